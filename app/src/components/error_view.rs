@@ -1,0 +1,27 @@
+//! How a page shows a server function's error.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// A clear, polite message for an error.
+#[component]
+pub fn ErrorView(
+    /// The error to show.
+    error: AppError,
+) -> impl IntoView {
+    let heading = match error {
+        AppError::NotFound(_) => "Not found",
+        AppError::Invalid(_) => "That did not work",
+        AppError::Internal | AppError::Transport(_) => "Something went wrong",
+    };
+    view! {
+        <section class="error-box" role="alert">
+            <h2>{heading}</h2>
+            <p>{error.to_string()}</p>
+            <p>
+                <a href="/">"Back to popular books"</a>
+            </p>
+        </section>
+    }
+}

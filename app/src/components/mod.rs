@@ -1,0 +1,10 @@
+//! Reusable view pieces.
+
+pub mod book_card;
+pub mod cover;
+pub mod error_view;
+pub mod header;
+pub mod histogram;
+pub mod pagination;
+pub mod search_box;
+pub mod stars;

@@ -1,0 +1,47 @@
+//! The app's one error type, shared by server functions and the pages that show their errors.
+
+use serde::{Deserialize, Serialize};
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+/// Why a server function refused or failed. Travels to the browser as JSON, so the page shows
+/// the same clear message whether it rendered on the server or in the browser.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum AppError {
+    /// The request was malformed; the message says what to change.
+    #[error("{0}")]
+    Invalid(String),
+    /// What was asked for does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The server failed; details are in its log, not here.
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    /// The request never reached the function (network, encoding).
+    #[error("The request failed: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    /// The HTTP status this error maps to.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Invalid(_) => 400,
+            AppError::NotFound(_) => 404,
+            AppError::Internal => 500,
+            AppError::Transport(_) => 502,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // Bad arguments (wrong types, missing fields) are the caller's fault.
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => AppError::Invalid(m),
+            other => AppError::Transport(other.to_string()),
+        }
+    }
+}

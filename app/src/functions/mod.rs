@@ -1,0 +1,3 @@
+//! Server functions, grouped by domain. Each validates its input before touching the store.
+
+pub mod catalog;

@@ -1,0 +1,76 @@
+//! Shelfwise's isomorphic app: the same components render on the server (SSR) and hydrate in
+//! the browser (wasm). Data flows one way: a route or component calls a server function in
+//! [`functions`], which reads the store and the engine's catalog on the server.
+
+#![recursion_limit = "256"]
+
+pub mod components;
+pub mod error;
+pub mod functions;
+pub mod models;
+pub mod routes;
+#[cfg(feature = "ssr")]
+pub mod state;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+use components::header::Header;
+use routes::{book::BookPage, home::HomePage, not_found::NotFound, search::SearchPage};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The app: header with search, and the routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/shelfwise.css" />
+        <Title formatter=|page: String| {
+            if page.is_empty() { "Shelfwise".to_string() } else { format!("{page} · Shelfwise") }
+        } />
+        <Meta name="description" content="Find your next book: search a real catalog and see what readers rate highest." />
+        <Router>
+            <a class="skip-link" href="#content">"Skip to content"</a>
+            <Header />
+            <main id="content">
+                // Async SSR: pages arrive complete, so they read well without JavaScript.
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
+                    <Route path=path!("/book/:isbn") view=BookPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+            <footer class="site-footer">
+                <p>
+                    "Catalog and ratings: the Book-Crossing dataset (Cai-Nicolas Ziegler, 2004). "
+                    "Shelfwise is open source."
+                </p>
+            </footer>
+        </Router>
+    }
+}

@@ -1,0 +1,145 @@
+//! The book page, `/book/<isbn>`.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::components::cover::Cover;
+use crate::components::error_view::ErrorView;
+use crate::components::histogram::RatingHistogram;
+use crate::components::stars::{group_thousands, RatingSummary};
+use crate::functions::catalog::get_book_detail;
+use crate::models::BookDetail;
+
+/// One edition: cover, facts, its work's ratings and editions.
+#[component]
+pub fn BookPage() -> impl IntoView {
+    let params = use_params_map();
+    let isbn = move || params.read().get("isbn").unwrap_or_default();
+    let data = Resource::new(isbn, get_book_detail);
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading book…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(detail) => view! { <BookDetailView detail /> }.into_any(),
+                    Err(error) => {
+                        view! {
+                            <Title text="Book not found" />
+                            <ErrorView error />
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn BookDetailView(detail: BookDetail) -> impl IntoView {
+    let card = detail.card.clone();
+    let total: u32 = detail.histogram.iter().sum();
+    let current = card.isbn.clone();
+    let editions = detail.editions.clone();
+    let edition_count = editions.len();
+    view! {
+        <Title text=card.title.clone() />
+        <article class="book-page">
+            <div class="book-page-cover">
+                <Cover
+                    isbn=card.isbn.clone()
+                    title=card.title.clone()
+                    author=card.author.clone()
+                    image_url=card.image_url.clone()
+                    large=true
+                />
+            </div>
+            <div class="book-page-facts">
+                <h1>{card.title.clone()}</h1>
+                <p class="byline">"by " <span class="author">{card.author.clone()}</span></p>
+                <RatingSummary average=card.average count=card.rating_count />
+                <dl class="facts">
+                    <dt>"Published"</dt>
+                    <dd>{card.year.map(|y| y.to_string()).unwrap_or_else(|| "Unknown".into())}</dd>
+                    <dt>"Publisher"</dt>
+                    <dd>
+                        {if detail.publisher.is_empty() {
+                            "Unknown".to_string()
+                        } else {
+                            detail.publisher.clone()
+                        }}
+                    </dd>
+                    <dt>"ISBN"</dt>
+                    <dd>
+                        {card.isbn.clone()}
+                        {detail.isbn13.clone().map(|i| format!(" · {i}"))}
+                    </dd>
+                    <dt>"Readers"</dt>
+                    <dd>
+                        {format!(
+                            "{} rated it, {} more have it on their shelves",
+                            group_thousands(total),
+                            group_thousands(detail.implicit_count),
+                        )}
+                    </dd>
+                </dl>
+                {(!detail.tags.is_empty())
+                    .then(|| {
+                        view! {
+                            <ul class="tags" aria-label="Subjects">
+                                {detail
+                                    .tags
+                                    .iter()
+                                    .map(|t| view! { <li>{t.clone()}</li> })
+                                    .collect_view()}
+                            </ul>
+                        }
+                    })}
+                <section aria-labelledby="ratings-heading">
+                    <h2 id="ratings-heading">"Ratings"</h2>
+                    {if total > 0 {
+                        view! { <RatingHistogram counts=detail.histogram.clone() /> }.into_any()
+                    } else {
+                        view! { <p class="muted">"Nobody has rated this book yet."</p> }
+                            .into_any()
+                    }}
+                </section>
+            </div>
+        </article>
+        <section class="editions" aria-labelledby="editions-heading">
+            <h2 id="editions-heading">
+                {format!("Editions ({edition_count})")}
+            </h2>
+            <ul>
+                {editions
+                    .into_iter()
+                    .map(|e| {
+                        let is_current = e.isbn == current;
+                        let label = format!(
+                            "{} · {} · {}",
+                            e.title,
+                            e.year.map(|y| y.to_string()).unwrap_or_else(|| "year unknown".into()),
+                            if e.publisher.is_empty() { "publisher unknown".into() } else { e.publisher.clone() },
+                        );
+                        view! {
+                            <li class:current=is_current>
+                                {if is_current {
+                                    view! { <span aria-current="page">{label}</span> }.into_any()
+                                } else {
+                                    view! { <a href=format!("/book/{}", e.isbn)>{label}</a> }.into_any()
+                                }}
+                                <span class="muted">
+                                    {format!(" — {} ratings", group_thousands(e.ratings))}
+                                </span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
+        <section class="recommendations" aria-labelledby="recs-heading">
+            <h2 id="recs-heading">"Readers who liked this also liked"</h2>
+            <p class="muted">"Recommendations will appear here."</p>
+        </section>
+    }
+}

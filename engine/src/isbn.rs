@@ -1,0 +1,128 @@
+//! ISBN normalisation: one key per edition whatever way a file spells it.
+//!
+//! Datasets write ISBNs in mixed case, with spaces and hyphens, as ISBN-13, or as 9-digit SBNs
+//! that lost their leading zero. The catalog keys every edition by its ISBN-10 when one exists,
+//! so that all those spellings meet on the same record.
+
+/// Normalise an ISBN as a file spells it into the catalog key.
+///
+/// - spaces, hyphens, quotes and a Goodreads-style `="..."` wrapper are removed, letters
+///   upper-cased;
+/// - an ISBN-13 in the 978 range becomes its ISBN-10; other ISBN-13s are kept as 13 digits;
+/// - a 9-digit SBN becomes its ISBN-10 by a leading `0` (that is how the standard converts it);
+/// - any other 10-character alphanumeric code (Amazon ASINs appear in Book-Crossing) is kept.
+///
+/// Returns `None` for anything else. Check digits are not enforced: the datasets contain real
+/// editions under mistyped ISBNs, and the key only needs to be the same on every row.
+pub fn normalize(raw: &str) -> Option<String> {
+    let cleaned: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\t' | '-' | '"' | '\'' | '=' | '\u{a0}'))
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let all_digits = cleaned.bytes().all(|b| b.is_ascii_digit());
+    match cleaned.len() {
+        13 if all_digits && cleaned.starts_with("978") => Some(isbn13_to_isbn10(&cleaned)),
+        13 if all_digits => Some(cleaned),
+        9 if all_digits => Some(format!("0{cleaned}")),
+        10 if cleaned.bytes().all(|b| b.is_ascii_alphanumeric()) => Some(cleaned),
+        _ => None,
+    }
+}
+
+/// Whether a string looks like someone typed an ISBN (for search: go to the edition directly).
+pub fn looks_like_isbn(query: &str) -> bool {
+    let digits = query.chars().filter(|c| c.is_ascii_digit()).count();
+    digits >= 9 && normalize(query).is_some()
+}
+
+/// The ISBN-10 of a `978` ISBN-13 (13 ASCII digits).
+fn isbn13_to_isbn10(isbn13: &str) -> String {
+    let body = &isbn13[3..12];
+    let sum: u32 = body
+        .bytes()
+        .enumerate()
+        .map(|(i, b)| (10 - i as u32) * u32::from(b - b'0'))
+        .sum();
+    let check = (11 - sum % 11) % 11;
+    let check = if check == 10 {
+        'X'
+    } else {
+        char::from(b'0' + check as u8)
+    };
+    format!("{body}{check}")
+}
+
+/// The ISBN-13 of an ISBN-10 key (for display and export); `None` when the key is not an ISBN-10.
+pub fn to_isbn13(key: &str) -> Option<String> {
+    let b = key.as_bytes();
+    if b.len() != 10 || !b[..9].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let body = format!("978{}", &key[..9]);
+    let sum: u32 = body
+        .bytes()
+        .enumerate()
+        .map(|(i, d)| u32::from(d - b'0') * if i % 2 == 0 { 1 } else { 3 })
+        .sum();
+    Some(format!("{body}{}", (10 - sum % 10) % 10))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn mixed_case_spaces_and_hyphens_meet_on_one_key() {
+        assert_eq!(normalize("034545104x").as_deref(), Some("034545104X"));
+        assert_eq!(normalize(" 0-345-45104-X ").as_deref(), Some("034545104X"));
+        assert_eq!(normalize("=\"0439023483\"").as_deref(), Some("0439023483"));
+    }
+
+    #[test]
+    fn isbn13_in_978_becomes_isbn10() {
+        assert_eq!(normalize("9780439023481").as_deref(), Some("0439023483"));
+        assert_eq!(normalize("978-0-345-45104-0").as_deref(), Some("034545104X"));
+        assert_eq!(normalize("9791032305690").as_deref(), Some("9791032305690"));
+    }
+
+    #[test]
+    fn sbn_gets_its_leading_zero_and_junk_is_refused() {
+        assert_eq!(normalize("342310538").as_deref(), Some("0342310538"));
+        assert_eq!(normalize("B0000BLD7X").as_deref(), Some("B0000BLD7X"));
+        assert_eq!(normalize("N3453124715"), None);
+        assert_eq!(normalize(""), None);
+        assert_eq!(normalize("12"), None);
+        assert_eq!(normalize("03454510é4"), None);
+    }
+
+    #[test]
+    fn isbn13_round_trip_known_value() {
+        assert_eq!(to_isbn13("0439023483").as_deref(), Some("9780439023481"));
+        assert_eq!(to_isbn13("B0000BLD7X"), None);
+    }
+
+    #[test]
+    fn isbn_detection() {
+        assert!(looks_like_isbn("0-439-02348-3"));
+        assert!(!looks_like_isbn("harry potter"));
+        assert!(!looks_like_isbn("B0000BLD7X"));
+    }
+
+    proptest! {
+        #[test]
+        fn normalising_is_idempotent(s in "[0-9xX -]{0,16}") {
+            if let Some(k) = normalize(&s) {
+                prop_assert_eq!(normalize(&k), Some(k.clone()));
+            }
+        }
+
+        #[test]
+        fn isbn10_to_13_and_back(body in "[0-9]{9}") {
+            let key = normalize(&format!("978{body}0")).unwrap();
+            let thirteen = to_isbn13(&key).unwrap();
+            prop_assert_eq!(normalize(&thirteen), Some(key));
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! Text clean-up shared by the importers, search and edition grouping.
+
+/// Decode Latin-1 (ISO-8859-1) bytes: every byte is the code point of the same value.
+pub fn decode_latin1(bytes: &[u8]) -> String {
+    bytes.iter().map(|&b| char::from(b)).collect()
+}
+
+/// Clean a field as published: HTML entities decoded (`&amp;` → `&`), backslash escapes
+/// removed (`\"` → `"`, a stray `\` dropped), whitespace collapsed and trimmed.
+pub fn clean_field(raw: &str) -> String {
+    let decoded = html_escape::decode_html_entities(raw);
+    let mut out = String::with_capacity(decoded.len());
+    let mut chars = decoded.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                // Keep the escaped character, drop the backslash itself.
+                if let Some(&next) = chars.peek() {
+                    if next == '\\' {
+                        chars.next();
+                    }
+                }
+            }
+            c if c.is_whitespace() || c.is_control() => {
+                if !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.trim().to_string()
+}
+
+/// Fold text for matching: lower case, Latin accents removed, anything not a letter or a digit
+/// turned into a single space. `"Les Misérables (Folio)"` → `"les miserables folio"`.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.chars() {
+        if c == '\'' || c == '’' {
+            // "Sorcerer's" and "Sorcerers" should match: drop apostrophes without a gap.
+            continue;
+        }
+        if c.is_alphanumeric() {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            for l in c.to_lowercase() {
+                out.push(strip_accent(l));
+            }
+        } else {
+            pending_space = true;
+        }
+    }
+    out
+}
+
+/// The folded words of a text.
+pub fn words(text: &str) -> Vec<String> {
+    fold(text).split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect()
+}
+
+/// The base letter of an accented Latin letter (lower case); other characters unchanged.
+fn strip_accent(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => 'a',
+        'ç' | 'č' | 'ć' => 'c',
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ě' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ñ' | 'ń' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' => 'u',
+        'ý' | 'ÿ' => 'y',
+        'š' | 'ś' => 's',
+        'ž' | 'ź' | 'ż' => 'z',
+        'ß' => 's',
+        c => c,
+    }
+}
+
+/// The first author of an author field ("J.K. Rowling, Mary GrandPré" → "J.K. Rowling").
+pub fn first_author(author: &str) -> &str {
+    let end = [",", ";", "&", " and ", " / "]
+        .iter()
+        .filter_map(|sep| author.find(sep))
+        .min()
+        .unwrap_or(author.len());
+    author[..end].trim()
+}
+
+/// The key that groups editions into one work: folded title without bracketed notes, plus the
+/// first author's surname and first initial.
+///
+/// `"Harry Potter and the Sorcerer's Stone (Book 1)"` by `"J. K. Rowling"` and the same title
+/// by `"J.K. Rowling"` share a key; so do hardback and paperback editions whose titles differ
+/// only by a `(Paperback)` note. Different authors never share one.
+pub fn work_key(title: &str, author: &str) -> String {
+    let title = fold(&strip_brackets(title));
+    let names = words(first_author(author));
+    let author = match (names.first(), names.last()) {
+        (Some(first), Some(last)) if names.len() > 1 => {
+            format!("{last} {}", first.chars().next().unwrap_or(' '))
+        }
+        (Some(only), _) => only.clone(),
+        _ => String::new(),
+    };
+    format!("{title}|{author}")
+}
+
+/// Remove `(...)` and `[...]` notes, nested or not; an unbalanced bracket is kept as text.
+fn strip_brackets(title: &str) -> String {
+    let mut out = String::with_capacity(title.len());
+    let mut depth = 0usize;
+    for c in title.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' if depth > 0 => depth -= 1,
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    if out.trim().is_empty() {
+        // A title that is all brackets ("(untitled)") keeps its text.
+        title.to_string()
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn latin1_bytes_decode_to_their_code_points() {
+        assert_eq!(decode_latin1(b"Mis\xe9rables \xa9"), "Misérables ©");
+    }
+
+    #[test]
+    fn entities_and_backslashes_are_cleaned() {
+        assert_eq!(clean_field("W. W. Norton &amp; Company"), "W. W. Norton & Company");
+        assert_eq!(clean_field(r#"The Word \"Desire\""#), "The Word \"Desire\"");
+        assert_eq!(clean_field("Caf&#233; \\ Society  "), "Café Society");
+        assert_eq!(clean_field("a\\\\b"), "ab");
+    }
+
+    #[test]
+    fn folding_drops_case_accents_and_punctuation() {
+        assert_eq!(fold("Les Misérables (Folio)"), "les miserables folio");
+        assert_eq!(fold("Sorcerer's Stone"), "sorcerers stone");
+        assert_eq!(fold("  --  "), "");
+    }
+
+    #[test]
+    fn editions_meet_on_one_work_key() {
+        let a = work_key("Harry Potter and the Sorcerer's Stone (Book 1)", "J. K. Rowling");
+        let b = work_key("Harry Potter and the Sorcerer's Stone", "J.K. Rowling");
+        let c = work_key("HARRY POTTER AND THE SORCERER'S STONE", "Joanne K. Rowling");
+        assert_eq!(a, b);
+        assert_eq!(b, c);
+        assert_ne!(a, work_key("Harry Potter and the Sorcerer's Stone", "Someone Else"));
+        assert_eq!(
+            work_key("The Hunger Games", "Suzanne Collins, Someone"),
+            work_key("The Hunger Games (The Hunger Games, #1)", "Suzanne Collins")
+        );
+    }
+
+    #[test]
+    fn first_author_of_a_list() {
+        assert_eq!(first_author("J.K. Rowling, Mary GrandPré"), "J.K. Rowling");
+        assert_eq!(first_author("Mary-Kate & Ashley Olsen"), "Mary-Kate");
+        assert_eq!(first_author("Stephen King"), "Stephen King");
+    }
+
+    proptest! {
+        #[test]
+        fn fold_is_idempotent(s in "\\PC{0,40}") {
+            let once = fold(&s);
+            prop_assert_eq!(fold(&once), once.clone());
+            prop_assert!(!once.starts_with(' ') && !once.ends_with(' '));
+        }
+
+        #[test]
+        fn clean_field_never_panics_and_trims(s in "\\PC{0,60}") {
+            let c = clean_field(&s);
+            prop_assert_eq!(c.trim(), c.as_str());
+        }
+    }
+}

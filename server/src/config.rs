@@ -1,0 +1,80 @@
+//! Command line and environment configuration (every flag has an environment variable).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Shelfwise: a book recommender you can run.
+#[derive(Debug, Parser)]
+#[command(name = "shelfwise", version, about)]
+pub struct Cli {
+    /// Options every command shares.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command shares.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Folder holding the store (`store/`) and import reports (`reports/`).
+    #[arg(long, env = "SHELFWISE_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+    /// Log filter, e.g. `info` or `shelfwise=debug,tower_http=info`.
+    #[arg(long, env = "SHELFWISE_LOG", default_value = "info", global = true)]
+    pub log_level: String,
+    /// sled's page cache in MiB.
+    #[arg(long, env = "SHELFWISE_CACHE_MB", default_value_t = 256, global = true)]
+    pub cache_mb: u64,
+}
+
+impl GlobalArgs {
+    /// Where the sled store lives.
+    pub fn store_dir(&self) -> PathBuf {
+        self.data_dir.join("store")
+    }
+
+    /// Where import reports are written.
+    pub fn reports_dir(&self) -> PathBuf {
+        self.data_dir.join("reports")
+    }
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app.
+    Serve(ServeArgs),
+    /// Import a dataset into the store (idempotent: importing twice leaves the same store).
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+/// Options of `serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "SHELFWISE_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    /// Folder with the built site (`pkg/` with the wasm, CSS and JS, and public assets).
+    #[arg(long, env = "SHELFWISE_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+}
+
+/// The dataset layouts `import` reads.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Book-Crossing: a folder with BX-Books.csv, BX-Users.csv and BX-Book-Ratings.csv.
+    BookCrossing {
+        /// The folder.
+        dir: PathBuf,
+    },
+    /// goodbooks-10k: a folder with books.csv and, optionally, ratings.csv, tags.csv, book_tags.csv.
+    Goodbooks {
+        /// The folder.
+        dir: PathBuf,
+    },
+}

@@ -1,0 +1,21 @@
+//! The server binary's one error type.
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] app::store::StoreError),
+    /// Building the catalog (search index) failed.
+    #[error(transparent)]
+    Engine(#[from] engine::Error),
+    /// Binding the address or serving failed.
+    #[error("server I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    /// A dataset folder lacks a required file.
+    #[error("{0} not found: is this the right folder?")]
+    MissingFile(String),
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

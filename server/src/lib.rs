@@ -1,0 +1,8 @@
+//! The `shelfwise` server: configuration, start-up, the HTTP router and the import commands.
+
+pub mod config;
+pub mod error;
+pub mod import;
+pub mod serve;
+
+pub use error::{Error, Result};
