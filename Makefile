@@ -24,12 +24,12 @@ build:
 
 check:
 	cargo fmt --all -- --check
-	cargo clippy -p engine -p app -p server --all-targets --features app/ssr -- -D warnings
+	cargo clippy -p engine -p app -p shelfwise --all-targets --features app/ssr -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 # SHELFWISE_REQUIRE_DATA: the real-data tests fail instead of skipping when the data is missing.
 unit:
-	SHELFWISE_REQUIRE_DATA=1 cargo test -p engine -p app -p server --features app/ssr
+	SHELFWISE_REQUIRE_DATA=1 cargo test -p engine -p app -p shelfwise --features app/ssr
 
 e2e: build
 	./scripts/import.sh target/e2e-data

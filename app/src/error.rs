@@ -1,8 +1,8 @@
 //! The app's one error type, shared by server functions and the pages that show their errors.
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 /// Why a server function refused or failed. Travels to the browser as JSON, so the page shows
 /// the same clear message whether it rendered on the server or in the browser.

@@ -12,7 +12,10 @@ use app::store::import::{import_goodbooks, plain_files};
 use app::store::Store;
 use leptos::prelude::*;
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../engine/tests/fixtures/goodbooks");
+const FIXTURES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../engine/tests/fixtures/goodbooks"
+);
 
 /// A store with the fixture imported, and the server-function context pointing at it.
 fn setup() -> (tempfile::TempDir, Owner) {

@@ -6,7 +6,10 @@ use std::path::Path;
 use app::store::import::{import_goodbooks, plain_files};
 use app::store::Store;
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../engine/tests/fixtures/goodbooks");
+const FIXTURES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../engine/tests/fixtures/goodbooks"
+);
 
 fn snapshot(store: &Store) -> (usize, usize, usize, Vec<(u32, u32, u8)>) {
     let ratings = store
@@ -14,7 +17,12 @@ fn snapshot(store: &Store) -> (usize, usize, usize, Vec<(u32, u32, u8)>) {
         .map(|r| r.map(|(u, b, v)| (u, b, v.value())))
         .collect::<Result<Vec<_>, _>>()
         .unwrap();
-    (store.book_count(), store.user_count(), store.rating_count(), ratings)
+    (
+        store.book_count(),
+        store.user_count(),
+        store.rating_count(),
+        ratings,
+    )
 }
 
 #[test]

@@ -9,8 +9,12 @@
 //!   substituted) in one word of 5+ letters;
 //! - **prefix**: the title cut in the middle of one of its first 1–4 words (autocomplete).
 //!
-//! Every query runs once to warm up, then once timed. It prints latency percentiles and the hit
-//! rate per class: the fraction of queries whose source edition's work is in the top 10.
+//! Every query runs once to warm up, then is timed over three passes. It prints latency
+//! percentiles for the first timed pass and for each query's fastest pass (on a shared machine
+//! a single pass also times other processes), and the hit rate per class: the fraction of
+//! queries whose source edition's work is in the top 10.
+//!
+//! `search_bench -- "some query" ...` instead times the given queries and prints their hits.
 //!
 //! Run with `cargo run --release -p engine --example search_bench`.
 
@@ -28,6 +32,8 @@ use engine::text;
 const QUERIES: usize = 1_000;
 /// Hits asked for, and the depth of the hit-rate check.
 const TOP: usize = 10;
+/// Timed passes over all queries (after the warm-up pass).
+const TIMED_PASSES: usize = 3;
 /// Fixed seed: the same queries every run.
 const SEED: u64 = 0x5eed_b00c;
 
@@ -65,24 +71,41 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     );
 
-    if let Ok(list) = std::env::var("QUERIES") {
-        for q in list.split('|') {
-            for round in 0..3 {
+    // Ad-hoc mode: `search_bench -- "query" ...` times those queries and shows their hits.
+    let adhoc: Vec<String> = std::env::args().skip(1).collect();
+    if !adhoc.is_empty() {
+        for q in &adhoc {
+            let mut best = Duration::MAX;
+            let mut hits = Vec::new();
+            for _ in 0..20 {
                 let started = Instant::now();
-                let hits = index.search(q, TOP);
-                if round == 2 {
-                    println!("{q:?}: {:.3} ms, {} hits", started.elapsed().as_secs_f64() * 1e3, hits.len());
-                }
+                hits = index.search(q, TOP);
+                best = best.min(started.elapsed());
+            }
+            println!("{q:?}: {:.3} ms (best of 20)", best.as_secs_f64() * 1e3);
+            for h in hits.iter().take(5) {
+                let d = index.doc(h.doc);
+                println!(
+                    "    {:>8.3} {:<7} {} — {} [{}]",
+                    h.score,
+                    format!("{:?}", h.matched),
+                    d.title,
+                    d.author,
+                    d.key
+                );
             }
         }
         return Ok(());
     }
+
     let queries = make_queries(&index);
     // Warm-up: page in the index and the allocator's arenas.
     for q in &queries {
         std::hint::black_box(index.search(&q.text, TOP));
     }
 
+    // Timed passes. The first pass is the plain figure; the per-query minimum over all passes
+    // is printed too, because on a shared machine one pass also measures other processes.
     let mut results: Vec<(Duration, bool, usize)> = Vec::with_capacity(queries.len());
     for q in &queries {
         let started = Instant::now();
@@ -92,29 +115,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let found = hits.iter().any(|h| index.doc(h.doc).work == work);
         results.push((took, found, hits.len()));
     }
-
-    println!();
-    println!(
-        "{:<8} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7}",
-        "class", "n", "p50 ms", "p95 ms", "p99 ms", "max ms", "hit@10", "empty"
-    );
-    for class in [Class::Typed, Class::Typo, Class::Prefix] {
-        let rows: Vec<&(Duration, bool, usize)> = queries
-            .iter()
-            .zip(&results)
-            .filter(|(q, _)| q.class == class)
-            .map(|(_, r)| r)
-            .collect();
-        report_row(class.name(), &rows);
+    let mut fastest: Vec<(Duration, bool, usize)> = results.clone();
+    for _ in 1..TIMED_PASSES {
+        for (q, r) in queries.iter().zip(&mut fastest) {
+            let started = Instant::now();
+            std::hint::black_box(index.search(&q.text, TOP));
+            r.0 = r.0.min(started.elapsed());
+        }
     }
-    let all: Vec<&(Duration, bool, usize)> = results.iter().collect();
-    report_row("all", &all);
+
+    for (title, rows) in [
+        ("one timed pass", &results),
+        ("fastest of the timed passes, per query", &fastest),
+    ] {
+        println!();
+        println!("{title}:");
+        print_table(&queries, rows);
+    }
 
     println!();
-    println!("slowest queries:");
-    let mut slowest: Vec<(Duration, &Query)> =
-        results.iter().map(|r| r.0).zip(&queries).collect();
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    println!("slowest queries (fastest pass):");
+    let mut slowest: Vec<(Duration, &Query)> = fastest.iter().map(|r| r.0).zip(&queries).collect();
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     for (took, q) in slowest.iter().take(5) {
         println!(
             "  {:>7.3} ms  {:<6} {:?}",
@@ -135,6 +157,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     Ok(())
+}
+
+/// Print latency percentiles and hit rates per class and overall.
+fn print_table(queries: &[Query], results: &[(Duration, bool, usize)]) {
+    println!(
+        "{:<8} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7}",
+        "class", "n", "p50 ms", "p95 ms", "p99 ms", "max ms", "hit@10", "empty"
+    );
+    for class in [Class::Typed, Class::Typo, Class::Prefix] {
+        let rows: Vec<&(Duration, bool, usize)> = queries
+            .iter()
+            .zip(results)
+            .filter(|(q, _)| q.class == class)
+            .map(|(_, r)| r)
+            .collect();
+        report_row(class.name(), &rows);
+    }
+    let all: Vec<&(Duration, bool, usize)> = results.iter().collect();
+    report_row("all", &all);
 }
 
 /// Print one class's latency percentiles and hit rate.

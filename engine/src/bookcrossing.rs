@@ -8,8 +8,9 @@
 //! - quotes *inside* a field are not doubled as CSV wants: titles carry backslash-escaped
 //!   quotes (`\"Desire\"`), and stray quotes and backslashes appear unescaped. A CSV parser
 //!   reads such a field as open and swallows the following rows, so rows are found line by
-//!   line instead: a row is the text between its first and last quote, split on the exact
-//!   separator `";"`. A row with the wrong number of fields is rejected, never repaired;
+//!   line instead: a row is the text between its first and last quote (only spaces may lie
+//!   outside), split on the exact separator `";"`. A row with the wrong number of fields is
+//!   rejected, never repaired;
 //! - the bytes are Latin-1 (decoded with [`text::decode_latin1`]), and text fields carry HTML
 //!   entities (`&amp;`) and backslash escapes (cleaned with [`text::clean_field`]);
 //! - lines end in CRLF, but LF-only files, blank lines and a missing final newline are read
@@ -59,7 +60,7 @@ const RATING_COLUMNS: &[&str] = &["User-ID", "ISBN", "Book-Rating"];
 /// The columns of `BX-Users.csv`, in order.
 const USER_COLUMNS: &[&str] = &["User-ID", "Location", "Age"];
 
-/// The plausible range of a user's age; the file also has 0, 1 and 244.
+/// The plausible range of a user's age; the file also has ages 0 to 4 and up to 244.
 const PLAUSIBLE_AGES: std::ops::RangeInclusive<u32> = 5..=110;
 
 /// The longest line accepted. Real rows are under 1 KiB; the cap keeps memory bounded when a
@@ -275,7 +276,7 @@ fn snippet(value: &str) -> String {
 }
 
 /// A field's text, `""` for `NULL`.
-fn text_of<'a>(field: Option<&'a str>) -> &'a str {
+fn text_of(field: Option<&str>) -> &str {
     field.unwrap_or("")
 }
 
@@ -308,7 +309,8 @@ fn parse_book(f: &[Option<&str>], latest_year: u16) -> Result<Book, String> {
     if title.is_empty() {
         return Err("empty title".to_string());
     }
-    // Only the medium-size cover is kept: small is a thumbnail, large is often a 1×1 GIF.
+    // One cover per book: the medium size suits both lists and the book page (small is a
+    // thumbnail, large is heavier than any view needs).
     let image = text_of(f[6]).trim();
     Ok(Book {
         key,
@@ -467,7 +469,7 @@ impl<R: BufRead> Rows<R> {
 /// `NULL`.
 fn is_unfinished(bytes: &[u8]) -> bool {
     let trimmed = bytes.trim_ascii_end();
-    !(trimmed.ends_with(b"\"") || trimmed.ends_with(b"NULL")) && !trimmed.is_empty()
+    !(trimmed.is_empty() || trimmed.ends_with(b"\"") || trimmed.ends_with(b"NULL"))
 }
 
 #[cfg(test)]
@@ -702,6 +704,7 @@ mod tests {
             "\"x\";\"0446520802\";\"3\"\r\n",
             "\"276729\";\"052165615X\";\"-1\"\r\n",
             "\"276729\";\"2.02.032126.2\";\"3\"\r\n",
+            "\"276729\";\"N3453124715\";\"3\"\r\n",
             "\"276730\";\"0440234743\"\r\n",
             "\"276731\";\" 044023474x \";\"10\"",
         ));
@@ -712,6 +715,7 @@ mod tests {
             vec![
                 (276725, "034545104X", 0),
                 (276726, "0155061224", 5),
+                (276729, "2020321262", 3),
                 (276731, "044023474X", 10)
             ]
         );
@@ -722,11 +726,11 @@ mod tests {
                 (4, "bad rating: \"11\""),
                 (5, "bad user id: \"x\""),
                 (6, "bad rating: \"-1\""),
-                (7, "bad ISBN: \"2.02.032126.2\""),
-                (8, "wrong field count: 2"),
+                (8, "bad ISBN: \"N3453124715\""),
+                (9, "wrong field count: 2"),
             ]
         );
-        assert_eq!((report.read, report.kept), (8, 3));
+        assert_eq!((report.read, report.kept), (9, 4));
     }
 
     #[test]
@@ -821,6 +825,25 @@ mod tests {
         let input = format!("\u{feff}{}", USERS_HEADER.replace("\r\n", "\n"));
         read_users(input.as_bytes(), &mut report, |_| {}).unwrap();
         assert_eq!(report.read, 0);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_are_read_without_panic_and_every_row_is_accounted_for(
+            body in proptest::collection::vec(
+                proptest::sample::select(b"\"\";;\\\r\n\n NUL0123X9\xe9&amp".to_vec()),
+                0..400,
+            )
+        ) {
+            let mut input = RATINGS_HEADER.as_bytes().to_vec();
+            input.extend_from_slice(&body);
+            let mut report = ImportReport::default();
+            let mut kept = 0u64;
+            read_ratings(&input[..], &mut report, |_| kept += 1).unwrap();
+            proptest::prop_assert_eq!(report.kept, kept);
+            proptest::prop_assert_eq!(report.read, report.kept + report.rejected.len() as u64);
+            proptest::prop_assert!(report.rejected.iter().all(|r| r.line >= 2));
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! ends), read with the `csv` crate one record at a time so that every bad row is rejected
 //! with its line number and the rest of the file still imported. Quirks handled on purpose:
 //!
-//! - `isbn` went through a tool that stored it as a number: leading zeros are lost, so it is 9,
+//! - `isbn` was stored as a number along the way: leading zeros are lost, so it is 9,
 //!   8 or 7 digits long (`439023483` is `0439023483`, `61120081` is `0061120081`), and empty
 //!   for about 7% of the books. Lost zeros are restored; a book without a usable ISBN is keyed
 //!   `gr:<goodreads_book_id>`. `isbn13` is in float notation (`9.78043902348e+12`), its last
@@ -13,7 +13,7 @@
 //! - `original_publication_year` is a float (`2008.0`), empty for a few books and negative for
 //!   ancient works (`-720.0`, the Odyssey): those years become `None`;
 //! - about a third of `image_url`s point at Goodreads' "nophoto" placeholder: no image;
-//! - `book_tags.csv` has a few negative counts: rejected;
+//! - the full `book_tags.csv` is reported to hold a few negative counts: rejected;
 //! - most Goodreads shelves say where a book sits on someone's shelves (`to-read`, `owned`,
 //!   `kindle`), not what it is about: [`is_useful_tag`] and [`top_tags`] keep the others.
 //!
@@ -105,8 +105,13 @@ const SHELF_TAGS: &[&str] = &[
     "favourites",
     "favorite",
     "favourite",
+    "fave",
+    "faves",
+    "favs",
     "owned",
     "own",
+    "own-it",
+    "mine",
     "i-own",
     "books-i-own",
     "default",
@@ -114,6 +119,8 @@ const SHELF_TAGS: &[&str] = &[
     "my-library",
     "library",
     "home-library",
+    "bookshelf",
+    "on-my-shelf",
     "wish-list",
     "wishlist",
     "kindle",
@@ -129,15 +136,15 @@ const SHELF_TAGS: &[&str] = &[
     "did-not-finish",
     "dnf",
     "abandoned",
-    "re-read",
-    "reread",
+    "read-more-than-once",
     "tbr",
     "on-hold",
     "maybe",
     "books",
 ];
-/// Parts of shelf names that mark a reading log, ownership or format (`read-in-2015`,
-/// `read-2016`, `owned-books`, `kindle-books`), whatever surrounds them.
+/// Parts of shelf names that mark a reading log, ownership, format or re-reading
+/// (`read-in-2015`, `read-2016`, `owned-books`, `kindle-books`, `to-re-read`), whatever
+/// surrounds them.
 const SHELF_PARTS: &[&str] = &[
     "read-in-",
     "read-20",
@@ -153,6 +160,8 @@ const SHELF_PARTS: &[&str] = &[
     "audiobook",
     "wish-list",
     "wishlist",
+    "re-read",
+    "reread",
 ];
 
 /// Read `books.csv`, calling `each` with every book kept.
@@ -246,8 +255,8 @@ pub fn read_tags<R: Read>(input: R, report: &mut ImportReport) -> Result<HashMap
     Ok(tags)
 }
 
-/// Read `book_tags.csv`, calling `each` with every row kept. Negative counts (the published
-/// file has a few) are rejected as `bad count`.
+/// Read `book_tags.csv`, calling `each` with every row kept. Negative counts (reported in the
+/// full published file) are rejected as `bad count`.
 pub fn read_book_tags<R: Read>(
     input: R,
     report: &mut ImportReport,
@@ -265,15 +274,30 @@ pub fn read_book_tags<R: Read>(
 
 /// Whether a Goodreads shelf name says something about the book's content (`fantasy`,
 /// `classics`, `young-adult`) rather than about a reader's shelves (`to-read`, `owned`,
-/// `kindle`, `read-in-2015`, `favorites`) or nothing at all (`2015`, `--1-`).
+/// `kindle`, `read-in-2015`, `favorites`, `5-stars`) or nothing at all (`2015`, `--1-`).
+///
+/// A heuristic over the shelves goodbooks' most-used tags show; what it lets through with
+/// small counts (`0-pgs-200-to-299`) is left to [`top_tags`]' ranking.
 pub fn is_useful_tag(name: &str) -> bool {
     let name = name.trim().to_lowercase();
     if !name.chars().any(char::is_alphabetic) {
         return false;
     }
-    !SHELF_TAGS.contains(&name.as_str())
-        && !name.starts_with("my-")
+    // Readers number their shelves to sort them ("01-mine", "0-owned"): match without that.
+    let core = name.trim_start_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation());
+    !SHELF_TAGS.contains(&core)
+        && !core.starts_with("my-")
         && !SHELF_PARTS.iter().any(|part| name.contains(part))
+        && !is_star_rating(&name)
+}
+
+/// Whether a shelf is a reader's rating (`5-stars`, `4-star`, `five-stars`).
+fn is_star_rating(name: &str) -> bool {
+    let name = name.strip_suffix('s').unwrap_or(name);
+    name.strip_suffix("-star").is_some_and(|stars| {
+        stars.bytes().all(|b| b.is_ascii_digit())
+            || ["one", "two", "three", "four", "five"].contains(&stars)
+    })
 }
 
 /// The `n` most used content tags (see [`is_useful_tag`]) of `(name, count)` pairs, most used
@@ -677,6 +701,44 @@ mod tests {
     }
 
     #[test]
+    fn line_numbers_survive_crlf_blank_lines_and_quoted_line_breaks() {
+        // csv's own Position::line() would say 2, 3 and 3 here (BurntSushi/rust-csv#395).
+        let input = "tag_id,tag_name\r\n\r\nx,a\r\n\r\n\r\n5,\"two\r\nlines\"\r\ny,b\r\n\ny,c";
+        let mut report = ImportReport::default();
+        let tags = read_tags(input.as_bytes(), &mut report).unwrap();
+        assert_eq!(tags[&5], "two\r\nlines");
+        assert_eq!(
+            reasons(&report),
+            vec![
+                (3, "bad tag_id: \"x\""),
+                (8, "bad tag_id: \"y\""),
+                (10, "bad tag_id: \"y\"")
+            ]
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_are_read_without_panic_and_every_row_is_accounted_for(
+            body in proptest::collection::vec(
+                proptest::sample::select(b"\",,\r\n\n 0123-x\xe9".to_vec()),
+                0..400,
+            )
+        ) {
+            let keys = HashMap::from([(1, "k1".to_string()), (2, "k2".to_string())]);
+            let mut input = b"user_id,book_id,rating\n".to_vec();
+            input.extend_from_slice(&body);
+            let mut report = ImportReport::default();
+            let mut kept = 0u64;
+            read_ratings(&input[..], &keys, &mut report, |_| kept += 1).unwrap();
+            proptest::prop_assert_eq!(report.kept, kept);
+            proptest::prop_assert_eq!(report.read, report.kept + report.rejected.len() as u64);
+            let newlines = body.iter().filter(|&&b| b == b'\n').count() as u64;
+            proptest::prop_assert!(report.rejected.iter().all(|r| r.line >= 2 && r.line <= newlines + 2));
+        }
+    }
+
+    #[test]
     fn tags_and_book_tags() {
         let mut report = ImportReport::default();
         let tags = read_tags(
@@ -774,6 +836,13 @@ mod tests {
             "owned-books",
             "0-owned",
             "To-Read",
+            "5-stars",
+            "five-stars",
+            "faves",
+            "to-re-read",
+            "rereads",
+            "01-mine",
+            "2-read",
         ] {
             assert!(!is_useful_tag(shelf), "{shelf}");
         }
@@ -787,6 +856,10 @@ mod tests {
             "dystopia",
             "books-about-books",
             "brown",
+            "star-wars",
+            "made-me-cry",
+            "02-fantasy",
+            "1-classics",
         ] {
             assert!(is_useful_tag(genre), "{genre}");
         }

@@ -6,7 +6,7 @@
 
 /// Normalise an ISBN as a file spells it into the catalog key.
 ///
-/// - spaces, hyphens, quotes and a Goodreads-style `="..."` wrapper are removed, letters
+/// - spaces, hyphens, dots, quotes and a Goodreads-style `="..."` wrapper are removed, letters
 ///   upper-cased;
 /// - an ISBN-13 in the 978 range becomes its ISBN-10; other ISBN-13s are kept as 13 digits;
 /// - a 9-digit SBN becomes its ISBN-10 by a leading `0` (that is how the standard converts it);
@@ -17,7 +17,7 @@
 pub fn normalize(raw: &str) -> Option<String> {
     let cleaned: String = raw
         .chars()
-        .filter(|c| !matches!(c, ' ' | '\t' | '-' | '"' | '\'' | '=' | '\u{a0}'))
+        .filter(|c| !matches!(c, ' ' | '\t' | '-' | '.' | '"' | '\'' | '=' | '\u{a0}'))
         .map(|c| c.to_ascii_uppercase())
         .collect();
     let all_digits = cleaned.bytes().all(|b| b.is_ascii_digit());
@@ -78,12 +78,16 @@ mod tests {
         assert_eq!(normalize("034545104x").as_deref(), Some("034545104X"));
         assert_eq!(normalize(" 0-345-45104-X ").as_deref(), Some("034545104X"));
         assert_eq!(normalize("=\"0439023483\"").as_deref(), Some("0439023483"));
+        assert_eq!(normalize("2.02.032126.2").as_deref(), Some("2020321262"));
     }
 
     #[test]
     fn isbn13_in_978_becomes_isbn10() {
         assert_eq!(normalize("9780439023481").as_deref(), Some("0439023483"));
-        assert_eq!(normalize("978-0-345-45104-0").as_deref(), Some("034545104X"));
+        assert_eq!(
+            normalize("978-0-345-45104-0").as_deref(),
+            Some("034545104X")
+        );
         assert_eq!(normalize("9791032305690").as_deref(), Some("9791032305690"));
     }
 

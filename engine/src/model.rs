@@ -92,8 +92,10 @@ impl ImportReport {
         for r in &self.rejected {
             *counts.entry(reason_kind(&r.reason)).or_default() += 1;
         }
-        let mut out: Vec<(String, u64)> =
-            counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let mut out: Vec<(String, u64)> = counts
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
         out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         out
     }

@@ -5,8 +5,7 @@
 //! - the vocabulary of folded title and author words as an [`fst::Map`] from word to word id,
 //!   where ids follow the sorted order of the words. Because of that order, every word starting
 //!   with a prefix has an id in one contiguous range, so a prefix "expands" to a range check
-//!   rather than to a list of words, and a typo search is a walk of the fst with an edit-distance
-//!   automaton;
+//!   rather than to a list of words, and a typo search is one walk down the fst;
 //! - postings (word id → the docs holding it) in one flat array ordered by word id, so the docs
 //!   of a whole prefix range are one contiguous slice;
 //! - each doc's own word ids, title words first and in order, so that a candidate can be checked
@@ -15,12 +14,16 @@
 //! A query is answered by taking the candidates of its most selective word (fewest postings)
 //! and checking the other words against each candidate's word list. Common words ("the") and
 //! one-letter prefixes therefore never multiply each other's costs: they are only ever a range
-//! check, unless they are the whole query, in which case the expansion is capped.
+//! check. When even the most selective word is that broad, only its most popular docs are
+//! scored (docs are numbered by popularity, so those are the heads of its postings lists).
+//!
+//! Typos are found by walking the vocabulary fst with a Damerau–Levenshtein row per character
+//! (see `fuzzy_words`): one edit for words of 4–7 letters, two from 8 letters on.
 
 use std::collections::HashMap;
 use std::ops::Range;
 
-use fst::{Automaton, IntoStreamer, Streamer};
+use fst::{IntoStreamer, Streamer};
 use serde::{Deserialize, Serialize};
 
 use crate::{isbn, text, Error, Result};
@@ -86,28 +89,30 @@ pub struct Hit {
     pub matched: MatchKind,
 }
 
-// Scores. The structural part of a score (match kinds and bonuses) is always a whole number,
-// and popularity adds less than one, so popularity only ever orders otherwise equal matches.
+// Scores. Per query word, a stronger match kind outweighs a weaker kind plus every bonus that
+// word can bring (title word, title start) plus the whole popularity range: exact (12) beats
+// prefix (8) + 1 + 2 + 0.99, and prefix (7 or 8) beats fuzzy (4) + 1 + 0.99. Bonuses are whole
+// numbers and popularity adds less than one, so popularity only orders otherwise equal matches.
 
 /// A query word equal to a word of the doc.
-const EXACT_POINTS: f32 = 10.0;
+const EXACT_POINTS: f32 = 12.0;
 /// The last query word as the beginning of a doc word (autocomplete while typing).
-const LAST_PREFIX_POINTS: f32 = 6.0;
+const LAST_PREFIX_POINTS: f32 = 8.0;
 /// Any other query word of 3+ letters as the beginning of a doc word: likelier a truncation
 /// than the user still typing, so a little below the last word's prefix.
-const INNER_PREFIX_POINTS: f32 = 5.0;
+const INNER_PREFIX_POINTS: f32 = 7.0;
 /// A query word one edit away from a doc word.
-const FUZZY1_POINTS: f32 = 3.0;
+const FUZZY1_POINTS: f32 = 4.0;
 /// A query word two edits away from a doc word.
-const FUZZY2_POINTS: f32 = 2.0;
+const FUZZY2_POINTS: f32 = 3.0;
 /// Per query word matched in the title rather than only in the author: a user typing words
-/// usually means a title. Smaller than any gap between two match kinds.
+/// usually means a title.
 const TITLE_WORD_BONUS: f32 = 1.0;
 /// The folded title equals the folded query.
 const TITLE_EQUALS_BONUS: f32 = 4.0;
-/// The folded title starts with the folded query.
+/// The folded title starts with the folded query (autocomplete of a title being typed).
 const TITLE_STARTS_BONUS: f32 = 2.0;
-/// The largest popularity contribution; below 1 so it never beats a structural difference.
+/// The largest popularity contribution; below 1, so it never outweighs a bonus or a kind.
 const POPULARITY_WEIGHT: f32 = 0.99;
 /// Taken off docs that miss one query word (the fallback for 3+ word queries): they only appear
 /// when no doc matches every word, and then they still rank by how well the rest matched.
@@ -120,8 +125,8 @@ const ISBN_SCORE: f32 = 1000.0;
 /// Query words beyond this are ignored: no title needs more to be found, and a 10 KB paste
 /// must not cost a scan per word.
 const MAX_QUERY_WORDS: usize = 12;
-/// Longer query words get no typo tolerance (the automaton state is a fixed-size array). No
-/// real title word is that long, so nothing is lost.
+/// Longer query words get no typo tolerance: the typo walk costs a row as long as the word per
+/// step, and no real title word is that long, so nothing is lost (a pasted URL costs nothing).
 const MAX_FUZZY_CHARS: usize = 24;
 /// Non-last query words need this many letters before they may match as a prefix.
 const MIN_INNER_PREFIX_CHARS: usize = 3;
@@ -129,7 +134,7 @@ const MIN_INNER_PREFIX_CHARS: usize = 3;
 /// word such as "the", or a one-letter prefix), only about this many of its docs, the most
 /// popular ones, are taken as candidates: such a query cannot usefully rank 100,000 books, and
 /// scoring them all would cost tens of milliseconds.
-const CANDIDATE_BUDGET: usize = 25_000;
+const CANDIDATE_BUDGET: usize = 10_000;
 /// Words per field are capped (titles with more are data errors); the cap keeps per-doc
 /// positions small.
 const MAX_FIELD_WORDS: usize = 255;
@@ -212,17 +217,20 @@ impl SearchIndex {
             .map(|&d| scaled(docs[d as usize].popularity))
             .collect();
 
-        // Pass 1: fold every field, give each distinct word a provisional id.
-        let mut provisional: HashMap<String, u32> = HashMap::new();
+        // Pass 1: fold every field (in parallel: folding is most of the build's work), then give
+        // each distinct word a provisional id. Words are `text::words`, split out of the folded
+        // field without allocating each one.
+        let folded = fold_fields(&docs, &doc_of_rank)?;
+        let mut provisional: HashMap<&str, u32, BuildWordHasher> = HashMap::default();
         let mut doc_words: Vec<u32> = Vec::new();
         let mut word_offsets: Vec<u32> = Vec::with_capacity(docs.len() + 1);
         let mut title_lens: Vec<u8> = Vec::with_capacity(docs.len());
         word_offsets.push(0);
-        for &d in &doc_of_rank {
-            let doc = &docs[d as usize];
+        for fields in &folded {
             let mut title_len = 0u8;
-            for (field, is_title) in [(&doc.title, true), (&doc.author, false)] {
-                for word in text::words(field).into_iter().take(MAX_FIELD_WORDS) {
+            for (field, is_title) in [(&fields[0], true), (&fields[1], false)] {
+                let words = field.split(' ').filter(|w| !w.is_empty());
+                for word in words.take(MAX_FIELD_WORDS) {
                     let next = u32::try_from(provisional.len()).map_err(|_| too_large())?;
                     let id = *provisional.entry(word).or_insert(next);
                     doc_words.push(id);
@@ -237,8 +245,8 @@ impl SearchIndex {
 
         // Pass 2: renumber words in sorted order, which the fst requires and which makes every
         // prefix a contiguous id range.
-        let mut vocab_words: Vec<(String, u32)> = provisional.into_iter().collect();
-        vocab_words.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut vocab_words: Vec<(&str, u32)> = provisional.into_iter().collect();
+        vocab_words.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let mut final_id = vec![0u32; vocab_words.len()];
         for (sorted, (_, old)) in vocab_words.iter().enumerate() {
             // `sorted` fits: there are as many sorted ids as provisional ones, all u32.
@@ -252,6 +260,7 @@ impl SearchIndex {
         )
         .map_err(|e| Error::Index(format!("vocabulary: {e}")))?;
         drop(vocab_words);
+        drop(folded);
         for w in &mut doc_words {
             *w = final_id[*w as usize];
         }
@@ -292,7 +301,12 @@ impl SearchIndex {
         drop(fill);
 
         let mut by_key: Vec<u32> = (0..doc_count).collect();
-        by_key.sort_by(|&a, &b| docs[a as usize].key.cmp(&docs[b as usize].key));
+        by_key.sort_unstable_by(|&a, &b| {
+            docs[a as usize]
+                .key
+                .cmp(&docs[b as usize].key)
+                .then(a.cmp(&b))
+        });
 
         Ok(SearchIndex {
             docs,
@@ -395,9 +409,6 @@ impl SearchIndex {
             // drive the fallback.
             scored = self.collect(&terms, &order[..2], 1);
         }
-        if std::env::var_os("SEARCH_DEBUG").is_some() {
-            eprintln!("DEBUG {query:?} scored={} postings={:?}", scored.len(), terms.iter().map(|t| t.postings).collect::<Vec<_>>());
-        }
         self.best_per_work(scored, limit)
     }
 
@@ -426,11 +437,7 @@ impl SearchIndex {
         };
         let mut fuzzy = Vec::new();
         if max_edits > 0 && chars <= MAX_FUZZY_CHARS {
-            let automaton = Damerau::new(word, max_edits);
-            let mut stream = self.vocab.search_with_state(&automaton).into_stream();
-            while let Some((_, id, state)) = stream.next() {
-                let id = id as u32;
-                let edits = automaton.distance(&state);
+            for (id, edits) in fuzzy_words(self.vocab.as_fst(), word, max_edits) {
                 let in_prefix = prefix.as_ref().is_some_and(|r| r.contains(&id));
                 // Exact and prefix matches score higher and are checked first; keeping them
                 // out of the fuzzy list keeps it (and the driver estimate) small.
@@ -655,6 +662,66 @@ impl SearchIndex {
     }
 }
 
+/// Every doc's folded title and author, in rank order, folded on all cores.
+fn fold_fields(docs: &[SearchDoc], doc_of_rank: &[u32]) -> Result<Vec<[String; 2]>> {
+    let fold = |ranks: &[u32]| -> Vec<[String; 2]> {
+        ranks
+            .iter()
+            .map(|&d| {
+                let doc = &docs[d as usize];
+                [text::fold(&doc.title), text::fold(&doc.author)]
+            })
+            .collect()
+    };
+    // One core (or a target without threads, where this reports an error): fold inline.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if threads == 1 || doc_of_rank.len() < 1024 {
+        return Ok(fold(doc_of_rank));
+    }
+    let chunk = doc_of_rank.len().div_ceil(threads);
+    let parts = std::thread::scope(|scope| {
+        let workers: Vec<_> = doc_of_rank
+            .chunks(chunk)
+            .map(|ranks| scope.spawn(move || fold(ranks)))
+            .collect();
+        // Join every worker before looking at the results, so that none is left running.
+        workers.into_iter().map(|w| w.join()).collect::<Vec<_>>()
+    });
+    let mut folded = Vec::with_capacity(doc_of_rank.len());
+    for part in parts {
+        folded.extend(part.map_err(|_| Error::Index("a folding thread panicked".to_string()))?);
+    }
+    Ok(folded)
+}
+
+/// FxHash (rustc's hasher) for the build's word table: several times faster than the default
+/// SipHash on millions of short words, and the table never sees untrusted keys it must resist
+/// collisions from (it lives for one build over the catalog).
+#[derive(Default, Clone, Copy)]
+struct WordHasher(u64);
+
+/// Builds [`WordHasher`]s.
+type BuildWordHasher = std::hash::BuildHasherDefault<WordHasher>;
+
+impl std::hash::Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// The bonus for a title that equals the query or starts with it (as folded text: the last
 /// query word may be the start of the title's word at that position).
 fn title_bonus(title: &[u32], terms: &[Term]) -> f32 {
@@ -721,131 +788,133 @@ struct Scored {
     kind: MatchKind,
 }
 
-/// An fst automaton accepting the words within `max` Damerau–Levenshtein edits (optimal string
-/// alignment: insert, delete, substitute, or swap two adjacent letters) of a query word.
+/// Every vocabulary word within `max` Damerau–Levenshtein edits of `query` (optimal string
+/// alignment: insert, delete, substitute, or swap two adjacent letters), as (word id, edits),
+/// sorted by word id.
 ///
-/// fst's own `Levenshtein` counts a swap as two edits, so "tolkein" would miss "tolkien"; it also
-/// builds a full DFA per query, which costs milliseconds for two edits. This one runs the
-/// dynamic-programming rows directly while the fst is walked: a state is the last two rows, and
-/// a branch is abandoned as soon as no cell of the current row is within `max`.
-///
-/// The fst feeds bytes; edits are counted on characters (multi-byte UTF-8 is buffered until the
-/// character is complete).
-struct Damerau {
-    query: Vec<char>,
+/// fst's own `Levenshtein` automaton counts a swap as two edits, so "tolkein" would miss
+/// "tolkien"; it also determinises a DFA per query, which costs milliseconds at two edits. This
+/// walks the fst as a trie instead, computing one dynamic-programming row per character on the
+/// way down (the classic trie walk): a branch is abandoned as soon as no cell of its row is
+/// within `max`, and only the diagonal band `|i - j| <= max` is computed, as every cell outside
+/// it is above `max` anyway. Edits are counted on characters: multi-byte UTF-8 is gathered
+/// before a row is computed.
+fn fuzzy_words(vocab: &fst::raw::Fst<Vec<u8>>, query: &str, max: u8) -> Vec<(u32, u8)> {
+    let query: Vec<char> = query.chars().collect();
+    let width = query.len() + 1;
+    let cap = max.saturating_add(1);
+    let mut walk = FuzzyWalk {
+        fst: vocab,
+        query: &query,
+        max,
+        cap,
+        // Row 0: the empty input is `j` edits from the query's first `j` characters.
+        rows: (0..width)
+            .map(|j| (j.min(usize::from(cap))) as u8)
+            .collect(),
+        chars: Vec::new(),
+        found: Vec::new(),
+    };
+    walk.descend(vocab.root(), fst::raw::Output::zero(), [0; 4], 0);
+    let mut found = walk.found;
+    found.sort_unstable();
+    found
+}
+
+/// The state of one [`fuzzy_words`] walk.
+struct FuzzyWalk<'a> {
+    fst: &'a fst::raw::Fst<Vec<u8>>,
+    query: &'a [char],
     max: u8,
+    /// `max + 1`: every value above `max` is stored as this, so rows fit in `u8`.
+    cap: u8,
+    /// The rows of the path walked so far, `query.len() + 1` cells each; row `i` holds the
+    /// edits between the path's first `i` characters and each prefix of the query.
+    rows: Vec<u8>,
+    /// The path's characters.
+    chars: Vec<char>,
+    /// Matches so far: word id and edits.
+    found: Vec<(u32, u8)>,
 }
 
-/// The automaton's state between two bytes.
-#[derive(Clone, Debug)]
-struct DamerauState {
-    /// Row for the input minus its last character (for swaps).
-    prev: [u8; MAX_FUZZY_CHARS + 1],
-    /// Row for the input so far: `cur[j]` = edits between the input and the query's first `j`
-    /// characters, capped at `max + 1`.
-    cur: [u8; MAX_FUZZY_CHARS + 1],
-    /// The last complete input character.
-    last: Option<char>,
-    /// Bytes of an incomplete UTF-8 character.
-    pending: [u8; 4],
-    /// How many bytes of `pending` are in use.
-    pending_len: u8,
-}
-
-impl Damerau {
-    /// An automaton for `word` (at most [`MAX_FUZZY_CHARS`] characters are considered).
-    fn new(word: &str, max: u8) -> Damerau {
-        Damerau {
-            query: word.chars().take(MAX_FUZZY_CHARS).collect(),
-            max,
-        }
-    }
-
-    /// The edit distance of a matching state's input to the query.
-    fn distance(&self, state: &DamerauState) -> u8 {
-        state.cur[self.query.len()]
-    }
-
-    /// Advance the rows by one complete character.
-    fn step(&self, state: &DamerauState, c: char) -> DamerauState {
-        let cap = self.max + 1;
-        let n = self.query.len();
-        let mut next = DamerauState {
-            prev: state.cur,
-            cur: [cap; MAX_FUZZY_CHARS + 1],
-            last: Some(c),
-            pending: [0; 4],
-            pending_len: 0,
-        };
-        next.cur[0] = state.cur[0].saturating_add(1).min(cap);
-        for j in 1..=n {
-            let substitute = state.cur[j - 1] + u8::from(self.query[j - 1] != c);
-            let mut best = substitute.min(state.cur[j] + 1).min(next.cur[j - 1] + 1);
-            if j > 1 && state.last == Some(self.query[j - 1]) && c == self.query[j - 2] {
-                best = best.min(state.prev[j - 2] + 1);
+impl FuzzyWalk<'_> {
+    /// Visit every child of `node`; `pending` holds the bytes of a character not yet complete.
+    fn descend(
+        &mut self,
+        node: fst::raw::Node<'_>,
+        output: fst::raw::Output,
+        pending: [u8; 4],
+        pending_len: usize,
+    ) {
+        for i in 0..node.len() {
+            let t = node.transition(i);
+            let next = self.fst.node(t.addr);
+            let output = output.cat(t.out);
+            let mut bytes = pending;
+            bytes[pending_len] = t.inp;
+            let len = pending_len + 1;
+            let need = match bytes[0] {
+                0x00..=0x7F => 1,
+                0xE0..=0xEF => 3,
+                0xF0..=0xFF => 4,
+                _ => 2,
+            };
+            if len < need {
+                self.descend(next, output, bytes, len);
+                continue;
             }
-            next.cur[j] = best.min(cap);
-        }
-        next
-    }
-}
-
-impl Automaton for &Damerau {
-    type State = DamerauState;
-
-    fn start(&self) -> DamerauState {
-        let cap = self.max + 1;
-        let mut cur = [cap; MAX_FUZZY_CHARS + 1];
-        for (j, cell) in cur.iter_mut().enumerate().take(self.query.len() + 1) {
-            // j < MAX_FUZZY_CHARS + 1, so it fits in u8.
-            *cell = (j as u8).min(cap);
-        }
-        DamerauState {
-            prev: [cap; MAX_FUZZY_CHARS + 1],
-            cur,
-            last: None,
-            pending: [0; 4],
-            pending_len: 0,
+            let c = std::str::from_utf8(&bytes[..len])
+                .ok()
+                .and_then(|s| s.chars().next())
+                .unwrap_or(char::REPLACEMENT_CHARACTER);
+            if self.push_row(c) {
+                let width = self.query.len() + 1;
+                let edits = self.rows[self.rows.len() - 1];
+                if next.is_final() && edits <= self.max {
+                    // Word ids fit in u32: the vocabulary was built from u32 ids.
+                    let id = output.cat(next.final_output()).value() as u32;
+                    self.found.push((id, edits));
+                }
+                self.descend(next, output, [0; 4], 0);
+                self.rows.truncate(self.rows.len() - width);
+            }
+            self.chars.pop();
         }
     }
 
-    fn is_match(&self, state: &DamerauState) -> bool {
-        state.pending_len == 0 && state.cur[self.query.len()] <= self.max
-    }
-
-    fn can_match(&self, state: &DamerauState) -> bool {
-        // A swap reads the row before `cur`, but a cell reached that way is never below the
-        // diagonal cell of `cur` it passes, so checking `cur` alone prunes safely.
-        state.cur[..=self.query.len()]
-            .iter()
-            .any(|&v| v <= self.max)
-    }
-
-    fn accept(&self, state: &DamerauState, byte: u8) -> DamerauState {
-        if state.pending_len == 0 && byte.is_ascii() {
-            return self.step(state, char::from(byte));
+    /// Push the character `c` and its row; `false` (row not kept) when no cell is within
+    /// `max`, so nothing below can match. Never under a swap either: a cell reached by a swap
+    /// is never below the diagonal cell it passes, which was in the previous row.
+    fn push_row(&mut self, c: char) -> bool {
+        let width = self.query.len() + 1;
+        let i = self.chars.len() + 1;
+        let max = usize::from(self.max);
+        let prev_char = self.chars.last().copied();
+        self.chars.push(c);
+        let base = self.rows.len();
+        self.rows.resize(base + width, self.cap);
+        let (done, row) = self.rows.split_at_mut(base);
+        let above = &done[base - width..];
+        let two_above = (i >= 2).then(|| &done[base - 2 * width..base - width]);
+        row[0] = (i.min(usize::from(self.cap))) as u8;
+        let mut alive = row[0] <= self.max;
+        let lo = i.saturating_sub(max).max(1);
+        let hi = (i + max).min(width - 1);
+        for j in lo..=hi {
+            let substitute = above[j - 1] + u8::from(self.query[j - 1] != c);
+            let mut best = substitute.min(above[j] + 1).min(row[j - 1] + 1);
+            if let Some(two) = two_above {
+                if j >= 2 && prev_char == Some(self.query[j - 1]) && c == self.query[j - 2] {
+                    best = best.min(two[j - 2] + 1);
+                }
+            }
+            row[j] = best.min(self.cap);
+            alive |= row[j] <= self.max;
         }
-        let mut next = state.clone();
-        let len = usize::from(next.pending_len);
-        if len >= next.pending.len() {
-            // Not UTF-8 (the vocabulary always is): treat as a character matching nothing.
-            return self.step(state, char::REPLACEMENT_CHARACTER);
+        if !alive {
+            self.rows.truncate(base);
         }
-        next.pending[len] = byte;
-        next.pending_len += 1;
-        let need = match next.pending[0] {
-            0xF0..=0xFF => 4,
-            0xE0..=0xEF => 3,
-            _ => 2,
-        };
-        if usize::from(next.pending_len) < need {
-            return next;
-        }
-        let c = std::str::from_utf8(&next.pending[..need])
-            .ok()
-            .and_then(|s| s.chars().next())
-            .unwrap_or(char::REPLACEMENT_CHARACTER);
-        self.step(state, c)
+        alive
     }
 }
 
@@ -1047,6 +1116,34 @@ mod tests {
     }
 
     #[test]
+    fn broad_queries_on_a_large_catalog_keep_the_most_popular() {
+        // Enough docs for the parallel build and for "the" to exceed the candidate budget.
+        let docs: Vec<SearchDoc> = (0..12_000u32)
+            .map(|i| {
+                doc(
+                    &format!("{i:010}"),
+                    &format!("The Book {i}"),
+                    "Anon",
+                    i,
+                    i as f32,
+                )
+            })
+            .collect();
+        let index = SearchIndex::build(docs).unwrap();
+        for q in ["the", "b", "the b", "book"] {
+            let hits = index.search(q, 3);
+            assert_eq!(
+                keys(&index, &hits),
+                ["0000011999", "0000011998", "0000011997"],
+                "{q}"
+            );
+        }
+        let hits = index.search("the book 42", 3);
+        assert_eq!(index.doc(hits[0].doc).key, "0000000042");
+        assert_eq!(hits[0].matched, MatchKind::Exact);
+    }
+
+    #[test]
     fn fallback_to_all_but_one_word() {
         let index = catalog();
         let hits = index.search("lord of the zzzzzz", 10);
@@ -1076,29 +1173,69 @@ mod tests {
     }
 
     #[test]
-    fn damerau_counts_a_swap_as_one_edit() {
-        let set = fst::Map::from_iter([("token", 0u64), ("tolkien", 1), ("tolkin", 2)]).unwrap();
-        let aut = Damerau::new("tolkein", 1);
-        let mut found = Vec::new();
-        let mut stream = set.search_with_state(&aut).into_stream();
-        while let Some((k, _, s)) = stream.next() {
-            found.push((String::from_utf8(k.to_vec()).unwrap(), aut.distance(&s)));
+    fn a_swap_is_one_edit_and_characters_not_bytes_are_counted() {
+        let vocab = fst::Map::from_iter([("token", 0u64), ("tolkien", 1), ("tolkin", 2)]).unwrap();
+        assert_eq!(fuzzy_words(vocab.as_fst(), "tolkein", 1), [(1, 1), (2, 1)]);
+        assert_eq!(
+            fuzzy_words(vocab.as_fst(), "tolkein", 2),
+            [(0, 2), (1, 1), (2, 1)]
+        );
+        assert_eq!(fuzzy_words(vocab.as_fst(), "tolkien", 1), [(1, 0), (2, 1)]);
+        let vocab = fst::Map::from_iter([("zolw", 0u64), ("żółw", 1)]).unwrap();
+        // Two characters differ from "zolw" and one from "żółw", however many bytes they take.
+        assert_eq!(fuzzy_words(vocab.as_fst(), "zółw", 1), [(1, 1)]);
+        assert_eq!(fuzzy_words(vocab.as_fst(), "zółw", 2), [(0, 2), (1, 1)]);
+    }
+
+    #[test]
+    fn fuzzy_walk_agrees_with_a_plain_distance() {
+        // Reference: the textbook optimal-string-alignment table over characters.
+        fn osa(a: &str, b: &str) -> usize {
+            let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+            for (i, row) in d.iter_mut().enumerate() {
+                row[0] = i;
+            }
+            for (j, cell) in d[0].iter_mut().enumerate() {
+                *cell = j;
+            }
+            for i in 1..=a.len() {
+                for j in 1..=b.len() {
+                    let cost = usize::from(a[i - 1] != b[j - 1]);
+                    d[i][j] = (d[i - 1][j] + 1)
+                        .min(d[i][j - 1] + 1)
+                        .min(d[i - 1][j - 1] + cost);
+                    if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                        d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+                    }
+                }
+            }
+            d[a.len()][b.len()]
         }
-        assert_eq!(
-            found,
-            [("tolkien".to_string(), 1), ("tolkin".to_string(), 1)]
-        );
-        // Multi-byte characters are one character each.
-        let set = fst::Map::from_iter([("żółw", 0u64)]).unwrap();
-        let aut = Damerau::new("zółw", 1);
-        assert_eq!(
-            set.search(&aut)
-                .into_stream()
-                .into_str_keys()
-                .unwrap()
-                .len(),
-            1
-        );
+        let words = [
+            "a", "ab", "abc", "acb", "bac", "ca", "abcd", "abdc", "badc", "ébc", "aébc", "xyz",
+            "abcde", "acbed", "bcdea",
+        ];
+        let mut sorted = words.to_vec();
+        sorted.sort_unstable();
+        let vocab =
+            fst::Map::from_iter(sorted.iter().enumerate().map(|(i, w)| (*w, i as u64))).unwrap();
+        for query in ["abc", "abdc", "ébc", "acbed", "x", "bca"] {
+            for max in 1..=2u8 {
+                let expected: Vec<(u32, u8)> = sorted
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| (i as u32, osa(w, query)))
+                    .filter(|&(_, d)| d <= usize::from(max))
+                    .map(|(i, d)| (i, d as u8))
+                    .collect();
+                assert_eq!(
+                    fuzzy_words(vocab.as_fst(), query, max),
+                    expected,
+                    "{query} {max}"
+                );
+            }
+        }
     }
 
     proptest! {

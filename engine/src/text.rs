@@ -59,7 +59,11 @@ pub fn fold(text: &str) -> String {
 
 /// The folded words of a text.
 pub fn words(text: &str) -> Vec<String> {
-    fold(text).split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect()
+    fold(text)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// The base letter of an accented Latin letter (lower case); other characters unchanged.
@@ -141,7 +145,10 @@ mod tests {
 
     #[test]
     fn entities_and_backslashes_are_cleaned() {
-        assert_eq!(clean_field("W. W. Norton &amp; Company"), "W. W. Norton & Company");
+        assert_eq!(
+            clean_field("W. W. Norton &amp; Company"),
+            "W. W. Norton & Company"
+        );
         assert_eq!(clean_field(r#"The Word \"Desire\""#), "The Word \"Desire\"");
         assert_eq!(clean_field("Caf&#233; \\ Society  "), "Café Society");
         assert_eq!(clean_field("a\\\\b"), "ab");
@@ -156,12 +163,18 @@ mod tests {
 
     #[test]
     fn editions_meet_on_one_work_key() {
-        let a = work_key("Harry Potter and the Sorcerer's Stone (Book 1)", "J. K. Rowling");
+        let a = work_key(
+            "Harry Potter and the Sorcerer's Stone (Book 1)",
+            "J. K. Rowling",
+        );
         let b = work_key("Harry Potter and the Sorcerer's Stone", "J.K. Rowling");
         let c = work_key("HARRY POTTER AND THE SORCERER'S STONE", "Joanne K. Rowling");
         assert_eq!(a, b);
         assert_eq!(b, c);
-        assert_ne!(a, work_key("Harry Potter and the Sorcerer's Stone", "Someone Else"));
+        assert_ne!(
+            a,
+            work_key("Harry Potter and the Sorcerer's Stone", "Someone Else")
+        );
         assert_eq!(
             work_key("The Hunger Games", "Suzanne Collins, Someone"),
             work_key("The Hunger Games (The Hunger Games, #1)", "Suzanne Collins")

@@ -21,7 +21,12 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Folder holding the store (`store/`) and import reports (`reports/`).
-    #[arg(long, env = "SHELFWISE_DATA_DIR", default_value = "data", global = true)]
+    #[arg(
+        long,
+        env = "SHELFWISE_DATA_DIR",
+        default_value = "data",
+        global = true
+    )]
     pub data_dir: PathBuf,
     /// Log filter, e.g. `info` or `shelfwise=debug,tower_http=info`.
     #[arg(long, env = "SHELFWISE_LOG", default_value = "info", global = true)]

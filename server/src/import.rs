@@ -71,7 +71,9 @@ fn with_progress(path: &Path) -> StoreResult<Box<dyn Read>> {
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> "),
     );
-    Ok(Box::new(bar.wrap_read(BufReader::with_capacity(1 << 16, file))))
+    Ok(Box::new(
+        bar.wrap_read(BufReader::with_capacity(1 << 16, file)),
+    ))
 }
 
 fn print_summary(summaries: &[FileSummary]) {

@@ -1,7 +1,7 @@
 //! `shelfwise serve | import book-crossing DIR | import goodbooks DIR`.
 
 use clap::Parser;
-use server::config::{Cli, Command};
+use shelfwise::config::{Cli, Command};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> std::process::ExitCode {
@@ -16,9 +16,9 @@ fn main() -> std::process::ExitCode {
         Command::Serve(args) => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
-            .map_err(server::Error::from)
-            .and_then(|rt| rt.block_on(server::serve::run(&cli.global, args))),
-        Command::Import(cmd) => server::import::run(&cli.global, cmd),
+            .map_err(shelfwise::Error::from)
+            .and_then(|rt| rt.block_on(shelfwise::serve::run(&cli.global, args))),
+        Command::Import(cmd) => shelfwise::import::run(&cli.global, cmd),
     };
     match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,

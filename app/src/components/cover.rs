@@ -75,9 +75,8 @@ mod tests {
     #[test]
     fn a_book_keeps_its_colour_and_colours_spread() {
         assert_eq!(hue_class("0439023483"), hue_class("0439023483"));
-        let distinct: std::collections::HashSet<String> = (0..200)
-            .map(|i| hue_class(&format!("{i:010}")))
-            .collect();
+        let distinct: std::collections::HashSet<String> =
+            (0..200).map(|i| hue_class(&format!("{i:010}"))).collect();
         assert!(distinct.len() > 12, "only {} colours used", distinct.len());
     }
 }

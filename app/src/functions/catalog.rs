@@ -42,7 +42,7 @@ pub fn validate_search(query: &str, limit: u32) -> Result<(String, usize), AppEr
 
 /// One page of the most popular books (Bayesian average of explicit ratings, one edition per
 /// work).
-#[server]
+#[server(endpoint = "popular_books")]
 pub async fn popular_books(page: u32) -> Result<PopularPage, AppError> {
     use crate::state::{app_state, respond};
     let page = validate_page(page).map_err(respond)?;
@@ -64,7 +64,7 @@ pub async fn popular_books(page: u32) -> Result<PopularPage, AppError> {
 }
 
 /// Search titles, authors and ISBNs, typo-tolerant; one edition per work, best first.
-#[server]
+#[server(endpoint = "search_books")]
 pub async fn search_books(query: String, limit: u32) -> Result<SearchResults, AppError> {
     use crate::state::{app_state, respond};
     let (query, limit) = validate_search(&query, limit).map_err(respond)?;
@@ -78,7 +78,7 @@ pub async fn search_books(query: String, limit: u32) -> Result<SearchResults, Ap
 }
 
 /// Everything the book page shows for one edition, found by ISBN (any common spelling).
-#[server]
+#[server(endpoint = "book_detail")]
 pub async fn get_book_detail(isbn: String) -> Result<BookDetail, AppError> {
     use crate::state::{app_state, respond};
     if isbn.len() > 64 {
