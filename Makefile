@@ -32,5 +32,6 @@ unit:
 	SHELFWISE_REQUIRE_DATA=1 cargo test -p engine -p app -p shelfwise --features app/ssr
 
 e2e: build
+	./scripts/check-wasm.sh
 	./scripts/import.sh target/e2e-data
 	cd end2end && npx playwright test

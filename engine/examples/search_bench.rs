@@ -71,8 +71,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     );
 
+    // `search_bench -- --write-queries FILE` writes the 1,000 queries, one per line, for the
+    // HTTP benchmark (bench/search_http.sh) to send to the server.
+    let mut adhoc: Vec<String> = std::env::args().skip(1).collect();
+    if adhoc.first().map(String::as_str) == Some("--write-queries") {
+        let path = adhoc.get(1).ok_or("--write-queries needs a file")?;
+        let lines: Vec<String> = make_queries(&index).into_iter().map(|q| q.text).collect();
+        std::fs::write(path, lines.join("\n") + "\n")?;
+        println!("wrote {} queries to {path}", lines.len());
+        return Ok(());
+    }
+    adhoc.retain(|q| !q.is_empty());
     // Ad-hoc mode: `search_bench -- "query" ...` times those queries and shows their hits.
-    let adhoc: Vec<String> = std::env::args().skip(1).collect();
     if !adhoc.is_empty() {
         for q in &adhoc {
             let mut best = Duration::MAX;

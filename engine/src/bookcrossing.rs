@@ -11,7 +11,7 @@
 //!   line instead: a row is the text between its first and last quote (only spaces may lie
 //!   outside), split on the exact separator `";"`. A row with the wrong number of fields is
 //!   rejected, never repaired;
-//! - the bytes are Latin-1 (decoded with [`text::decode_latin1`]), and text fields carry HTML
+//! - the bytes are Latin-1, except rows that are UTF-8 (decoded with [`text::decode_mixed`]), and text fields carry HTML
 //!   entities (`&amp;`) and backslash escapes (cleaned with [`text::clean_field`]);
 //! - lines end in CRLF, but LF-only files, blank lines and a missing final newline are read
 //!   the same way;
@@ -166,7 +166,7 @@ fn read_file<R: Read, T>(
         let parsed = if row.too_long {
             Err(format!("line too long: over {MAX_LINE_BYTES} bytes"))
         } else {
-            let line = text::decode_latin1(&row.bytes);
+            let line = text::decode_mixed(&row.bytes);
             match split_row(&line) {
                 Ok(fields) if fields.len() == columns.len() => parse(&fields),
                 Ok(fields) => Err(format!("wrong field count: {}", fields.len())),

@@ -5,6 +5,37 @@ pub fn decode_latin1(bytes: &[u8]) -> String {
     bytes.iter().map(|&b| char::from(b)).collect()
 }
 
+/// Decode a row of a file published as Latin-1 whose rows are not all Latin-1.
+///
+/// Book-Crossing was assembled from several sources: most rows are Latin-1, about 2,900 are
+/// UTF-8 ("Saint-Exupéry" would read "Saint-ExupÃ©ry" as Latin-1), and a few were UTF-8
+/// encoded twice. Valid UTF-8 is taken as UTF-8 (Latin-1 text with accents is almost never
+/// valid UTF-8), anything else as Latin-1; then up to two layers of double encoding are undone.
+pub fn decode_mixed(bytes: &[u8]) -> String {
+    let mut text = match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => decode_latin1(bytes),
+    };
+    for _ in 0..2 {
+        match undo_double_encoding(&text) {
+            Some(fixed) => text = fixed,
+            None => break,
+        }
+    }
+    text
+}
+
+/// `"ExupÃ©ry"` → `"Exupéry"`: the text's characters, taken as Latin-1 bytes, form valid UTF-8
+/// with at least one multi-byte character. `None` when that does not hold.
+fn undo_double_encoding(text: &str) -> Option<String> {
+    if text.is_ascii() || text.chars().any(|c| u32::from(c) > 0xFF) {
+        return None;
+    }
+    let bytes: Vec<u8> = text.chars().map(|c| c as u8).collect();
+    let fixed = String::from_utf8(bytes).ok()?;
+    (fixed != text).then_some(fixed)
+}
+
 /// Clean a field as published: HTML entities decoded (`&amp;` → `&`), backslash escapes
 /// removed (`\"` → `"`, a stray `\` dropped), whitespace collapsed and trimmed.
 pub fn clean_field(raw: &str) -> String {
@@ -141,6 +172,25 @@ mod tests {
     #[test]
     fn latin1_bytes_decode_to_their_code_points() {
         assert_eq!(decode_latin1(b"Mis\xe9rables \xa9"), "Misérables ©");
+    }
+
+    #[test]
+    fn mixed_encodings_are_all_decoded() {
+        // Latin-1 row.
+        assert_eq!(decode_mixed(b"Saint-Exup\xe9ry"), "Saint-Exupéry");
+        // UTF-8 row.
+        assert_eq!(decode_mixed("Saint-Exupéry".as_bytes()), "Saint-Exupéry");
+        // UTF-8 encoded twice.
+        assert_eq!(
+            decode_mixed(b"Saint-Exup\xc3\x83\xc2\xa9ry"),
+            "Saint-Exupéry"
+        );
+        // Plain Latin-1 that is not UTF-8 in disguise stays as it is.
+        assert_eq!(
+            decode_mixed(b"\xa9 2001 \xc0 la carte"),
+            "© 2001 À la carte"
+        );
+        assert_eq!(decode_mixed(b"plain"), "plain");
     }
 
     #[test]

@@ -17,8 +17,9 @@ pub fn hue_class(isbn: &str) -> String {
 }
 
 /// A cover: the generated one (title and author on a colour from the ISBN) is always laid out
-/// at the final size; the dataset's image is drawn over it when it loads and hidden when it
-/// fails or is Amazon's 1×1 placeholder, so the layout never shifts.
+/// at the final size; the dataset's image fades in over it only once it has really loaded (not
+/// a failure, not Amazon's 1×1 placeholder), so the layout never shifts and a dead link never
+/// shows a broken-image icon.
 #[component]
 pub fn Cover(
     /// The book's ISBN (its colour).
@@ -33,7 +34,16 @@ pub fn Cover(
     #[prop(optional)]
     large: bool,
 ) -> impl IntoView {
-    let (failed, set_failed) = signal(false);
+    let (loaded, set_loaded) = signal(false);
+    let image = NodeRef::<leptos::html::Img>::new();
+    // An image can finish loading before the wasm hydrates and misses `load`: look once mounted.
+    Effect::new(move |_| {
+        if let Some(img) = image.get() {
+            if img.complete() && is_real_image(&img) {
+                set_loaded.set(true);
+            }
+        }
+    });
     let class = format!(
         "cover {}{}",
         hue_class(&isbn),
@@ -49,23 +59,26 @@ pub fn Cover(
                 .map(|src| {
                     view! {
                         <img
+                            node_ref=image
                             src=src
                             alt=""
                             loading="lazy"
                             decoding="async"
-                            class:hidden=move || failed.get()
-                            on:error=move |_| set_failed.set(true)
+                            class:loaded=move || loaded.get()
                             on:load=move |ev| {
                                 let img: web_sys::HtmlImageElement = event_target(&ev);
-                                if img.natural_width() <= 1 {
-                                    set_failed.set(true);
-                                }
+                                set_loaded.set(is_real_image(&img));
                             }
                         />
                     }
                 })}
         </div>
     }
+}
+
+/// Whether a loaded image is a real cover: Amazon answers missing covers with a 1×1 GIF.
+fn is_real_image(img: &web_sys::HtmlImageElement) -> bool {
+    img.natural_width() > 1
 }
 
 #[cfg(test)]

@@ -129,7 +129,11 @@ fn BookDetailView(detail: BookDetail) -> impl IntoView {
                                     view! { <a href=format!("/book/{}", e.isbn)>{label}</a> }.into_any()
                                 }}
                                 <span class="muted">
-                                    {format!(" — {} ratings", group_thousands(e.ratings))}
+                                    {format!(
+                                        " — {} {}",
+                                        group_thousands(e.ratings),
+                                        if e.ratings == 1 { "rating" } else { "ratings" },
+                                    )}
                                 </span>
                             </li>
                         }
