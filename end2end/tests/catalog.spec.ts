@@ -11,6 +11,10 @@ test('home shows popular books with covers and pages', async ({ page, consoleErr
     expect(box && box.width > 40 && box.height > box.width).toBeTruthy();
   }
   await expect(cards.first().locator('.cover-title')).not.toBeEmpty();
+  // An image that did not load (offline here) stays invisible: no broken-image icon.
+  for (const img of await page.locator('.cover img:not(.loaded)').all()) {
+    expect(await img.evaluate((el) => getComputedStyle(el).opacity)).toBe('0');
+  }
   await page.getByRole('link', { name: 'Next →' }).click();
   await expect(page).toHaveURL(/\?page=2$/);
   await expect(page.getByText('Page 2 of')).toBeVisible();

@@ -3,7 +3,16 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One readable line per event.
+    Text,
+    /// One JSON object per event.
+    Json,
+}
 
 /// Shelfwise: a book recommender you can run.
 #[derive(Debug, Parser)]
@@ -31,6 +40,9 @@ pub struct GlobalArgs {
     /// Log filter, e.g. `info` or `shelfwise=debug,tower_http=info`.
     #[arg(long, env = "SHELFWISE_LOG", default_value = "info", global = true)]
     pub log_level: String,
+    /// Log lines as human-readable text or as JSON (for a log collector).
+    #[arg(long, env = "SHELFWISE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
     /// sled's page cache in MiB.
     #[arg(long, env = "SHELFWISE_CACHE_MB", default_value_t = 256, global = true)]
     pub cache_mb: u64,

@@ -3,14 +3,28 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use app::error::AppError;
 use app::state::AppState;
 use app::store::Store;
 use app::{shell, App};
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderName, HeaderValue, Request, StatusCode};
+use axum::response::IntoResponse;
+use axum::response::Response;
+use axum::routing::get;
 use axum::Router;
 use engine::catalog::Catalog;
 use leptos::prelude::*;
+use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::time::Duration;
+use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::{GlobalArgs, ServeArgs};
@@ -30,18 +44,102 @@ pub fn load_catalog(store: &Store) -> Result<Catalog> {
     Ok(catalog)
 }
 
-/// The whole HTTP app: Leptos pages and server functions, static files, compression, tracing.
+/// Largest request body any route accepts: server-function arguments are small; uploads (a
+/// later feature) will get their own, larger limit on their own route.
+const BODY_LIMIT: usize = 1 << 20;
+/// No request may hold a connection longer than this.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The whole HTTP app: Leptos pages and server functions, static files, health checks, and the
+/// layers every response passes through (request id, tracing, limits, compression, headers).
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
+    let request_id = HeaderName::from_static("x-request-id");
     Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::map_response(server_fn_status))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                        // The id ties a request's log lines together; the query string is left
+                        // out, so nothing a reader typed is logged.
+                        let id = req
+                            .headers()
+                            .get("x-request-id")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("-");
+                        tracing::info_span!("request", id, method = %req.method(), path = req.uri().path())
+                    }),
+                )
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(CompressionLayer::new())
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static("strict-origin-when-cross-origin"),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static("frame-ancestors 'none'"),
+                ))
+                .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    REQUEST_TIMEOUT,
+                )),
+        )
         .with_state(state)
+}
+
+/// Give a server function's error response the status its [`AppError`] maps to.
+///
+/// Server functions set their own status when they refuse input, but an argument that does not
+/// even decode (`limit=banana`) is refused by the framework before the function runs, and the
+/// framework answers 500 for every error. The body is the encoded `AppError` either way, so
+/// this one place maps it: a caller's mistake is a 4xx, never a 5xx.
+async fn server_fn_status(response: Response) -> Response {
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        if let Ok(status) = StatusCode::from_u16(error.status()) {
+            parts.status = status;
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Liveness: the process answers.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Readiness: the store is open and the catalog loaded (the server only binds once both are).
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    let body = format!(
+        "{{\"books\":{},\"works\":{},\"ratings\":{}}}",
+        state.catalog.len(),
+        state.catalog.work_count(),
+        state.store.rating_count()
+    );
+    ([(header::CONTENT_TYPE, "application/json")], body)
 }
 
 /// Run the server until Ctrl-C or SIGTERM.
