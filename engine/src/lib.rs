@@ -12,6 +12,7 @@ pub mod goodbooks;
 pub mod isbn;
 pub mod model;
 pub mod popularity;
+pub mod recs;
 pub mod search;
 pub mod text;
 

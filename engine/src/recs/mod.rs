@@ -1,0 +1,62 @@
+//! The recommender: interaction matrices, the evaluation protocol, the models (popularity,
+//! item-kNN, EASE, weighted ALS, content TF-IDF and their hybrid), fold-in of a reader who
+//! was not in the training data, and explanations.
+//!
+//! Every collaborative model works on *works* (editions merged with [`crate::text::work_key`]),
+//! so the signal of one book is not split over its ISBNs; a recommended work is shown as its
+//! most-rated edition. The pieces:
+//!
+//! - [`data`]: the catalog as the recommender sees it ([`data::ItemIndex`]), ratings loaded
+//!   from the Book-Crossing or goodbooks-10k files, and the sparse matrices built from them;
+//! - [`split`]: the hold-out protocol and the split files (Book-Crossing ratings layout);
+//! - [`metrics`]: NDCG@k, Recall@k, hit rate and top-k selection;
+//! - [`models`]: the models, each scoring works from a reader's rated works;
+//! - [`recommend`]: the trained bundle the server serves from ([`recommend::TrainedModel`]):
+//!   exclusions, the author cap, fold-in and explanations;
+//! - [`eval`]: `shelfwise eval` ([`eval::run`]) and `shelfwise train` ([`eval::train`]).
+
+pub mod data;
+pub mod eval;
+pub mod metrics;
+pub mod models;
+pub mod recommend;
+pub mod rng;
+pub mod split;
+
+/// Everything that can go wrong in the recommender.
+#[derive(Debug, thiserror::Error)]
+pub enum RecsError {
+    /// A dataset file could not be read or parsed.
+    #[error(transparent)]
+    Engine(#[from] crate::Error),
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The configuration cannot be run (e.g. an unknown model name, an empty split).
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// A linear-algebra step failed (e.g. a Gram matrix that is not positive definite).
+    #[error("linear algebra: {0}")]
+    Linalg(String),
+    /// A persisted model could not be encoded or decoded.
+    #[error("model file: {0}")]
+    Codec(#[from] postcard::Error),
+}
+
+/// Shorthand for results carrying [`RecsError`].
+pub type Result<T, E = RecsError> = std::result::Result<T, E>;
+
+impl RecsError {
+    /// Wrap an I/O error with the path it concerns.
+    pub fn io(path: impl AsRef<std::path::Path>, source: std::io::Error) -> RecsError {
+        RecsError::Io {
+            path: path.as_ref().display().to_string(),
+            source,
+        }
+    }
+}

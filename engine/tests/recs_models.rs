@@ -1,0 +1,368 @@
+//! Properties of the recommender's models on small synthetic data: kNN similarity symmetric
+//! and bounded, ALS loss decreasing and fold-in reproducing trained factors, EASE's B against a
+//! direct solve, explanations summing to their scores, and the recommendation rules.
+
+use engine::model::Book;
+use engine::recs::data::{profile, Interaction, ItemIndex, TrainMatrix, Weighting};
+use engine::recs::models::als::{Als, AlsParams};
+use engine::recs::models::ease::{Ease, EaseParams};
+use engine::recs::models::knn::{ItemKnn, KnnParams};
+use engine::recs::models::Scorer;
+use engine::recs::recommend::{ModelKind, Request, TrainParams, TrainedModel};
+use engine::recs::rng::SplitMix64;
+use proptest::prelude::*;
+
+/// 60 books: 40 works, every fourth work in two editions, 8 authors.
+fn catalog() -> ItemIndex {
+    let mut books = Vec::new();
+    for w in 0..40u32 {
+        let editions = if w % 4 == 0 { 2 } else { 1 };
+        for e in 0..editions {
+            books.push(Book {
+                key: format!("{:09}{}", w * 10 + e, e),
+                title: if e == 0 {
+                    format!("Story number {w} of the sea")
+                } else {
+                    format!("Story Number {w} of the Sea (Paperback)")
+                },
+                author: format!("Author {}", w % 8),
+                year: Some(1950 + (w as u16 % 5) * 10),
+                publisher: format!("House {}", w % 3),
+                image_url: None,
+                tags: vec![],
+            });
+        }
+    }
+    ItemIndex::from_books(books)
+}
+
+/// Random interactions with structure: users prefer works of their "taste" group.
+fn interactions(items: &ItemIndex, users: u32, seed: u64) -> Vec<Interaction> {
+    let mut rng = SplitMix64::new(seed);
+    let mut out = Vec::new();
+    for u in 0..users {
+        let taste = u % 4;
+        let n = 4 + rng.below(8);
+        for _ in 0..n {
+            let work = if rng.below(10) < 7 {
+                (taste as usize * 10 + rng.below(10)) % items.work_count()
+            } else {
+                rng.below(items.work_count())
+            };
+            let eds = &items.editions[work];
+            let item = eds[rng.below(eds.len())];
+            let rating = [0u8, 0, 5, 7, 8, 9, 10][rng.below(7)];
+            out.push(Interaction {
+                user: u,
+                item,
+                rating,
+            });
+        }
+    }
+    out.sort_unstable_by_key(|r| (r.user, r.item));
+    out.dedup_by_key(|r| (r.user, r.item));
+    out
+}
+
+fn weighting() -> Weighting {
+    Weighting {
+        implicit: 1.0,
+        explicit_low: 0.5,
+        explicit_high: 2.0,
+    }
+}
+
+#[test]
+fn knn_similarity_is_symmetric_and_bounded() {
+    let items = catalog();
+    let m = TrainMatrix::build(&items, &interactions(&items, 80, 1), &weighting());
+    // Keep every neighbour so that both directions are present.
+    let knn = ItemKnn::train(
+        &m,
+        &KnnParams {
+            neighbours: 1000,
+            shrink: 5.0,
+            min_users: 1,
+        },
+    );
+    let sim = |i: u32, j: u32| {
+        let (nb, s) = knn.neighbours(i);
+        nb.iter().position(|&x| x == j).map(|p| s[p]).unwrap_or(0.0)
+    };
+    let mut pairs = 0;
+    for i in 0..items.work_count() as u32 {
+        let (nb, s) = knn.neighbours(i);
+        for (&j, &v) in nb.iter().zip(s) {
+            assert!(v > 0.0 && v < 1.0, "sim({i},{j}) = {v}");
+            assert!((v - sim(j, i)).abs() < 1e-6, "asymmetric {i} {j}");
+            assert_ne!(i, j);
+            pairs += 1;
+        }
+    }
+    assert!(pairs > 100);
+}
+
+#[test]
+fn als_loss_decreases_every_iteration_and_fold_in_reproduces_factors() {
+    let items = catalog();
+    let m = TrainMatrix::build(&items, &interactions(&items, 60, 2), &weighting());
+    let params = AlsParams {
+        factors: 8,
+        iterations: 12,
+        regularization: 0.1,
+        alpha: 2.0,
+        cg_steps: 3,
+        min_users: 1,
+        seed: 3,
+    };
+    let mut losses = Vec::new();
+    let model = Als::train(&m, &params, |_, a| losses.push(a.loss(&m)));
+    for w in losses.windows(2) {
+        assert!(w[1] <= w[0] * (1.0 + 1e-5), "loss went up: {losses:?}");
+    }
+    assert!(losses[losses.len() - 1] < losses[0]);
+
+    // Converged factors: many exact-ish CG steps.
+    let exact = Als::train(
+        &m,
+        &AlsParams {
+            cg_steps: 8,
+            iterations: 60,
+            ..params
+        },
+        |_, _| {},
+    );
+    for row in 0..m.user_ids.len() {
+        let folded = exact
+            .fold_in(&m.row(row))
+            .expect("profile has modelled works");
+        let trained = exact.user_factors(row);
+        let diff: f32 = folded
+            .iter()
+            .zip(trained)
+            .map(|(a, b)| (a - b).powi(2))
+            .sum::<f32>()
+            .sqrt();
+        let norm: f32 = trained.iter().map(|a| a * a).sum::<f32>().sqrt();
+        assert!(
+            diff <= 2e-2 * norm.max(1.0),
+            "row {row}: |Δ| = {diff}, |x| = {norm}"
+        );
+    }
+    drop(model);
+}
+
+/// Invert a small SPD matrix by Gauss–Jordan in f64.
+fn invert(mut a: Vec<f64>, n: usize) -> Vec<f64> {
+    let mut inv = vec![0f64; n * n];
+    for i in 0..n {
+        inv[i * n + i] = 1.0;
+    }
+    for c in 0..n {
+        let p = a[c * n + c];
+        for j in 0..n {
+            a[c * n + j] /= p;
+            inv[c * n + j] /= p;
+        }
+        for r in 0..n {
+            if r != c {
+                let f = a[r * n + c];
+                for j in 0..n {
+                    a[r * n + j] -= f * a[c * n + j];
+                    inv[r * n + j] -= f * inv[c * n + j];
+                }
+            }
+        }
+    }
+    inv
+}
+
+#[test]
+fn ease_has_a_zero_diagonal_and_matches_a_direct_solve() {
+    let items = catalog();
+    let m = TrainMatrix::build(&items, &interactions(&items, 80, 4), &weighting());
+    let lambda = 3.0;
+    let ease = Ease::train(
+        &m,
+        &EaseParams {
+            lambda,
+            min_users: 1,
+            max_items: 1000,
+            user_damping: 0.0,
+        },
+    )
+    .expect("SPD");
+    let vocab = ease.vocab().to_vec();
+    let n = vocab.len();
+    assert!(n > 20);
+    // Direct: G = XᵀX + λI over the vocabulary, P = G⁻¹, B_ij = −P_ij / P_jj, B_jj = 0.
+    let mut g = vec![0f64; n * n];
+    for u in 0..m.user_ids.len() {
+        let row = m.row(u);
+        for &(a, xa) in &row {
+            for &(b, xb) in &row {
+                let (Some(i), Some(j)) = (
+                    vocab.iter().position(|&v| v == a),
+                    vocab.iter().position(|&v| v == b),
+                ) else {
+                    continue;
+                };
+                g[i * n + j] += f64::from(xa) * f64::from(xb);
+            }
+        }
+    }
+    for i in 0..n {
+        g[i * n + i] += f64::from(lambda);
+    }
+    let p = invert(g, n);
+    for i in 0..n {
+        assert_eq!(ease.weight(i, i), 0.0);
+        for j in 0..n {
+            if i != j {
+                let direct = -p[i * n + j] / p[j * n + j];
+                let got = f64::from(ease.weight(i, j));
+                assert!((got - direct).abs() < 1e-4, "B[{i},{j}] {got} vs {direct}");
+            }
+        }
+    }
+}
+
+fn trained() -> (TrainedModel, Vec<Interaction>) {
+    let items = catalog();
+    let train = interactions(&items, 120, 5);
+    let params = TrainParams {
+        ease: EaseParams {
+            lambda: 5.0,
+            min_users: 2,
+            max_items: 1000,
+            user_damping: 0.0,
+        },
+        als: AlsParams {
+            factors: 8,
+            iterations: 5,
+            min_users: 1,
+            ..AlsParams::default()
+        },
+        knn: KnnParams {
+            min_users: 1,
+            ..KnnParams::default()
+        },
+        max_per_author: 2,
+        ..TrainParams::default()
+    };
+    // Exercise the relevance prior too: explanations must still sum to the scores.
+    let mut params = params;
+    for w in &mut params.blend.weights {
+        w.prior = 0.5;
+    }
+    let model = TrainedModel::train(items, &train, &params, &|_| {}).expect("trains");
+    (model, train)
+}
+
+#[test]
+fn explanations_sum_to_the_scores_they_explain() {
+    let (model, train) = trained();
+    let user_ratings: Vec<(String, u8)> = train
+        .iter()
+        .filter(|r| r.user == 7)
+        .map(|r| (model.items.keys[r.item as usize].clone(), r.rating))
+        .collect();
+    assert!(!user_ratings.is_empty());
+    for kind in ModelKind::ALL {
+        let recs = model
+            .recommend(
+                kind,
+                &Request {
+                    ratings: user_ratings.clone(),
+                    k: 10,
+                    ..Request::default()
+                },
+            )
+            .expect("trained");
+        assert_eq!(recs.len(), 10, "{kind}");
+        for r in recs.iter().filter(|r| r.score != 0.0) {
+            let sum: f32 = r.because.iter().map(|b| b.1).sum();
+            assert!(
+                (sum - r.score).abs() <= 1e-3 * r.score.abs().max(1.0),
+                "{kind}: shares sum {sum} vs score {}",
+                r.score
+            );
+        }
+    }
+}
+
+#[test]
+fn model_files_round_trip() {
+    let (model, _) = trained();
+    let dir = std::env::temp_dir().join(format!("shelfwise-recs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("model.bin");
+    model.save(&path).expect("save");
+    let back = TrainedModel::load(&path).expect("load");
+    let req = Request {
+        ratings: vec![
+            (model.items.keys[0].clone(), 9),
+            (model.items.keys[5].clone(), 0),
+        ],
+        k: 5,
+        ..Request::default()
+    };
+    for kind in ModelKind::ALL {
+        assert_eq!(
+            model.recommend(kind, &req).expect("a"),
+            back.recommend(kind, &req).expect("b")
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn no_recommendation_breaks_a_rule(
+        rated in proptest::collection::vec((0usize..50, 0u8..=10), 0..12),
+        shelved in proptest::collection::vec(0usize..50, 0..5),
+        hidden in proptest::collection::vec(0usize..50, 0..5),
+        kind in 0usize..6,
+    ) {
+        let (model, _) = &*MODEL;
+        let key = |i: usize| model.items.keys[i].clone();
+        let req = Request {
+            ratings: rated.iter().map(|&(i, r)| (key(i), r)).collect(),
+            shelved: shelved.iter().map(|&i| key(i)).collect(),
+            not_interested: hidden.iter().map(|&i| key(i)).collect(),
+            k: 10,
+        };
+        let kind = ModelKind::ALL[kind];
+        let recs = model.recommend(kind, &req).expect("trained");
+        let work_of = |k: &str| model.items.work_of[model.items.find(k).expect("known") as usize];
+        let banned: std::collections::HashSet<u32> = rated.iter().map(|x| x.0).chain(shelved.iter().copied()).chain(hidden.iter().copied())
+            .map(|i| model.items.work_of[i]).collect();
+        let mut works = std::collections::HashSet::new();
+        let mut authors = std::collections::HashMap::new();
+        for r in &recs {
+            let w = work_of(&r.key);
+            prop_assert_eq!(w, r.work);
+            prop_assert!(!banned.contains(&w), "{} recommended a banned work", kind);
+            prop_assert!(works.insert(w), "two editions of one work");
+            let a = model.items.work_author[w as usize];
+            *authors.entry(a).or_insert(0) += 1;
+            prop_assert!(authors[&a] <= 2, "author cap");
+        }
+        let _ = profile;
+    }
+}
+
+static MODEL: std::sync::LazyLock<(TrainedModel, Vec<Interaction>)> =
+    std::sync::LazyLock::new(trained);
+
+#[test]
+fn scores_cover_only_modelled_works() {
+    let (model, train) = &*MODEL;
+    let m = TrainMatrix::build(&model.items, train, &model.params.weighting);
+    let ease = model.ease.as_ref().expect("trained");
+    let mut out = vec![f32::NEG_INFINITY; model.items.work_count()];
+    ease.score(&m.row(0), &mut out);
+    let scored = out.iter().filter(|s| s.is_finite()).count();
+    assert_eq!(scored, ease.len());
+}
