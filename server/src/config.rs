@@ -68,6 +68,41 @@ pub enum Command {
     /// Import a dataset into the store (idempotent: importing twice leaves the same store).
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Evaluate every recommendation model on a held-out split and print the table.
+    Eval(EvalArgs),
+}
+
+/// Options of `eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Book-Crossing folder (BX-Books.csv, BX-Book-Ratings.csv).
+    #[arg(long, default_value = "data/raw", conflicts_with = "goodbooks")]
+    pub book_crossing: PathBuf,
+    /// goodbooks-10k folder (books.csv, ratings.csv, tags optional) instead of Book-Crossing.
+    #[arg(long)]
+    pub goodbooks: Option<PathBuf>,
+    /// Training ratings in the Book-Crossing ratings layout (with --test: an explicit split).
+    #[arg(long, requires = "test")]
+    pub train: Option<PathBuf>,
+    /// Held-out ratings in the Book-Crossing ratings layout.
+    #[arg(long, requires = "train")]
+    pub test: Option<PathBuf>,
+    /// Write each scored test user's top 20 as `user_id,rank,isbn`.
+    #[arg(long)]
+    pub recs_out: Option<PathBuf>,
+    /// Whose recommendations --recs-out gets: popularity, content, item-knn, als, ease, hybrid
+    /// (default: the best on validation).
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Write the split used (train.csv, test.csv) into this folder, for other tools to score.
+    #[arg(long)]
+    pub split_out: Option<PathBuf>,
+    /// Score only the first N test users (a quick run).
+    #[arg(long)]
+    pub max_users: Option<usize>,
+    /// Apply the product's rules (at most two books by one author in a top 10).
+    #[arg(long)]
+    pub product_rules: bool,
 }
 
 /// Options of `serve`.

@@ -9,6 +9,12 @@ pub enum Error {
     /// Building the catalog (search index) failed.
     #[error(transparent)]
     Engine(#[from] engine::Error),
+    /// Training or evaluating a recommendation model failed.
+    #[error(transparent)]
+    Recs(#[from] engine::recs::RecsError),
+    /// A command-line value is not valid.
+    #[error("{0}")]
+    Usage(String),
     /// Binding the address or serving failed.
     #[error("server I/O error: {0}")]
     Io(#[from] std::io::Error),

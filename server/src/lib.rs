@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod error;
+pub mod eval;
 pub mod import;
 pub mod serve;
 

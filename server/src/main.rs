@@ -22,6 +22,7 @@ fn main() -> std::process::ExitCode {
             .map_err(shelfwise::Error::from)
             .and_then(|rt| rt.block_on(shelfwise::serve::run(&cli.global, args))),
         Command::Import(cmd) => shelfwise::import::run(&cli.global, cmd),
+        Command::Eval(args) => shelfwise::eval::run(args),
     };
     match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,
