@@ -4,52 +4,19 @@
 //! `data/raw` at the workspace root), otherwise a synthetic catalog, so the bench always runs.
 //! `engine/examples/search_bench.rs` measures latency percentiles and hit rates on real queries.
 
-use std::collections::HashMap;
-use std::fs::File;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use engine::bookcrossing;
-use engine::model::ImportReport;
 use engine::search::{SearchDoc, SearchIndex};
-use engine::text;
 
 /// The real catalog if present, else `None`.
 fn real_catalog() -> Option<Vec<SearchDoc>> {
     let dir = std::env::var_os("SHELFWISE_BX_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/raw"));
-    let books = File::open(dir.join("BX-Books.csv")).ok()?;
-
-    // Popularity: an edition's number of ratings, when the ratings file is there too.
-    let mut ratings: HashMap<String, u32> = HashMap::new();
-    if let Ok(file) = File::open(dir.join("BX-Book-Ratings.csv")) {
-        let mut report = ImportReport::default();
-        bookcrossing::read_ratings(file, &mut report, |r| {
-            *ratings.entry(r.book).or_default() += 1;
-        })
-        .ok()?;
-    }
-    let mut works: HashMap<String, u32> = HashMap::new();
-    let mut docs = Vec::new();
-    let mut report = ImportReport::default();
-    bookcrossing::read_books(books, &mut report, |b| {
-        let next = works.len() as u32;
-        let work = *works
-            .entry(text::work_key(&b.title, &b.author))
-            .or_insert(next);
-        let popularity = ratings.get(&b.key).copied().unwrap_or(0) as f32;
-        docs.push(SearchDoc {
-            key: b.key,
-            title: b.title,
-            author: b.author,
-            work,
-            popularity,
-        });
-    })
-    .ok()?;
-    Some(docs)
+    bookcrossing::search_docs(&dir).ok()
 }
 
 /// 50,000 docs whose titles and authors are drawn from a small vocabulary (with a fixed seed),

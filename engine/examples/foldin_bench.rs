@@ -96,14 +96,7 @@ fn run(
         "{:<12} {:>8} {:>8} {:>8}",
         "model", "p50 ms", "p99 ms", "max ms"
     );
-    for kind in [
-        ModelKind::Popularity,
-        ModelKind::Content,
-        ModelKind::Knn,
-        ModelKind::Als,
-        ModelKind::Ease,
-        ModelKind::Hybrid,
-    ] {
+    for kind in ModelKind::ALL {
         let mut times: Vec<f64> = Vec::with_capacity(readers.len());
         for ratings in &readers {
             let req = Request {

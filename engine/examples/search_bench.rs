@@ -18,14 +18,11 @@
 //!
 //! Run with `cargo run --release -p engine --example search_bench`.
 
-use std::collections::HashMap;
-use std::fs::File;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use engine::bookcrossing;
-use engine::model::ImportReport;
-use engine::search::{SearchDoc, SearchIndex};
+use engine::search::SearchIndex;
 use engine::text;
 
 /// Queries per run (a third per class).
@@ -43,7 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/raw"));
 
     let started = Instant::now();
-    let docs = load(&dir)?;
+    let docs = bookcrossing::search_docs(&dir)?;
     println!(
         "loaded {} editions from {} in {:.2} s",
         docs.len(),
@@ -209,38 +206,6 @@ fn report_row(name: &str, rows: &[&(Duration, bool, usize)]) {
         100.0 * hits as f64 / rows.len() as f64,
         empty
     );
-}
-
-/// Read the catalog with the engine's Book-Crossing reader; popularity is each edition's
-/// number of ratings (implicit ones included), works grouped by [`text::work_key`].
-fn load(dir: &std::path::Path) -> Result<Vec<SearchDoc>, Box<dyn std::error::Error>> {
-    let mut ratings: HashMap<String, u32> = HashMap::new();
-    let mut report = ImportReport::default();
-    let path = dir.join("BX-Book-Ratings.csv");
-    if path.exists() {
-        bookcrossing::read_ratings(File::open(&path)?, &mut report, |r| {
-            *ratings.entry(r.book).or_default() += 1;
-        })?;
-    }
-
-    let mut works: HashMap<String, u32> = HashMap::new();
-    let mut docs = Vec::new();
-    let mut report = ImportReport::default();
-    bookcrossing::read_books(File::open(dir.join("BX-Books.csv"))?, &mut report, |b| {
-        let next = works.len() as u32;
-        let work = *works
-            .entry(text::work_key(&b.title, &b.author))
-            .or_insert(next);
-        let popularity = ratings.get(&b.key).copied().unwrap_or(0) as f32;
-        docs.push(SearchDoc {
-            key: b.key,
-            title: b.title,
-            author: b.author,
-            work,
-            popularity,
-        });
-    })?;
-    Ok(docs)
 }
 
 /// Resident set size of this process, from `/proc` (Linux only).

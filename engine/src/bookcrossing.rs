@@ -109,6 +109,43 @@ pub fn read_ratings<R: Read>(
     )
 }
 
+/// The Book-Crossing catalog of `dir` as search documents: works grouped by
+/// [`text::work_key`], popularity = each edition's number of ratings (implicit ones included;
+/// 0 for all when `BX-Book-Ratings.csv` is absent). For benchmarks of the search index without
+/// a store.
+pub fn search_docs(dir: &std::path::Path) -> Result<Vec<crate::search::SearchDoc>> {
+    let mut ratings: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    let path = dir.join("BX-Book-Ratings.csv");
+    if path.exists() {
+        let mut report = ImportReport::default();
+        read_ratings(std::fs::File::open(&path)?, &mut report, |r| {
+            *ratings.entry(r.book).or_default() += 1;
+        })?;
+    }
+    let mut works: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    let mut docs = Vec::new();
+    let mut report = ImportReport::default();
+    read_books(
+        std::fs::File::open(dir.join("BX-Books.csv"))?,
+        &mut report,
+        |b| {
+            let next = works.len() as u32;
+            let work = *works
+                .entry(text::work_key(&b.title, &b.author))
+                .or_insert(next);
+            let popularity = ratings.get(&b.key).copied().unwrap_or(0) as f32;
+            docs.push(crate::search::SearchDoc {
+                key: b.key,
+                title: b.title,
+                author: b.author,
+                work,
+                popularity,
+            });
+        },
+    )?;
+    Ok(docs)
+}
+
 /// Read `BX-Users.csv`, calling `each` with every user kept.
 pub fn read_users<R: Read>(
     input: R,
