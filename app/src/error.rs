@@ -14,6 +14,18 @@ pub enum AppError {
     /// What was asked for does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// The reader must log in (or their credentials were wrong).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The request is not allowed (e.g. a cross-site write).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The request clashes with what exists (e.g. a username that is taken).
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many attempts; the message says when to try again.
+    #[error("{0}")]
+    TooManyRequests(String),
     /// The server failed; details are in its log, not here.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
@@ -28,6 +40,10 @@ impl AppError {
         match self {
             AppError::Invalid(_) => 400,
             AppError::NotFound(_) => 404,
+            AppError::Unauthorized(_) => 401,
+            AppError::Forbidden(_) => 403,
+            AppError::Conflict(_) => 409,
+            AppError::TooManyRequests(_) => 429,
             AppError::Internal => 500,
             AppError::Transport(_) => 502,
         }

@@ -21,6 +21,9 @@ pub struct BookCard {
     pub average: Option<f32>,
     /// How many editions the work has.
     pub editions: u32,
+    /// What the current reader did with this work (any edition of it).
+    #[serde(default)]
+    pub mine: MyState,
 }
 
 impl BookCard {
@@ -82,4 +85,168 @@ pub struct BookDetail {
     pub histogram: Vec<u32>,
     /// Readers who have the book without rating it (implicit interactions).
     pub implicit_count: u32,
+}
+
+/// Where a reader keeps a book. The four are exclusive: a book sits on at most one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Shelf {
+    /// Want to read.
+    WantToRead,
+    /// Reading now.
+    Reading,
+    /// Read.
+    Read,
+    /// Not interested: never recommended again.
+    NotInterested,
+}
+
+impl Shelf {
+    /// Every shelf, in menu order.
+    pub const ALL: [Shelf; 4] = [
+        Shelf::WantToRead,
+        Shelf::Reading,
+        Shelf::Read,
+        Shelf::NotInterested,
+    ];
+
+    /// The label a reader sees.
+    pub fn label(self) -> &'static str {
+        match self {
+            Shelf::WantToRead => "Want to read",
+            Shelf::Reading => "Reading",
+            Shelf::Read => "Read",
+            Shelf::NotInterested => "Not interested",
+        }
+    }
+
+    /// The stable name used in URLs, forms and exports.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Shelf::WantToRead => "want-to-read",
+            Shelf::Reading => "reading",
+            Shelf::Read => "read",
+            Shelf::NotInterested => "not-interested",
+        }
+    }
+
+    /// The shelf named by [`Shelf::slug`].
+    pub fn from_slug(slug: &str) -> Option<Shelf> {
+        Shelf::ALL.into_iter().find(|s| s.slug() == slug)
+    }
+}
+
+/// What the current reader has done with a book: shown on every card.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyState {
+    /// Their rating in stars (1–5), if they rated it.
+    pub stars: Option<u8>,
+    /// The shelf it sits on, if any.
+    pub shelf: Option<Shelf>,
+}
+
+/// Who is using the app right now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reader {
+    /// The account's username; `None` for an anonymous reader (kept by a cookie only).
+    pub username: Option<String>,
+    /// How many books they rated.
+    pub ratings: u32,
+    /// How many books sit on their shelves.
+    pub shelved: u32,
+}
+
+/// One book on the "My books" page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MyBook {
+    /// The book.
+    pub card: BookCard,
+    /// When the reader last rated or shelved it (`YYYY-MM-DD`).
+    pub updated: String,
+}
+
+/// How the "My books" list is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MyBooksSort {
+    /// Most recently rated or shelved first.
+    #[default]
+    Recent,
+    /// Highest rating first.
+    Rating,
+    /// By title.
+    Title,
+    /// By author.
+    Author,
+}
+
+impl MyBooksSort {
+    /// Every order, in menu order.
+    pub const ALL: [MyBooksSort; 4] = [
+        MyBooksSort::Recent,
+        MyBooksSort::Rating,
+        MyBooksSort::Title,
+        MyBooksSort::Author,
+    ];
+
+    /// The stable name used in the URL.
+    pub fn slug(self) -> &'static str {
+        match self {
+            MyBooksSort::Recent => "recent",
+            MyBooksSort::Rating => "rating",
+            MyBooksSort::Title => "title",
+            MyBooksSort::Author => "author",
+        }
+    }
+
+    /// The label a reader sees.
+    pub fn label(self) -> &'static str {
+        match self {
+            MyBooksSort::Recent => "Recently added",
+            MyBooksSort::Rating => "My rating",
+            MyBooksSort::Title => "Title",
+            MyBooksSort::Author => "Author",
+        }
+    }
+
+    /// The order named by [`MyBooksSort::slug`].
+    pub fn from_slug(slug: &str) -> Option<MyBooksSort> {
+        MyBooksSort::ALL.into_iter().find(|s| s.slug() == slug)
+    }
+}
+
+/// The "My books" page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MyBooks {
+    /// The books that pass the filter, in the asked order.
+    pub books: Vec<MyBook>,
+    /// Books per shelf, in [`Shelf::ALL`] order.
+    pub shelf_counts: Vec<u32>,
+    /// Books rated.
+    pub rated: u32,
+    /// All the reader's books (rated or shelved).
+    pub total: u32,
+    /// The reader's ratings per star value 1..=5 (index 0 = one star).
+    pub star_histogram: Vec<u32>,
+}
+
+/// What a Goodreads import did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportSummary {
+    /// Rows read from the file.
+    pub rows: u32,
+    /// Rows matched to a catalog book and saved.
+    pub matched: u32,
+    /// Ratings saved.
+    pub ratings: u32,
+    /// Shelf placements saved.
+    pub shelved: u32,
+    /// Rows matched by ISBN-10, ISBN-13 and by title + author.
+    pub by_isbn10: u32,
+    /// See `by_isbn10`.
+    pub by_isbn13: u32,
+    /// See `by_isbn10`.
+    pub by_title: u32,
+    /// Rows not found in the catalog: "Title — Author".
+    pub unmatched: Vec<String>,
+    /// Rows that could not be read: "line N: why".
+    pub rejected: Vec<String>,
 }

@@ -6,8 +6,18 @@ use axum::extract::FromRef;
 use engine::catalog::Catalog;
 use leptos::prelude::*;
 
+use crate::auth::throttle::Throttle;
 use crate::error::AppError;
 use crate::store::Store;
+
+/// Settings that shape how the server answers (from flags or the environment).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// Mark the session cookie `Secure` (the site is served over HTTPS).
+    pub secure_cookies: bool,
+    /// Trust `X-Forwarded-For` from a reverse proxy in front (for per-address throttling).
+    pub trust_proxy: bool,
+}
 
 /// Shared state: the store, the catalog built from it, and Leptos's options. Cloning is cheap.
 #[derive(Clone)]
@@ -18,6 +28,28 @@ pub struct AppState {
     pub store: Store,
     /// The read-only catalog (works, popularity, search) built from the store at start.
     pub catalog: Arc<Catalog>,
+    /// How the server answers.
+    pub settings: Arc<Settings>,
+    /// Failed-login counts.
+    pub throttle: Arc<Throttle>,
+}
+
+impl AppState {
+    /// State over an opened store and its catalog.
+    pub fn new(
+        leptos_options: LeptosOptions,
+        store: Store,
+        catalog: Catalog,
+        settings: Settings,
+    ) -> AppState {
+        AppState {
+            leptos_options,
+            store,
+            catalog: Arc::new(catalog),
+            settings: Arc::new(settings),
+            throttle: Arc::new(Throttle::default()),
+        }
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -32,6 +64,12 @@ pub fn app_state() -> Result<AppState, AppError> {
         tracing::error!("AppState missing from the server function's context");
         AppError::Internal
     })
+}
+
+/// Log a store failure and answer the reader with a plain "something went wrong".
+pub fn internal(error: impl std::fmt::Display) -> AppError {
+    tracing::error!(%error, "request failed");
+    respond(AppError::Internal)
 }
 
 /// Set the response's HTTP status to the error's and hand the error back, so a server

@@ -3,7 +3,6 @@
 #![cfg(feature = "ssr")]
 
 use std::path::Path;
-use std::sync::Arc;
 
 use app::error::AppError;
 use app::functions::catalog::{get_book_detail, popular_books, search_books, MAX_PAGE};
@@ -31,11 +30,12 @@ fn setup() -> (tempfile::TempDir, Owner) {
     let catalog = store.load_catalog().unwrap();
     let owner = Owner::new();
     owner.set();
-    provide_context(AppState {
-        leptos_options: LeptosOptions::builder().output_name("shelfwise").build(),
+    provide_context(AppState::new(
+        LeptosOptions::builder().output_name("shelfwise").build(),
         store,
-        catalog: Arc::new(catalog),
-    });
+        catalog,
+        Default::default(),
+    ));
     (dir, owner)
 }
 

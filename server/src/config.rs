@@ -114,6 +114,37 @@ pub struct ServeArgs {
     /// Folder with the built site (`pkg/` with the wasm, CSS and JS, and public assets).
     #[arg(long, env = "SHELFWISE_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
+    /// The address readers use, e.g. `https://books.example.org`. Writes from pages of any
+    /// other origin are refused, and an `https` address turns on `Secure` cookies.
+    #[arg(long, env = "SHELFWISE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Mark the session cookie `Secure` even without an `https` public URL.
+    #[arg(long, env = "SHELFWISE_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// A reverse proxy in front sets `X-Forwarded-For`: throttle logins by the address it gives.
+    #[arg(long, env = "SHELFWISE_TRUST_PROXY")]
+    pub trust_proxy: bool,
+}
+
+impl ServeArgs {
+    /// The public origin (`scheme://host[:port]`) without a trailing slash, if configured.
+    pub fn public_origin(&self) -> Option<String> {
+        self.public_url
+            .as_deref()
+            .map(|u| u.trim().trim_end_matches('/').to_string())
+            .filter(|u| !u.is_empty())
+    }
+
+    /// The settings the app's server functions see.
+    pub fn settings(&self) -> app::state::Settings {
+        app::state::Settings {
+            secure_cookies: self.secure_cookies
+                || self
+                    .public_origin()
+                    .is_some_and(|u| u.starts_with("https://")),
+            trust_proxy: self.trust_proxy,
+        }
+    }
 }
 
 /// The dataset layouts `import` reads.

@@ -52,7 +52,10 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The whole HTTP app: Leptos pages and server functions, static files, health checks, and the
 /// layers every response passes through (request id, tracing, limits, compression, headers).
-pub fn router(state: AppState) -> Router {
+///
+/// `public_origin` is the origin readers use (`https://books.example.org`); writes from
+/// elsewhere are refused (see [`same_origin_writes`]).
+pub fn router(state: AppState, public_origin: Option<String>) -> Router {
     let routes = generate_route_list(App);
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
@@ -64,6 +67,10 @@ pub fn router(state: AppState) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::map_response(server_fn_status))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(public_origin),
+            same_origin_writes,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
@@ -126,6 +133,53 @@ async fn server_fn_status(response: Response) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// Refuse state-changing requests a browser sent from another site (CSRF).
+///
+/// Browsers send `Origin` with every cross-origin request and every POST, so a write whose
+/// `Origin` is neither the configured public origin nor this `Host` came from another site's
+/// page. A request without `Origin` is a non-browser client (or a same-origin navigation) unless
+/// `Sec-Fetch-Site` says cross-site. The session cookie's `SameSite=Lax` is the second line.
+pub async fn same_origin_writes(
+    State(public_origin): State<Arc<Option<String>>>,
+    request: Request<Body>,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::http::Method;
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let allowed = match text(header::ORIGIN) {
+        Some(origin) => {
+            let host = text(header::HOST).unwrap_or("");
+            let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or("");
+            public_origin.as_deref() == Some(origin) || (!host.is_empty() && origin_host == host)
+        }
+        None => text(HeaderName::from_static("sec-fetch-site")) != Some("cross-site"),
+    };
+    if allowed {
+        return next.run(request).await;
+    }
+    tracing::warn!("cross-site write refused");
+    let body = serde_json::to_string(&AppError::Forbidden(
+        "This request came from another site and was refused.".into(),
+    ))
+    .unwrap_or_default();
+    (
+        StatusCode::FORBIDDEN,
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (HeaderName::from_static(SERVER_FN_ERROR_HEADER), "true"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 /// Liveness: the process answers.
 async fn healthz() -> &'static str {
     "ok"
@@ -162,15 +216,15 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<()> {
         .site_pkg_dir("pkg")
         .site_addr(args.addr)
         .build();
-    let state = AppState {
-        leptos_options,
-        store: store.clone(),
-        catalog: Arc::new(catalog),
-    };
+    let state = AppState::new(leptos_options, store.clone(), catalog, args.settings());
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     tracing::info!("listening on http://{}", args.addr);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
+    let app = router(state, args.public_origin());
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
         .await?;
     store.flush()?;
     tracing::info!("stopped");

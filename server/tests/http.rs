@@ -1,7 +1,6 @@
 //! The HTTP layer against a real store: health checks, security headers, request ids, limits.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use app::state::AppState;
 use app::store::import::{import_goodbooks, plain_files};
@@ -28,15 +27,16 @@ fn app() -> (tempfile::TempDir, axum::Router) {
     )
     .unwrap();
     let catalog = shelfwise::serve::load_catalog(&store).unwrap();
-    let state = AppState {
-        leptos_options: LeptosOptions::builder()
+    let state = AppState::new(
+        LeptosOptions::builder()
             .output_name("shelfwise")
             .site_root(dir.path().display().to_string())
             .build(),
         store,
-        catalog: Arc::new(catalog),
-    };
-    (dir, shelfwise::serve::router(state))
+        catalog,
+        Default::default(),
+    );
+    (dir, shelfwise::serve::router(state, None))
 }
 
 async fn body(resp: axum::response::Response) -> String {

@@ -12,7 +12,10 @@ pub fn ErrorView(
 ) -> impl IntoView {
     let heading = match error {
         AppError::NotFound(_) => "Not found",
-        AppError::Invalid(_) => "That did not work",
+        AppError::Invalid(_) | AppError::Conflict(_) => "That did not work",
+        AppError::Unauthorized(_) => "Please log in",
+        AppError::Forbidden(_) => "Not allowed",
+        AppError::TooManyRequests(_) => "Please wait a moment",
         AppError::Internal | AppError::Transport(_) => "Something went wrong",
     };
     view! {

@@ -46,7 +46,8 @@ pub fn validate_search(query: &str, limit: u32) -> Result<(String, usize), AppEr
 pub async fn popular_books(page: u32) -> Result<PopularPage, AppError> {
     use crate::state::{app_state, respond};
     let page = validate_page(page).map_err(respond)?;
-    let catalog = app_state()?.catalog;
+    let state = app_state()?;
+    let catalog = state.catalog.clone();
     let pages = (catalog.ranked_works() as u32).div_ceil(PAGE_SIZE).max(1);
     if page > pages {
         return Err(respond(AppError::NotFound(format!(
@@ -54,12 +55,13 @@ pub async fn popular_books(page: u32) -> Result<PopularPage, AppError> {
         ))));
     }
     let offset = ((page - 1) * PAGE_SIZE) as usize;
-    let books = catalog
+    let mut books: Vec<_> = catalog
         .popular(offset, PAGE_SIZE as usize)
         .iter()
         .filter_map(|&w| catalog.work(w).map(|work| work.representative()))
         .filter_map(|b| ssr::card(&catalog, b))
         .collect();
+    super::library::ssr::fill_mine(&state, &mut books)?;
     Ok(PopularPage { books, page, pages })
 }
 
@@ -68,12 +70,14 @@ pub async fn popular_books(page: u32) -> Result<PopularPage, AppError> {
 pub async fn search_books(query: String, limit: u32) -> Result<SearchResults, AppError> {
     use crate::state::{app_state, respond};
     let (query, limit) = validate_search(&query, limit).map_err(respond)?;
-    let catalog = app_state()?.catalog;
-    let books = catalog
+    let state = app_state()?;
+    let catalog = state.catalog.clone();
+    let mut books: Vec<_> = catalog
         .search(&query, limit)
         .iter()
         .filter_map(|hit| ssr::card(&catalog, hit.doc))
         .collect();
+    super::library::ssr::fill_mine(&state, &mut books)?;
     Ok(SearchResults { query, books })
 }
 
@@ -86,13 +90,16 @@ pub async fn get_book_detail(isbn: String) -> Result<BookDetail, AppError> {
     }
     let key = engine::isbn::normalize(&isbn)
         .ok_or_else(|| respond(AppError::Invalid(format!("\"{isbn}\" is not an ISBN."))))?;
-    let catalog = app_state()?.catalog;
+    let state = app_state()?;
+    let catalog = state.catalog.clone();
     let idx = catalog.find(&key).ok_or_else(|| {
         respond(AppError::NotFound(format!(
             "No book with ISBN {key} is in the catalog."
         )))
     })?;
-    ssr::detail(&catalog, idx).ok_or_else(|| respond(AppError::Internal))
+    let mut detail = ssr::detail(&catalog, idx).ok_or_else(|| respond(AppError::Internal))?;
+    super::library::ssr::fill_mine(&state, std::slice::from_mut(&mut detail.card))?;
+    Ok(detail)
 }
 
 /// Turning catalog records into the models pages show.
@@ -115,6 +122,7 @@ pub(crate) mod ssr {
             rating_count: work.stats.explicit_count(),
             average: work.stats.mean().map(|m| m as f32),
             editions: work.editions.len() as u32,
+            mine: Default::default(),
         })
     }
 

@@ -11,12 +11,17 @@
 //! | `ratings_by_user` | user id, book id            | rating `u8` (0–10)      |
 //! | `ratings_by_book` | book id, user id            | rating `u8` (0–10)      |
 //! | `meta`            | name                        | counters, import stamps |
+//! | `library`         | user id, book id            | postcard shelf + time   |
+//!
+//! Accounts and sessions: see [`accounts`]; a reader's shelves: see [`library`].
 //!
 //! Ratings are written to both rating trees in one transaction, so "a reader's ratings", "a
 //! book's ratings" and "all ratings in one pass" are each one ordered prefix scan. Book and user
 //! ids are dense (`0..n`), so the in-memory catalog indexes books by the same number.
 
+pub mod accounts;
 pub mod import;
+pub mod library;
 
 use engine::catalog::Catalog;
 use engine::model::{Book, Rating};
@@ -91,10 +96,14 @@ pub struct Store {
     ratings_by_user: sled::Tree,
     ratings_by_book: sled::Tree,
     meta: sled::Tree,
+    library: sled::Tree,
+    accounts: sled::Tree,
+    sessions: sled::Tree,
+    user_sessions: sled::Tree,
 }
 
 const NEXT_BOOK_ID: &[u8] = b"next_book_id";
-const NEXT_USER_ID: &[u8] = b"next_user_id";
+pub(crate) const NEXT_USER_ID: &[u8] = b"next_user_id";
 
 impl Store {
     /// Open (or create) the store in `dir`. `cache_bytes` bounds sled's page cache.
@@ -111,6 +120,10 @@ impl Store {
             ratings_by_user: db.open_tree("ratings_by_user")?,
             ratings_by_book: db.open_tree("ratings_by_book")?,
             meta: db.open_tree("meta")?,
+            library: db.open_tree("library")?,
+            accounts: db.open_tree("accounts")?,
+            sessions: db.open_tree("sessions")?,
+            user_sessions: db.open_tree("user_sessions")?,
             db,
         })
     }
@@ -118,6 +131,13 @@ impl Store {
     /// Flush every pending write to disk; returns once it is durable.
     pub fn flush(&self) -> StoreResult<()> {
         self.db.flush()?;
+        Ok(())
+    }
+
+    /// [`Store::flush`] without blocking the async executor: a server function awaits this
+    /// before it acknowledges a write, which is what makes an acknowledged rating durable.
+    pub async fn flush_async(&self) -> StoreResult<()> {
+        self.db.flush_async().await?;
         Ok(())
     }
 
@@ -332,34 +352,34 @@ impl Store {
 }
 
 /// Two ids as one 8-byte key.
-fn pair(a: u32, b: u32) -> [u8; 8] {
+pub(crate) fn pair(a: u32, b: u32) -> [u8; 8] {
     let mut k = [0u8; 8];
     k[..4].copy_from_slice(&a.to_be_bytes());
     k[4..].copy_from_slice(&b.to_be_bytes());
     k
 }
 
-fn split_pair(k: &[u8], tree: &'static str) -> StoreResult<(u32, u32)> {
+pub(crate) fn split_pair(k: &[u8], tree: &'static str) -> StoreResult<(u32, u32)> {
     if k.len() != 8 {
         return Err(StoreError::Corrupt { tree });
     }
     Ok((decode_u32(&k[..4], tree)?, decode_u32(&k[4..], tree)?))
 }
 
-fn decode_u32(v: &[u8], tree: &'static str) -> StoreResult<u32> {
+pub(crate) fn decode_u32(v: &[u8], tree: &'static str) -> StoreResult<u32> {
     <[u8; 4]>::try_from(v)
         .map(u32::from_be_bytes)
         .map_err(|_| StoreError::Corrupt { tree })
 }
 
-fn decode_rating(v: &[u8], tree: &'static str) -> StoreResult<Rating> {
+pub(crate) fn decode_rating(v: &[u8], tree: &'static str) -> StoreResult<Rating> {
     match v {
         [r] => Rating::new(*r).ok_or(StoreError::Corrupt { tree }),
         _ => Err(StoreError::Corrupt { tree }),
     }
 }
 
-fn decode<T: DeserializeOwned>(v: &[u8]) -> StoreResult<T> {
+pub(crate) fn decode<T: DeserializeOwned>(v: &[u8]) -> StoreResult<T> {
     Ok(postcard::from_bytes(v)?)
 }
 
