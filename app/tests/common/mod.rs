@@ -1,0 +1,121 @@
+//! A browser-like client for calling server functions in-process against a real sled store in
+//! a temp dir: it carries the session cookie from one call to the next, like a browser would.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use app::state::{AppState, Settings};
+use app::store::import::{import_goodbooks, plain_files};
+use app::store::Store;
+use http::header::{COOKIE, SET_COOKIE};
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+
+/// The committed goodbooks-10k sample (CC BY-SA; see its SOURCE.md).
+pub const FIXTURES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../engine/tests/fixtures/goodbooks"
+);
+
+/// ISBNs of books in the fixture catalog.
+pub const HUNGER_GAMES: &str = "0439023483";
+/// See [`HUNGER_GAMES`].
+pub const HARRY_POTTER: &str = "0439554934";
+/// See [`HUNGER_GAMES`].
+pub const TWILIGHT: &str = "0316015849";
+/// See [`HUNGER_GAMES`].
+pub const MOCKINGBIRD: &str = "0061120081";
+
+/// A store with the fixture imported, and the state server functions see.
+pub struct World {
+    /// Keeps the temp dir alive.
+    pub dir: tempfile::TempDir,
+    /// The state.
+    pub state: AppState,
+    _owner: Owner,
+}
+
+impl World {
+    /// A fresh world with default settings.
+    pub fn new() -> World {
+        World::with(Settings::default())
+    }
+
+    /// A fresh world with these settings.
+    pub fn with(settings: Settings) -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("store"), 1 << 20).unwrap();
+        import_goodbooks(
+            &store,
+            Path::new(FIXTURES),
+            &dir.path().join("reports"),
+            &plain_files,
+        )
+        .unwrap();
+        let catalog = store.load_catalog().unwrap();
+        let owner = Owner::new();
+        owner.set();
+        let state = AppState::new(
+            LeptosOptions::builder().output_name("shelfwise").build(),
+            store,
+            catalog,
+            settings,
+        );
+        World {
+            dir,
+            state,
+            _owner: owner,
+        }
+    }
+
+    /// A new browser with no cookies, connecting from `addr`.
+    pub fn browser(&self, addr: &str) -> Browser {
+        Browser {
+            cookie: None,
+            addr: addr.to_string(),
+            state: self.state.clone(),
+            last_set_cookie: None,
+        }
+    }
+}
+
+/// One browser: a cookie jar of one cookie, and an address.
+pub struct Browser {
+    /// The session cookie's value, if any.
+    pub cookie: Option<String>,
+    addr: String,
+    state: AppState,
+    /// The last `Set-Cookie` header received.
+    pub last_set_cookie: Option<String>,
+}
+
+impl Browser {
+    /// Run a server function as this browser: the request carries the cookie, and a
+    /// `Set-Cookie` in the response updates it.
+    pub async fn call<T>(&mut self, f: impl std::future::Future<Output = T>) -> T {
+        let mut req = http::Request::builder().uri("/api/x").method("POST");
+        if let Some(c) = &self.cookie {
+            req = req.header(COOKIE, format!("other=1; shelfwise_session={c}"));
+        }
+        let (mut parts, _) = req.body(()).unwrap().into_parts();
+        let addr: std::net::SocketAddr = format!("{}:50000", self.addr).parse().unwrap();
+        parts.extensions.insert(axum::extract::ConnectInfo(addr));
+        let options = ResponseOptions::default();
+        provide_context(parts);
+        provide_context(options.clone());
+        provide_context(self.state.clone());
+        let out = f.await;
+        let headers = options.0.read().unwrap().headers.clone();
+        if let Some(set) = headers.get(SET_COOKIE).and_then(|v| v.to_str().ok()) {
+            self.last_set_cookie = Some(set.to_string());
+            let value = set
+                .split(';')
+                .next()
+                .and_then(|kv| kv.split_once('='))
+                .map(|(_, v)| v.to_string())
+                .unwrap_or_default();
+            self.cookie = (!value.is_empty() && !set.contains("Max-Age=0")).then_some(value);
+        }
+        out
+    }
+}

@@ -1,0 +1,377 @@
+//! Accounts, sessions, ratings and shelves: every server function against a real sled store
+//! in a temp dir, including bad input, expiry, revocation, throttling and the anonymous merge.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use app::auth::session::{hash_token, new_token};
+use app::error::AppError;
+use app::functions::accounts::{
+    change_password, current_reader, delete_account, login, logout, signup,
+};
+use app::functions::catalog::{get_book_detail, search_books};
+use app::functions::library::{get_my_books, rate_book, shelve_book};
+use app::models::{MyState, Shelf};
+use app::state::Settings;
+use app::store::accounts::Session;
+use common::*;
+
+const PASSWORD: &str = "a long enough passphrase";
+
+#[tokio::test]
+async fn sign_up_validates_and_creates_nothing_on_bad_input() {
+    let world = World::new();
+    let users = world.state.store.user_count();
+    let mut b = world.browser("10.0.0.1");
+    for (name, pw, needle) in [
+        ("ab", PASSWORD, "3 to 32"),
+        ("has space", PASSWORD, "letters, digits"),
+        ("<b>x</b>", PASSWORD, "letters, digits"),
+        ("ann", "short", "at least 8"),
+        ("ann", "password1", "most common"),
+        ("ann", &"x".repeat(129), "at most 128"),
+    ] {
+        match b.call(signup(name.into(), pw.into())).await {
+            Err(AppError::Invalid(m)) => assert!(m.contains(needle), "{name}: {m}"),
+            other => panic!("{name}/{pw}: {other:?}"),
+        }
+    }
+    assert_eq!(world.state.store.user_count(), users);
+    assert!(b.cookie.is_none());
+}
+
+#[tokio::test]
+async fn sign_up_logs_in_with_a_safe_cookie_and_names_are_unique() {
+    let world = World::with(Settings {
+        secure_cookies: true,
+        trust_proxy: false,
+    });
+    let mut b = world.browser("10.0.0.1");
+    let reader = b.call(signup("Ann_Reads".into(), PASSWORD.into())).await.unwrap();
+    assert_eq!(reader.username.as_deref(), Some("Ann_Reads"));
+    let set = b.last_set_cookie.clone().unwrap();
+    for flag in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/", "Max-Age=2592000"] {
+        assert!(set.contains(flag), "{set}");
+    }
+    let token = b.cookie.clone().unwrap();
+    assert_eq!(token.len(), 64);
+    // The store keeps only the token's hash.
+    assert!(world
+        .state
+        .store
+        .session(&hash_token(&token).unwrap(), 0)
+        .unwrap()
+        .is_some());
+    let me = b.call(current_reader()).await.unwrap().unwrap();
+    assert_eq!(me.username.as_deref(), Some("Ann_Reads"));
+
+    let mut other = world.browser("10.0.0.2");
+    match other.call(signup("ann_reads".into(), PASSWORD.into())).await {
+        Err(AppError::Conflict(m)) => assert!(m.contains("taken")),
+        x => panic!("{x:?}"),
+    }
+}
+
+#[tokio::test]
+async fn login_errors_do_not_tell_whether_an_account_exists() {
+    let world = World::new();
+    let mut b = world.browser("10.0.0.1");
+    b.call(signup("ann".into(), PASSWORD.into())).await.unwrap();
+    b.call(logout()).await.unwrap();
+    let wrong_pw = b
+        .call(login("ann".into(), "not the password".into()))
+        .await
+        .unwrap_err();
+    let no_user = b
+        .call(login("nobody".into(), "not the password".into()))
+        .await
+        .unwrap_err();
+    assert_eq!(wrong_pw, no_user);
+    assert_eq!(
+        wrong_pw,
+        AppError::Unauthorized("Wrong username or password.".into())
+    );
+    // Usernames are case-insensitive at login too.
+    let r = b.call(login("ANN".into(), PASSWORD.into())).await.unwrap();
+    assert_eq!(r.username.as_deref(), Some("ann"));
+}
+
+#[tokio::test]
+async fn logins_are_throttled_per_account_and_per_address() {
+    let world = World::new();
+    let mut setup = world.browser("10.0.0.9");
+    setup.call(signup("ann".into(), PASSWORD.into())).await.unwrap();
+    setup.call(signup("bob".into(), PASSWORD.into())).await.unwrap();
+
+    // Five failures from one address against ann: the sixth try waits, even with the right
+    // password, from that address and from another one.
+    let mut attacker = world.browser("10.0.0.1");
+    for _ in 0..5 {
+        let e = attacker.call(login("ann".into(), "wrong guess!".into())).await;
+        assert!(matches!(e, Err(AppError::Unauthorized(_))), "{e:?}");
+    }
+    for who in ["10.0.0.1", "10.0.0.2"] {
+        let mut b = world.browser(who);
+        match b.call(login("ann".into(), PASSWORD.into())).await {
+            Err(AppError::TooManyRequests(m)) => assert!(m.contains("Try again")),
+            x => panic!("{who}: {x:?}"),
+        }
+    }
+    // The attacking address is held back for other accounts too; others are not.
+    assert!(matches!(
+        attacker.call(login("bob".into(), PASSWORD.into())).await,
+        Err(AppError::TooManyRequests(_))
+    ));
+    let mut bob = world.browser("10.0.0.3");
+    bob.call(login("bob".into(), PASSWORD.into())).await.unwrap();
+    // The wait ends.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let mut ann = world.browser("10.0.0.4");
+    ann.call(login("ann".into(), PASSWORD.into())).await.unwrap();
+}
+
+#[tokio::test]
+async fn logout_revokes_the_session_on_the_server() {
+    let world = World::new();
+    let mut b = world.browser("10.0.0.1");
+    b.call(signup("ann".into(), PASSWORD.into())).await.unwrap();
+    let stolen = b.cookie.clone().unwrap();
+    b.call(logout()).await.unwrap();
+    assert!(b.cookie.is_none());
+    assert!(b.last_set_cookie.as_deref().unwrap().contains("Max-Age=0"));
+    // A copy of the old cookie is worth nothing now.
+    let mut thief = world.browser("10.0.0.2");
+    thief.cookie = Some(stolen);
+    assert_eq!(thief.call(current_reader()).await.unwrap(), None);
+    assert!(matches!(
+        thief.call(change_password(PASSWORD.into(), "another passphrase".into())).await,
+        Err(AppError::Unauthorized(_))
+    ));
+}
+
+#[tokio::test]
+async fn expired_sessions_are_void() {
+    let world = World::new();
+    let mut b = world.browser("10.0.0.1");
+    b.call(signup("ann".into(), PASSWORD.into())).await.unwrap();
+    let user = world.state.store.user_by_key("acct:ann").unwrap().unwrap();
+    let (token, hash) = new_token().unwrap();
+    world
+        .state
+        .store
+        .put_session(
+            &hash,
+            &Session {
+                user,
+                expires: app::auth::now() - 1,
+                account: true,
+            },
+        )
+        .unwrap();
+    let mut old = world.browser("10.0.0.1");
+    old.cookie = Some(token);
+    assert_eq!(old.call(current_reader()).await.unwrap(), None);
+    // Junk cookies are no session either.
+    old.cookie = Some("junk".into());
+    assert_eq!(old.call(current_reader()).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn ratings_are_validated_and_stored_as_twice_the_stars() {
+    let world = World::new();
+    let mut b = world.browser("10.0.0.1");
+    let ratings = world.state.store.rating_count();
+    for (isbn, stars, ok) in [
+        (HUNGER_GAMES, 6u8, false),
+        ("not an isbn", 4, false),
+        ("0000000000", 4, false),
+        (&"9".repeat(100) as &str, 4, false),
+    ] {
+        let r = b.call(rate_book(isbn.into(), stars)).await;
+        assert_eq!(r.is_ok(), ok, "{isbn} {stars}: {r:?}");
+    }
+    assert!(matches!(
+        b.call(rate_book("0000000000".into(), 4)).await,
+        Err(AppError::NotFound(_))
+    ));
+    assert!(matches!(
+        b.call(rate_book(HUNGER_GAMES.into(), 6)).await,
+        Err(AppError::Invalid(_))
+    ));
+    // Nothing was written, and no anonymous reader was created for refused input.
+    assert_eq!(world.state.store.rating_count(), ratings);
+    assert!(b.cookie.is_none());
+
+    // An anonymous reader rates: a session starts, the rating is 2 × stars.
+    let state = b.call(rate_book("978-0439023481".into(), 4)).await.unwrap();
+    assert_eq!(state, MyState { stars: Some(4), shelf: None });
+    assert!(b.cookie.is_some());
+    let user = world.state.store.library_of(anon_user(&world, &b)).unwrap();
+    assert_eq!(user.len(), 1);
+    assert_eq!(user[0].rating.unwrap().value(), 8);
+    // It shows on every card of the book.
+    let hits = b.call(search_books("hunger games".into(), 5)).await.unwrap();
+    assert_eq!(hits.books[0].mine.stars, Some(4));
+    let detail = b.call(get_book_detail(HUNGER_GAMES.into())).await.unwrap();
+    assert_eq!(detail.card.mine.stars, Some(4));
+    // Another browser sees no state of ours.
+    let mut other = world.browser("10.0.0.2");
+    let hits = other.call(search_books("hunger games".into(), 5)).await.unwrap();
+    assert_eq!(hits.books[0].mine, MyState::default());
+    // Clearing removes it.
+    let state = b.call(rate_book(HUNGER_GAMES.into(), 0)).await.unwrap();
+    assert_eq!(state, MyState::default());
+    assert_eq!(world.state.store.rating_count(), ratings);
+}
+
+fn anon_user(world: &World, b: &Browser) -> u32 {
+    world
+        .state
+        .store
+        .session(&hash_token(b.cookie.as_ref().unwrap()).unwrap(), 0)
+        .unwrap()
+        .unwrap()
+        .user
+}
+
+#[tokio::test]
+async fn shelves_are_exclusive_and_validated() {
+    let world = World::new();
+    let mut b = world.browser("10.0.0.1");
+    assert!(matches!(
+        b.call(shelve_book(TWILIGHT.into(), "favourites".into())).await,
+        Err(AppError::Invalid(_))
+    ));
+    let s = b.call(shelve_book(TWILIGHT.into(), "want-to-read".into())).await.unwrap();
+    assert_eq!(s.shelf, Some(Shelf::WantToRead));
+    let s = b.call(shelve_book(TWILIGHT.into(), "reading".into())).await.unwrap();
+    assert_eq!(s.shelf, Some(Shelf::Reading));
+    b.call(rate_book(TWILIGHT.into(), 3)).await.unwrap();
+    let s = b.call(shelve_book(TWILIGHT.into(), "".into())).await.unwrap();
+    assert_eq!(s, MyState { stars: Some(3), shelf: None });
+    let s = b
+        .call(shelve_book(MOCKINGBIRD.into(), "not-interested".into()))
+        .await
+        .unwrap();
+    assert_eq!(s.shelf, Some(Shelf::NotInterested));
+}
+
+#[tokio::test]
+async fn an_anonymous_library_moves_into_the_account_on_sign_up_and_login() {
+    let world = World::new();
+    let mut b = world.browser("10.0.0.1");
+    b.call(rate_book(HUNGER_GAMES.into(), 5)).await.unwrap();
+    b.call(shelve_book(TWILIGHT.into(), "read".into())).await.unwrap();
+    let anon_cookie = b.cookie.clone().unwrap();
+    let anon = anon_user(&world, &b);
+    let r = b.call(signup("ann".into(), PASSWORD.into())).await.unwrap();
+    assert_eq!((r.ratings, r.shelved), (1, 1));
+    assert_ne!(b.cookie.as_ref(), Some(&anon_cookie));
+    // The anonymous reader is gone with its session.
+    assert!(world.state.store.user(anon).unwrap().is_none());
+    assert!(world.state.store.library_of(anon).unwrap().is_empty());
+    let mut old = world.browser("10.0.0.1");
+    old.cookie = Some(anon_cookie);
+    assert_eq!(old.call(current_reader()).await.unwrap(), None);
+
+    // Later, anonymous again on another device, then log in: merged, the newer choice wins.
+    b.call(logout()).await.unwrap();
+    let mut phone = world.browser("10.0.0.5");
+    phone.call(rate_book(HUNGER_GAMES.into(), 2)).await.unwrap();
+    phone.call(rate_book(HARRY_POTTER.into(), 4)).await.unwrap();
+    let r = phone.call(login("ann".into(), PASSWORD.into())).await.unwrap();
+    assert_eq!((r.ratings, r.shelved), (2, 1));
+    let mine = phone.call(get_my_books("".into(), "".into())).await.unwrap();
+    let hg = mine.books.iter().find(|b| b.card.isbn == HUNGER_GAMES).unwrap();
+    assert_eq!(hg.card.mine.stars, Some(2));
+}
+
+#[tokio::test]
+async fn password_change_ends_other_sessions() {
+    let world = World::new();
+    let mut laptop = world.browser("10.0.0.1");
+    laptop.call(signup("ann".into(), PASSWORD.into())).await.unwrap();
+    let mut phone = world.browser("10.0.0.2");
+    phone.call(login("ann".into(), PASSWORD.into())).await.unwrap();
+    assert!(matches!(
+        laptop.call(change_password("wrong one!".into(), "a new passphrase".into())).await,
+        Err(AppError::Unauthorized(_))
+    ));
+    assert!(matches!(
+        laptop.call(change_password(PASSWORD.into(), "password".into())).await,
+        Err(AppError::Invalid(_))
+    ));
+    laptop
+        .call(change_password(PASSWORD.into(), "a new passphrase".into()))
+        .await
+        .unwrap();
+    assert!(laptop.call(current_reader()).await.unwrap().is_some());
+    assert_eq!(phone.call(current_reader()).await.unwrap(), None);
+    let mut b = world.browser("10.0.0.3");
+    assert!(b.call(login("ann".into(), PASSWORD.into())).await.is_err());
+    b.call(login("ann".into(), "a new passphrase".into())).await.unwrap();
+}
+
+#[tokio::test]
+async fn deleting_an_account_removes_everything_of_it() {
+    let world = World::new();
+    let ratings = world.state.store.rating_count();
+    let mut b = world.browser("10.0.0.1");
+    b.call(signup("ann".into(), PASSWORD.into())).await.unwrap();
+    b.call(rate_book(HUNGER_GAMES.into(), 5)).await.unwrap();
+    b.call(shelve_book(TWILIGHT.into(), "read".into())).await.unwrap();
+    let user = world.state.store.user_by_key("acct:ann").unwrap().unwrap();
+    assert!(matches!(
+        b.call(delete_account("wrong one!".into())).await,
+        Err(AppError::Unauthorized(_))
+    ));
+    assert_eq!(world.state.store.rating_count(), ratings + 1);
+    b.call(delete_account(PASSWORD.into())).await.unwrap();
+    assert_eq!(world.state.store.rating_count(), ratings);
+    assert!(world.state.store.library_of(user).unwrap().is_empty());
+    assert!(world.state.store.user(user).unwrap().is_none());
+    assert!(world.state.store.account("ann").unwrap().is_none());
+    assert_eq!(world.state.store.session_count(), 0);
+    assert_eq!(b.call(current_reader()).await.unwrap(), None);
+    // The name is free again.
+    b.call(signup("ann".into(), PASSWORD.into())).await.unwrap();
+}
+
+#[tokio::test]
+async fn my_books_sorts_filters_and_counts() {
+    let world = World::new();
+    let mut b = world.browser("10.0.0.1");
+    let empty = b.call(get_my_books("".into(), "".into())).await.unwrap();
+    assert_eq!(empty.total, 0);
+    b.call(rate_book(HUNGER_GAMES.into(), 5)).await.unwrap();
+    b.call(rate_book(TWILIGHT.into(), 2)).await.unwrap();
+    b.call(rate_book(HARRY_POTTER.into(), 5)).await.unwrap();
+    b.call(shelve_book(HARRY_POTTER.into(), "read".into())).await.unwrap();
+    b.call(shelve_book(MOCKINGBIRD.into(), "want-to-read".into())).await.unwrap();
+    let all = b.call(get_my_books("title".into(), "".into())).await.unwrap();
+    assert_eq!((all.total, all.rated), (4, 3));
+    assert_eq!(all.star_histogram, vec![0, 1, 0, 0, 2]);
+    assert_eq!(all.shelf_counts, vec![1, 0, 1, 0]);
+    let titles: Vec<_> = all.books.iter().map(|b| b.card.title.as_str()).collect();
+    let mut sorted = titles.clone();
+    sorted.sort_by_key(|t| t.to_lowercase());
+    assert_eq!(titles, sorted);
+    assert!(all.books.iter().all(|b| b.updated.len() == 10));
+    let rated = b.call(get_my_books("rating".into(), "rated".into())).await.unwrap();
+    assert_eq!(rated.books.len(), 3);
+    assert_eq!(rated.books[2].card.isbn, TWILIGHT);
+    let want = b
+        .call(get_my_books("recent".into(), "want-to-read".into()))
+        .await
+        .unwrap();
+    assert_eq!(want.books.len(), 1);
+    assert_eq!(want.books[0].card.isbn, MOCKINGBIRD);
+    assert!(matches!(
+        b.call(get_my_books("sideways".into(), "".into())).await,
+        Err(AppError::Invalid(_))
+    ));
+    assert!(matches!(
+        b.call(get_my_books("".into(), "attic".into())).await,
+        Err(AppError::Invalid(_))
+    ));
+}
