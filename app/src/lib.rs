@@ -10,6 +10,7 @@ pub mod components;
 pub mod error;
 pub mod functions;
 pub mod models;
+pub mod providers;
 pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod state;
@@ -24,6 +25,9 @@ use leptos_router::{
 };
 
 use components::header::Header;
+use routes::account::{LoginPage, SignupPage};
+use routes::my_books::MyBooksPage;
+use routes::settings::SettingsPage;
 use routes::{book::BookPage, home::HomePage, not_found::NotFound, search::SearchPage};
 
 /// The HTML document around the app, rendered on the server only.
@@ -50,6 +54,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    providers::provide_reader();
     view! {
         <Stylesheet id="leptos" href="/pkg/shelfwise.css" />
         <Title formatter=|page: String| {
@@ -65,6 +70,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/book/:isbn") view=BookPage ssr=SsrMode::Async />
+                    <Route path=path!("/my-books") view=MyBooksPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/signup") view=SignupPage />
                 </Routes>
             </main>
             <footer class="site-footer">

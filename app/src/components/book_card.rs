@@ -2,11 +2,12 @@
 
 use leptos::prelude::*;
 
+use super::book_actions::BookActions;
 use super::cover::Cover;
 use super::stars::RatingSummary;
 use crate::models::BookCard;
 
-/// A book card: cover, title, author, rating summary; the whole card links to the book page.
+/// A book card: cover, title, author, rating summary, and the reader's stars and shelf.
 #[component]
 pub fn BookCardView(
     /// The book.
@@ -26,6 +27,7 @@ pub fn BookCardView(
             </a>
             <p class="book-author">{book.author.clone()}</p>
             <RatingSummary average=book.average count=book.rating_count />
+            <BookActions isbn=book.isbn.clone() mine=book.mine />
         </article>
     }
 }

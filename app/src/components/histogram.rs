@@ -6,12 +6,17 @@ const BAR_W: u32 = 22;
 const GAP: u32 = 6;
 const HEIGHT: u32 = 80;
 
-/// Bars of the explicit ratings 1–10, with a text alternative for screen readers.
+/// Bars of ratings 1..=N (10 for the community's, 5 for a reader's stars), with a text
+/// alternative for screen readers.
 #[component]
 pub fn RatingHistogram(
-    /// Counts of ratings 1..=10 (index 0 = rating 1).
+    /// Counts of ratings 1..=N (index 0 = rating 1).
     counts: Vec<u32>,
+    /// The caption under the chart.
+    #[prop(default = "Ratings from 1 (worst) to 10 (best)")]
+    caption: &'static str,
 ) -> impl IntoView {
+    let top = counts.len();
     let max = counts.iter().copied().max().unwrap_or(0).max(1);
     let width = counts.len() as u32 * (BAR_W + GAP);
     let summary = counts
@@ -43,12 +48,12 @@ pub fn RatingHistogram(
             <svg
                 viewBox=format!("0 0 {width} {}", HEIGHT + 18)
                 role="img"
-                aria-label=format!("Ratings from 1 to 10: {summary}")
+                aria-label=format!("Ratings from 1 to {top}: {summary}")
                 data-testid="histogram"
             >
                 {bars}
             </svg>
-            <figcaption>"Ratings from 1 (worst) to 10 (best)"</figcaption>
+            <figcaption>{caption}</figcaption>
         </figure>
     }
 }

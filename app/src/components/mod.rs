@@ -1,5 +1,6 @@
 //! Reusable view pieces.
 
+pub mod book_actions;
 pub mod book_card;
 pub mod cover;
 pub mod error_view;

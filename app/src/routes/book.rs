@@ -7,6 +7,7 @@ use leptos_router::hooks::use_params_map;
 use crate::components::cover::Cover;
 use crate::components::error_view::ErrorView;
 use crate::components::histogram::RatingHistogram;
+use crate::components::book_actions::BookActions;
 use crate::components::stars::{group_thousands, RatingSummary};
 use crate::functions::catalog::get_book_detail;
 use crate::models::BookDetail;
@@ -58,6 +59,7 @@ fn BookDetailView(detail: BookDetail) -> impl IntoView {
                 <h1>{card.title.clone()}</h1>
                 <p class="byline">"by " <span class="author">{card.author.clone()}</span></p>
                 <RatingSummary average=card.average count=card.rating_count />
+                <BookActions isbn=card.isbn.clone() mine=card.mine />
                 <dl class="facts">
                     <dt>"Published"</dt>
                     <dd>{card.year.map(|y| y.to_string()).unwrap_or_else(|| "Unknown".into())}</dd>

@@ -1,6 +1,9 @@
 //! One module per page.
 
+pub mod account;
 pub mod book;
 pub mod home;
+pub mod my_books;
 pub mod not_found;
 pub mod search;
+pub mod settings;
