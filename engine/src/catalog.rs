@@ -5,6 +5,7 @@
 //! is an index, and the whole structure is read-only and shared between requests.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 
 use crate::model::{Book, Rating};
 use crate::popularity::{Prior, RatingStats};
@@ -37,6 +38,9 @@ impl Work {
 pub struct Catalog {
     books: Vec<Book>,
     by_key: HashMap<String, BookIdx>,
+    /// Works by the hash of their [`work_key`], for [`Catalog::find_work`]. The hash rather than
+    /// the key keeps a few hundred thousand title strings out of memory; lookups confirm the key.
+    work_by_key: HashMap<u64, WorkIdx>,
     work_of: Vec<WorkIdx>,
     works: Vec<Work>,
     book_stats: Vec<RatingStats>,
@@ -121,10 +125,15 @@ impl Catalog {
             .enumerate()
             .map(|(i, b)| (b.key.clone(), i as BookIdx))
             .collect();
+        let work_by_key = work_ids
+            .into_iter()
+            .map(|(key, w)| (key_hash(&key), w))
+            .collect();
 
         Ok(Catalog {
             books,
             by_key,
+            work_by_key,
             work_of,
             works,
             book_stats,
@@ -157,6 +166,16 @@ impl Catalog {
     /// The id of the book with this catalog key (a normalised ISBN).
     pub fn find(&self, key: &str) -> Option<BookIdx> {
         self.by_key.get(key).copied()
+    }
+
+    /// The work whose editions have this title and first author, as [`work_key`] groups them:
+    /// case, accents, punctuation and bracketed notes (a series, `(Paperback)`) are ignored.
+    pub fn find_work(&self, title: &str, author: &str) -> Option<WorkIdx> {
+        let key = work_key(title, author);
+        let &w = self.work_by_key.get(&key_hash(&key))?;
+        // Only the hash was kept: confirm on the work's own edition that the key is the same.
+        let shown = self.book(self.work(w)?.representative())?;
+        (work_key(&shown.title, &shown.author) == key).then_some(w)
     }
 
     /// The work a book belongs to.
@@ -200,6 +219,11 @@ impl Catalog {
     pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
         self.search.search(query, limit)
     }
+}
+
+/// The hash of a work key: fixed keys, so that building and looking up agree.
+fn key_hash(key: &str) -> u64 {
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(key)
 }
 
 #[cfg(test)]
@@ -266,5 +290,19 @@ mod tests {
         assert_eq!(c.find("nope"), None);
         assert_eq!(c.book_stats(0).unwrap().explicit_count(), 0);
         assert!(c.book(1).is_none());
+    }
+
+    #[test]
+    fn works_are_found_by_title_and_first_author() {
+        let c = sample();
+        let dune = c.work_of(0);
+        assert_eq!(
+            c.find_work("DUNE (Dune Chronicles, #1)", "Frank Herbert"),
+            dune
+        );
+        assert_eq!(c.find_work("Dune", "F. Herbert, Someone Else"), dune);
+        assert_eq!(c.find_work("Emma", "Jane Austen"), c.work_of(2));
+        assert_eq!(c.find_work("Dune", "Jane Austen"), None);
+        assert_eq!(c.find_work("Dune Messiah", "Frank Herbert"), None);
     }
 }

@@ -19,6 +19,38 @@ pub enum Error {
         /// What the file had.
         found: String,
     },
+    /// A file lacks columns its layout requires (for layouts whose columns are found by name).
+    #[error("{file} lacks required columns: {}", .missing.join(", "))]
+    MissingColumns {
+        /// Which file.
+        file: String,
+        /// The required columns not in its header, in the layout's order.
+        missing: Vec<String>,
+    },
+    /// A file that must be UTF-8 is not: it was most likely re-saved in another encoding.
+    #[error("{file} is not UTF-8 text (line {line}); export it again, or save it as UTF-8")]
+    NotUtf8 {
+        /// Which file.
+        file: String,
+        /// The 1-based line of the first invalid byte's row.
+        line: u64,
+    },
+    /// A file has more rows than an import accepts.
+    #[error("{file} has more than {max} rows")]
+    TooManyRows {
+        /// Which file.
+        file: String,
+        /// The limit.
+        max: usize,
+    },
+    /// A row cannot be written in an export layout.
+    #[error("cannot export row {row}: {reason}")]
+    Export {
+        /// 0-based position of the row in what was to be written.
+        row: usize,
+        /// Why.
+        reason: String,
+    },
     /// The search index could not be built.
     #[error("search index: {0}")]
     Index(String),

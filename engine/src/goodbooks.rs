@@ -341,7 +341,7 @@ fn publication_year(raw: &str, latest: u16) -> Option<u16> {
 }
 
 /// A value quoted for a rejection reason, shortened when long.
-fn quoted(value: &str) -> String {
+pub(crate) fn quoted(value: &str) -> String {
     const MAX_CHARS: usize = 40;
     if value.chars().count() <= MAX_CHARS {
         format!("{value:?}")
@@ -417,7 +417,10 @@ fn read_file<R: Read>(
 /// after a record: just past the record's terminator (`\n`, or the `\r` of `\r\n`). So the
 /// record's last line is one plus the line breaks before its terminator, and its first line
 /// is that minus the line breaks inside its (quoted) fields.
-fn first_line<R: Read>(reader: &mut csv::Reader<NewlineCounter<R>>, record: &ByteRecord) -> u64 {
+pub(crate) fn first_line<R: Read>(
+    reader: &mut csv::Reader<NewlineCounter<R>>,
+    record: &ByteRecord,
+) -> u64 {
     let terminator = reader.position().byte().saturating_sub(1);
     let last_line = reader.get_mut().newlines_before(terminator) + 1;
     let inside: usize = record
@@ -429,7 +432,7 @@ fn first_line<R: Read>(reader: &mut csv::Reader<NewlineCounter<R>>, record: &Byt
 
 /// Passes bytes through, remembering where the line breaks are, so that rows get their true
 /// line numbers (see [`first_line`]).
-struct NewlineCounter<R> {
+pub(crate) struct NewlineCounter<R> {
     inner: R,
     /// Bytes read so far.
     offset: u64,
@@ -440,7 +443,7 @@ struct NewlineCounter<R> {
 }
 
 impl<R> NewlineCounter<R> {
-    fn new(inner: R) -> Self {
+    pub(crate) fn new(inner: R) -> Self {
         NewlineCounter {
             inner,
             offset: 0,
@@ -498,7 +501,7 @@ fn check_header(header: Option<&ByteRecord>, file: &str, columns: &[&str]) -> Re
 ///
 /// The reader is flexible and reads bytes, so field counts and UTF-8 never fail here: what is
 /// left is I/O, and whatever a later `csv` version might add.
-fn csv_error(err: csv::Error) -> Error {
+pub(crate) fn csv_error(err: csv::Error) -> Error {
     if !err.is_io_error() {
         return Error::Csv(err);
     }

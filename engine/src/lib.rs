@@ -9,6 +9,8 @@ pub mod bookcrossing;
 pub mod catalog;
 pub mod error;
 pub mod goodbooks;
+/// Goodreads library exports: read them, match their rows to the catalog, write them back.
+pub mod goodreads;
 pub mod isbn;
 pub mod model;
 pub mod popularity;
