@@ -26,6 +26,7 @@ use leptos_router::{
 
 use components::header::Header;
 use routes::account::{LoginPage, SignupPage};
+use routes::import_report::ImportReportPage;
 use routes::my_books::MyBooksPage;
 use routes::settings::SettingsPage;
 use routes::{book::BookPage, home::HomePage, not_found::NotFound, search::SearchPage};
@@ -72,6 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/book/:isbn") view=BookPage ssr=SsrMode::Async />
                     <Route path=path!("/my-books") view=MyBooksPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/import") view=ImportReportPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/signup") view=SignupPage />
                 </Routes>

@@ -249,4 +249,6 @@ pub struct ImportSummary {
     pub unmatched: Vec<String>,
     /// Rows that could not be read: "line N: why".
     pub rejected: Vec<String>,
+    /// Why the file as a whole was refused, if it was (nothing was imported then).
+    pub error: Option<String>,
 }

@@ -12,7 +12,9 @@ use axum::extract::State;
 use axum::http::{header, HeaderName, HeaderValue, Request, StatusCode};
 use axum::response::IntoResponse;
 use axum::response::Response;
-use axum::routing::get;
+use app::functions::transfer::{ssr as transfer, MAX_UPLOAD_BYTES};
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
 use axum::Router;
 use engine::catalog::Catalog;
 use leptos::prelude::*;
@@ -44,8 +46,7 @@ pub fn load_catalog(store: &Store) -> Result<Catalog> {
     Ok(catalog)
 }
 
-/// Largest request body any route accepts: server-function arguments are small; uploads (a
-/// later feature) will get their own, larger limit on their own route.
+/// Largest request body of every route but the upload: server-function arguments are small.
 const BODY_LIMIT: usize = 1 << 20;
 /// No request may hold a connection longer than this.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
@@ -58,14 +59,24 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 pub fn router(state: AppState, public_origin: Option<String>) -> Router {
     let routes = generate_route_list(App);
     let request_id = HeaderName::from_static("x-request-id");
+    // Uploads get a larger body limit on their own route; everything else keeps the small one.
+    // Both limits refuse a declared-too-large body before reading it.
+    let uploads = Router::new()
+        .route("/import/goodreads", post(transfer::import_goodreads))
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(MAX_UPLOAD_BYTES));
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/export/goodreads.csv", get(transfer::export_csv))
+        .route("/export/shelfwise.json", get(transfer::export_json))
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .merge(uploads)
         .layer(axum::middleware::map_response(server_fn_status))
         .layer(axum::middleware::from_fn_with_state(
             Arc::new(public_origin),
@@ -100,7 +111,6 @@ pub fn router(state: AppState, public_origin: Option<String>) -> Router {
                     header::CONTENT_SECURITY_POLICY,
                     HeaderValue::from_static("frame-ancestors 'none'"),
                 ))
-                .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,
                     REQUEST_TIMEOUT,

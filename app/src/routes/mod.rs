@@ -3,6 +3,7 @@
 pub mod account;
 pub mod book;
 pub mod home;
+pub mod import_report;
 pub mod my_books;
 pub mod not_found;
 pub mod search;

@@ -1,0 +1,66 @@
+//! `/import`: what the last Goodreads import did, row by row where it could not.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::components::error_view::ErrorView;
+use crate::functions::transfer::last_import;
+
+/// The summary of the reader's last import.
+#[component]
+pub fn ImportReportPage() -> impl IntoView {
+    let data = Resource::new(|| (), |_| last_import());
+    view! {
+        <Title text="Import" />
+        <section class="page narrow" data-testid="import-report">
+            <h1>"Goodreads import"</h1>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                        Ok(None) => view! {
+                            <p>"No import yet. " <a href="/settings">"Import a Goodreads export"</a></p>
+                        }.into_any(),
+                        Ok(Some(s)) => {
+                            if let Some(error) = s.error {
+                                return view! {
+                                    <p class="form-error" role="alert">{format!("The file was not imported: {error}")}</p>
+                                    <p><a href="/settings">"Try another file"</a></p>
+                                }.into_any();
+                            }
+                            let unmatched = s.unmatched.clone();
+                            let rejected = s.rejected.clone();
+                            view! {
+                                <p class="lede" data-testid="import-counts">
+                                    {format!(
+                                        "{} of {} books found in the catalog: {} ratings and {} shelved books saved.",
+                                        s.matched, s.rows, s.ratings, s.shelved
+                                    )}
+                                </p>
+                                <p class="muted">
+                                    {format!(
+                                        "Matched by ISBN-10: {}, by ISBN-13: {}, by title and author: {}.",
+                                        s.by_isbn10, s.by_isbn13, s.by_title
+                                    )}
+                                </p>
+                                <p><a href="/my-books">"See my books"</a></p>
+                                {(!unmatched.is_empty()).then(|| view! {
+                                    <h2>{format!("Not found in the catalog ({})", s.rows - s.matched - rejected.len() as u32)}</h2>
+                                    <ul class="import-report" data-testid="unmatched">
+                                        {unmatched.into_iter().map(|u| view! { <li>{u}</li> }).collect_view()}
+                                    </ul>
+                                })}
+                                {(!rejected.is_empty()).then(|| view! {
+                                    <h2>"Rows that could not be read"</h2>
+                                    <ul class="import-report">
+                                        {rejected.into_iter().map(|u| view! { <li>{u}</li> }).collect_view()}
+                                    </ul>
+                                })}
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
