@@ -169,9 +169,13 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<()> {
     };
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     tracing::info!("listening on http://{}", args.addr);
-    axum::serve(listener, router(state))
+    // `shelfwise backup` asks through this socket while the server holds the store.
+    let admin = crate::backup::AdminSocket::start(&global.data_dir, store.db().clone())?;
+    let served = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown_signal())
-        .await?;
+        .await;
+    admin.stop().await;
+    served?;
     store.flush()?;
     tracing::info!("stopped");
     Ok(())
