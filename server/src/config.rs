@@ -70,6 +70,27 @@ pub enum Command {
     Import(ImportCommand),
     /// Evaluate every recommendation model on a held-out split and print the table.
     Eval(EvalArgs),
+    /// Back the store up into a new folder (while the server runs too: the server writes it).
+    Backup(BackupArgs),
+    /// Restore a backup into an empty store (the server stopped).
+    Restore(RestoreArgs),
+}
+
+/// Options of `backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The folder to write (`manifest.json`, `store.dump`); must not hold a backup already.
+    pub dir: PathBuf,
+}
+
+/// Options of `restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A folder written by `backup`.
+    pub dir: PathBuf,
+    /// Replace the contents of a non-empty store (never one a running server holds).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Options of `eval`.

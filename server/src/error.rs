@@ -18,6 +18,9 @@ pub enum Error {
     /// Binding the address or serving failed.
     #[error("server I/O error: {0}")]
     Io(#[from] std::io::Error),
+    /// A backup could not be written, read or restored (the message says which and why).
+    #[error("{0}")]
+    Backup(String),
     /// A dataset folder lacks a required file.
     #[error("{0} not found: is this the right folder?")]
     MissingFile(String),

@@ -1,5 +1,6 @@
 //! The `shelfwise` server: configuration, start-up, the HTTP router and the import commands.
 
+pub mod backup;
 pub mod config;
 pub mod error;
 pub mod eval;

@@ -229,13 +229,17 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<()> {
     let state = AppState::new(leptos_options, store.clone(), catalog, args.settings());
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     tracing::info!("listening on http://{}", args.addr);
+    // `shelfwise backup` asks through this socket while the server holds the store.
+    let admin = crate::backup::AdminSocket::start(&global.data_dir, store.db().clone())?;
     let app = router(state, args.public_origin());
-    axum::serve(
+    let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    .await;
+    admin.stop().await;
+    served?;
     store.flush()?;
     tracing::info!("stopped");
     Ok(())

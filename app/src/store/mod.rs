@@ -128,6 +128,11 @@ impl Store {
         })
     }
 
+    /// The sled database itself (backups copy every tree through it).
+    pub fn db(&self) -> &sled::Db {
+        &self.db
+    }
+
     /// Flush every pending write to disk; returns once it is durable.
     pub fn flush(&self) -> StoreResult<()> {
         self.db.flush()?;
