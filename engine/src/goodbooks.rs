@@ -499,8 +499,9 @@ fn check_header(header: Option<&ByteRecord>, file: &str, columns: &[&str]) -> Re
 
 /// A CSV reading error, reported as [`Error::Io`] when it is one.
 ///
-/// The reader is flexible and reads bytes, so field counts and UTF-8 never fail here: what is
-/// left is I/O, and whatever a later `csv` version might add.
+/// The readers are flexible and read bytes, so field counts and UTF-8 never fail here: what is
+/// left is I/O, and whatever a later `csv` version might add. Also used for the Goodreads
+/// export writer, whose errors are I/O too.
 pub(crate) fn csv_error(err: csv::Error) -> Error {
     if !err.is_io_error() {
         return Error::Csv(err);

@@ -115,8 +115,9 @@ pub struct GoodreadsRow {
     pub title: String,
     /// The main author as exported, trimmed (Goodreads puts the others in another column).
     pub author: String,
-    /// The `ISBN` column, unwrapped and normalised like a catalog key (see [`isbn::normalize`]);
-    /// `None` when empty or not an ISBN-10.
+    /// The `ISBN` column, unwrapped and normalised like a catalog key (see [`isbn::normalize`]):
+    /// an ISBN-10 (or a 10-character ASIN, which the catalog also keys books by); `None` when
+    /// empty or anything else.
     pub isbn10: Option<String>,
     /// The `ISBN13` column, unwrapped: 13 digits, `None` when empty or not 13 digits.
     pub isbn13: Option<String>,
