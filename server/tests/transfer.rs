@@ -1,0 +1,231 @@
+//! Goodreads import and CSV/JSON export through the HTTP router, against a real sled store in
+//! a temp dir filled from the goodbooks-10k sample.
+
+use std::path::Path;
+
+use app::state::AppState;
+use app::store::import::{import_goodbooks, plain_files};
+use app::store::Store;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use leptos::prelude::LeptosOptions;
+use tower::ServiceExt;
+
+const FIXTURES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../engine/tests/fixtures/goodbooks"
+);
+/// A hand-written Goodreads export (see engine/tests/fixtures/goodreads/SOURCE.md).
+const EXPORT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../engine/tests/fixtures/goodreads/library_export.csv"
+);
+
+struct Site {
+    _dir: tempfile::TempDir,
+    store: Store,
+    app: axum::Router,
+}
+
+fn site() -> Site {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("store"), 1 << 20).unwrap();
+    import_goodbooks(&store, Path::new(FIXTURES), &dir.path().join("r"), &plain_files).unwrap();
+    let catalog = store.load_catalog().unwrap();
+    let state = AppState::new(
+        LeptosOptions::builder().output_name("shelfwise").build(),
+        store.clone(),
+        catalog,
+        Default::default(),
+    );
+    Site {
+        _dir: dir,
+        store,
+        app: shelfwise::serve::router(state, None),
+    }
+}
+
+async fn send(app: &axum::Router, req: Request<Body>) -> (StatusCode, Option<String>, String) {
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let cookie = resp
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::to_string);
+    let location = resp.headers().get("location").map(|v| v.to_str().unwrap().to_string());
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let body = String::from_utf8_lossy(&bytes).to_string();
+    (status, cookie.or(location), body)
+}
+
+async fn sign_up(app: &axum::Router, name: &str) -> String {
+    let (status, cookie, body) = send(
+        app,
+        Request::post("/api/signup")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(format!("username={name}&password=a+long+passphrase")))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    cookie.unwrap()
+}
+
+fn upload(cookie: &str, csv: &[u8], accept: &str) -> Request<Body> {
+    let boundary = "XyZshelfwiseBoundary";
+    let mut body = Vec::new();
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"goodreads_library_export.csv\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
+    body.extend_from_slice(csv);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    Request::post("/import/goodreads")
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .header("content-length", body.len())
+        .header("cookie", cookie)
+        .header("accept", accept)
+        .body(Body::from(body))
+        .unwrap()
+}
+
+async fn library(app: &axum::Router, cookie: &str) -> Vec<(String, Option<u64>, Option<String>)> {
+    let (status, _, body) = send(
+        app,
+        Request::post("/api/my_books")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", cookie)
+            .body(Body::from("sort=title&filter="))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let mut out: Vec<_> = v["books"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            let mine = &b["card"]["mine"];
+            (
+                b["card"]["isbn"].as_str().unwrap().to_string(),
+                mine["stars"].as_u64(),
+                mine["shelf"].as_str().map(str::to_string),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn a_goodreads_export_imports_and_our_export_round_trips() {
+    let site = site();
+    let ann = sign_up(&site.app, "ann").await;
+    let csv = std::fs::read(EXPORT).unwrap();
+    let (status, _, body) = send(&site.app, upload(&ann, &csv, "application/json")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let summary: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(summary["rows"], 26);
+    let matched = summary["matched"].as_u64().unwrap();
+    assert!(matched >= 3, "{summary}");
+    assert_eq!(
+        summary["unmatched"].as_array().unwrap().len() as u64,
+        26 - matched,
+        "{summary}"
+    );
+    let mine = library(&site.app, &ann).await;
+    assert!(!mine.is_empty());
+    // The Hunger Games row: 5 stars on "read".
+    assert!(mine.contains(&("0439023483".into(), Some(5), Some("Read".into()))), "{mine:?}");
+
+    // Export as CSV, import into another account: the same library.
+    let (status, _, csv) = send(
+        &site.app,
+        Request::get("/export/goodreads.csv").header("cookie", &ann).body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.starts_with("Book Id,Title,Author"), "{csv}");
+    assert!(csv.contains("=\"\"0439023483\"\""), "{csv}");
+    let bob = sign_up(&site.app, "bob").await;
+    let (status, _, body) = send(&site.app, upload(&bob, csv.as_bytes(), "application/json")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(library(&site.app, &bob).await, mine);
+
+    // JSON has everything, "not interested" included.
+    send(
+        &site.app,
+        Request::post("/api/shelve_book")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", &ann)
+            .body(Body::from("isbn=0061120081&shelf=not-interested"))
+            .unwrap(),
+    )
+    .await;
+    let (status, _, json) = send(
+        &site.app,
+        Request::get("/export/shelfwise.json").header("cookie", &ann).body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["username"], "ann");
+    let books = doc["books"].as_array().unwrap();
+    assert_eq!(books.len(), mine.len() + 1);
+    assert!(books.iter().any(|b| b["shelf"] == "not-interested"));
+}
+
+#[tokio::test]
+async fn a_browser_upload_lands_on_the_report_page() {
+    let site = site();
+    let ann = sign_up(&site.app, "ann").await;
+    let csv = std::fs::read(EXPORT).unwrap();
+    let (status, location, _) = send(&site.app, upload(&ann, &csv, "text/html,*/*")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some("/import"));
+}
+
+#[tokio::test]
+async fn bad_uploads_are_refused_and_write_nothing() {
+    let site = site();
+    let ann = sign_up(&site.app, "ann").await;
+    let ratings = site.store.rating_count();
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        (b"Title,Author\nDune,Frank Herbert\n".to_vec(), "lacks required columns"),
+        (
+            b"Book Id,Title,Author,ISBN,ISBN13,My Rating,Exclusive Shelf\n1,Caf\xe9,X,,,5,read\n".to_vec(),
+            "UTF-8",
+        ),
+        (Vec::new(), ""),
+    ];
+    for (csv, needle) in cases {
+        let (status, _, body) = send(&site.app, upload(&ann, &csv, "application/json")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(body.contains(needle), "{needle}: {body}");
+        assert_eq!(site.store.rating_count(), ratings);
+    }
+    // Over the size limit: refused from the declared length, before the body is read.
+    let big = vec![b'a'; app::functions::transfer::MAX_UPLOAD_BYTES + 1];
+    let (status, _, _) = send(&site.app, upload(&ann, &big, "application/json")).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    // Not multipart at all.
+    let (status, _, _) = send(
+        &site.app,
+        Request::post("/import/goodreads")
+            .header("cookie", &ann)
+            .header("content-type", "text/csv")
+            .body(Body::from("Title\n"))
+            .unwrap(),
+    )
+    .await;
+    assert!(status.is_client_error(), "{status}");
+    assert_eq!(site.store.rating_count(), ratings);
+    // Nothing to export without a session.
+    let (status, _, _) = send(
+        &site.app,
+        Request::get("/export/goodreads.csv").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
