@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { test, expect, waitForHydration } from './fixtures';
+import type { Page } from '@playwright/test';
+
+const PASSWORD = 'a long enough passphrase';
+// A hand-written Goodreads export (engine/tests/fixtures/goodreads/SOURCE.md): 26 rows, of
+// which 20 are in Book-Crossing (13 by ISBN-10, 3 by ISBN-13, 4 by title and author).
+const GOODREADS_CSV = '../engine/tests/fixtures/goodreads/library_export.csv';
+
+/** A username no earlier run has taken (the e2e store outlives a run). */
+function freshName(project: string): string {
+  return `r${Date.now().toString(36)}_${project}`.slice(0, 32);
+}
+
+/** Do `act` and wait until the server acknowledged the write it causes. */
+async function saved(page: Page, endpoint: string, act: () => Promise<void>) {
+  const response = page.waitForResponse((r) => r.url().endsWith(`/api/${endpoint}`));
+  await act();
+  expect((await response).ok()).toBeTruthy();
+}
+
+async function signUp(page: Page, name: string) {
+  await page.goto('/signup');
+  await waitForHydration(page);
+  await page.getByLabel('Username').fill(name);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await expect(page.getByRole('link', { name, exact: true })).toBeVisible();
+}
+
+test('sign up, rate with mouse and keyboard, keep it across reloads and logins, import and export', async ({ page, consoleErrors }, info) => {
+  const name = freshName(info.project.name);
+  await signUp(page, name);
+  await expect(page).toHaveURL(/\/$/);
+  await waitForHydration(page);
+
+  const cards = page.getByTestId('book-card');
+  const first = cards.nth(0);
+  const second = cards.nth(1);
+  const third = cards.nth(2);
+  const firstIsbn = (await first.getByRole('link').first().getAttribute('href'))!;
+
+  // Mouse: hovering previews, clicking rates.
+  await first.getByRole('button', { name: '2 stars' }).hover();
+  await expect(first.locator('.star-button.lit')).toHaveCount(2);
+  await saved(page, 'rate_book', () => first.getByRole('button', { name: '4 stars' }).click());
+  await expect(first.getByTestId('star-input')).toHaveAttribute('data-rating', '4');
+
+  // Keyboard: focus the stars, arrows to choose, Enter to rate.
+  const stars = second.getByTestId('star-input');
+  await stars.focus();
+  for (let i = 0; i < 3; i++) await stars.press('ArrowRight');
+  await saved(page, 'rate_book', () => stars.press('Enter'));
+  await expect(stars).toHaveAttribute('data-rating', '3');
+
+  // A shelf.
+  await saved(page, 'shelve_book', () => third.getByTestId('shelf-select').selectOption('want-to-read'));
+
+  // Kept across a reload.
+  await page.reload();
+  await expect(first.getByTestId('star-input')).toHaveAttribute('data-rating', '4');
+  await expect(second.getByTestId('star-input')).toHaveAttribute('data-rating', '3');
+  await expect(third.getByTestId('shelf-select')).toHaveValue('want-to-read');
+
+  // Log out: the ratings are not shown to nobody.
+  await waitForHydration(page);
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await expect(page.getByRole('link', { name: 'Log in' })).toBeVisible();
+  await expect(first.getByTestId('star-input')).toHaveAttribute('data-rating', '0');
+
+  // Log in: all back.
+  await page.goto('/login');
+  await waitForHydration(page);
+  await page.getByLabel('Username').fill(name);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('link', { name, exact: true })).toBeVisible();
+  await page.goto(firstIsbn);
+  await expect(page.getByTestId('star-input')).toHaveAttribute('data-rating', '4');
+  await page.goto('/my-books');
+  await expect(page.getByRole('link', { name: 'All (3)' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Rated (2)' })).toBeVisible();
+
+  // Import a Goodreads export.
+  await page.goto('/settings');
+  await page.getByTestId('import-form').locator('input[type=file]').setInputFiles(GOODREADS_CSV);
+  await page.getByRole('button', { name: 'Import' }).click();
+  await expect(page).toHaveURL(/\/import$/);
+  await expect(page.getByTestId('import-counts')).toContainText('20 of 26 books found');
+  await expect(page.getByTestId('unmatched').getByRole('listitem')).toHaveCount(6);
+  await page.goto('/my-books');
+  await expect(page.getByRole('link', { name: 'All (23)' })).toBeVisible();
+
+  // Export: the CSV has Goodreads' header and the imported books.
+  await page.goto('/settings');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('export-csv').click(),
+  ]);
+  const csv = readFileSync((await download.path())!, 'utf8');
+  expect(csv.startsWith('Book Id,Title,Author,Author l-f')).toBeTruthy();
+  expect(csv).toContain('="059035342X"');
+  expect(csv.trim().split('\n').length).toBe(1 + 23);
+});
+
+test('an anonymous reader rates, then signs up and keeps the rating', async ({ page, consoleErrors }, info) => {
+  await page.goto('/search?q=the%20hobbit');
+  await waitForHydration(page);
+  const card = page.getByTestId('book-card').first();
+  await saved(page, 'rate_book', () => card.getByRole('button', { name: '5 stars' }).click());
+  await page.reload();
+  await expect(card.getByTestId('star-input')).toHaveAttribute('data-rating', '5');
+  await signUp(page, freshName(info.project.name));
+  await page.goto('/my-books');
+  await expect(page.getByRole('link', { name: 'Rated (1)' })).toBeVisible();
+});
+
+test('a refused rating rolls back with a message', async ({ page, consoleErrors }) => {
+  await page.goto('/search?q=dune');
+  await waitForHydration(page);
+  await page.route('**/api/rate_book', (route) =>
+    route.fulfill({
+      status: 400,
+      contentType: 'application/json',
+      headers: { serverfnerror: 'true' },
+      body: JSON.stringify({ Invalid: 'Refused for this test.' }),
+    }),
+  );
+  const card = page.getByTestId('book-card').first();
+  await card.getByRole('button', { name: '3 stars' }).click();
+  await expect(card.getByRole('alert')).toContainText('Your rating was not saved');
+  await expect(card.getByTestId('star-input')).toHaveAttribute('data-rating', '0');
+  // The browser logs the refused request itself; that one is expected here.
+  consoleErrors.splice(0, consoleErrors.length, ...consoleErrors.filter((e) => !e.includes('400')));
+});
