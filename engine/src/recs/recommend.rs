@@ -368,29 +368,34 @@ impl TrainedModel {
         k: usize,
         max_per_author: usize,
     ) -> Vec<(u32, f32)> {
-        let n = self.items.work_count();
-        let mut scores = vec![f32::NEG_INFINITY; n];
+        let mut scores = vec![f32::NEG_INFINITY; self.items.work_count()];
         scorer.score(profile, &mut scores);
-        let mut cand: Vec<(f32, u32)> = scores
-            .iter()
-            .enumerate()
-            .filter(|(w, s)| s.is_finite() && !excluded(*w as u32))
-            .map(|(w, &s)| (s, w as u32))
-            .collect();
-        // Enough candidates that the author cap can rarely exhaust them; widened if it does.
-        let mut take = k * 4 + 32;
+        // The reader's own works usually score high: look past as many of them.
+        self.top_of_scores(&scores, excluded, profile.len(), k, max_per_author)
+    }
+
+    /// The top `k` works of a dense score buffer (finite scores only), skipping `excluded`
+    /// ones (about `n_excluded` of them), at most `max_per_author` per author, filled up from
+    /// popularity. `excluded` is only asked about the head of the ranking, never the catalog.
+    pub fn top_of_scores(
+        &self,
+        scores: &[f32],
+        excluded: &dyn Fn(u32) -> bool,
+        n_excluded: usize,
+        k: usize,
+        max_per_author: usize,
+    ) -> Vec<(u32, f32)> {
+        // Enough candidates that exclusions and the author cap can rarely exhaust them;
+        // widened if they do.
+        let mut take = k * 4 + 32 + n_excluded;
         loop {
-            let head: Vec<(f32, u32)> = if cand.len() > take {
-                // Partition in place (no copy of the candidates), then sort only the head.
-                cand.select_nth_unstable_by(take - 1, super::metrics::by_score);
-                cand[..take].to_vec()
-            } else {
-                cand.clone()
-            };
-            let complete = head.len() == cand.len();
-            let mut head = head;
-            head.sort_unstable_by(super::metrics::by_score);
-            let mut out = self.capped(head.iter().map(|&(s, w)| (w, s)), k, max_per_author);
+            let head = super::metrics::top_n(scores, take);
+            let complete = head.len() < take;
+            let mut out = self.capped(
+                head.iter().filter(|c| !excluded(c.1)).map(|&(s, w)| (w, s)),
+                k,
+                max_per_author,
+            );
             if out.len() >= k || complete {
                 if out.len() < k {
                     // Rank the rest of the catalog by popularity.
