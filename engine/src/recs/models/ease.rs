@@ -241,6 +241,24 @@ impl Ease {
     pub fn vocab(&self) -> &[u32] {
         &self.vocab
     }
+
+    /// Write `B_wj` for every work `j` with a positive weight into `out` (indexed by work):
+    /// how much having read `w` predicts `j`, for a book page's "readers also liked". Returns
+    /// false when `w` is not in the vocabulary. Negative weights (readers of `w` avoid `j`)
+    /// are left out: they are not "also liked".
+    pub fn row_scores(&self, w: u32, out: &mut [f32]) -> bool {
+        let n = self.vocab.len();
+        let Some(&p) = self.position.get(w as usize).filter(|&&p| p != u32::MAX) else {
+            return false;
+        };
+        let row = &self.b[p as usize * n..(p as usize + 1) * n];
+        for (&j, &b) in self.vocab.iter().zip(row) {
+            if b > 0.0 {
+                out[j as usize] = b;
+            }
+        }
+        true
+    }
 }
 
 impl Scorer for Ease {
