@@ -189,6 +189,7 @@ fn ease_has_a_zero_diagonal_and_matches_a_direct_solve() {
             min_users: 1,
             max_items: 1000,
             user_damping: 0.0,
+            keep_per_row: 0,
         },
     )
     .expect("SPD");
@@ -236,6 +237,7 @@ fn trained() -> (TrainedModel, Vec<Interaction>) {
             min_users: 2,
             max_items: 1000,
             user_damping: 0.0,
+            keep_per_row: 0,
         },
         als: AlsParams {
             factors: 8,
@@ -490,6 +492,7 @@ fn a_model_trains_from_store_tuples() {
             min_users: 1,
             max_items: 100,
             user_damping: 0.0,
+            keep_per_row: 0,
         },
         als: AlsParams {
             factors: 4,
@@ -525,4 +528,50 @@ fn a_model_trains_from_store_tuples() {
         also.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(),
         vec!["K5"]
     );
+}
+
+#[test]
+fn pruned_ease_keeps_each_rows_largest_weights_and_scores_with_them() {
+    let items = catalog();
+    let m = TrainMatrix::build(&items, &interactions(&items, 80, 4), &weighting());
+    let params = EaseParams {
+        lambda: 3.0,
+        min_users: 1,
+        max_items: 1000,
+        user_damping: 0.0,
+        keep_per_row: 0,
+    };
+    let dense = Ease::train(&m, &params).expect("SPD");
+    let keep = 5;
+    let sparse = Ease::train(
+        &m,
+        &EaseParams {
+            keep_per_row: keep,
+            ..params
+        },
+    )
+    .expect("SPD");
+    assert!(sparse.is_sparse() && !dense.is_sparse());
+    let n = dense.len();
+    for i in 0..n {
+        let mut row: Vec<f32> = (0..n).map(|j| dense.weight(i, j).abs()).collect();
+        row.sort_by(|a, b| b.total_cmp(a));
+        let kept: Vec<usize> = (0..n).filter(|&j| sparse.weight(i, j) != 0.0).collect();
+        assert_eq!(kept.len(), keep);
+        for &j in &kept {
+            assert_eq!(sparse.weight(i, j), dense.weight(i, j));
+            assert!(dense.weight(i, j).abs() >= row[keep - 1]);
+        }
+    }
+    // A profile's score is Σ x_i B_ij over the kept weights, and explanations still sum to it.
+    let profile = m.row(3);
+    let mut out = vec![f32::NEG_INFINITY; items.work_count()];
+    sparse.score(&profile, &mut out);
+    for (p, &w) in sparse.vocab().iter().enumerate() {
+        let sum: f32 = sparse.explain(&profile, w).iter().map(|c| c.share).sum();
+        assert!(
+            (sum - out[w as usize]).abs() < 1e-5,
+            "work {w} (position {p})"
+        );
+    }
 }
