@@ -82,6 +82,7 @@ fn bench(c: &mut Criterion) {
         min_users: 1,
         max_items: 1500,
         user_damping: 0.0,
+        keep_per_row: 0,
     };
     g.bench_function("ease solve 1500 works", |b| {
         b.iter(|| Ease::train(&m, &ease_params).map(|e| e.len()))

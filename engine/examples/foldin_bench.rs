@@ -6,8 +6,12 @@
 //! over every work, filtered by the rules, cut to 10 and explained.
 //!
 //! ```text
-//! cargo run --release -p engine --example foldin_bench -- --data data/raw [--save FILE | --load FILE] [--requests N]
+//! cargo run --release -p engine --example foldin_bench -- --data data/raw [--save FILE | --load FILE] [--requests N] [--rounds N]
 //! ```
+//!
+//! It also times [`TrainedModel::similar`] (a book page's lists) on the rated books of the
+//! sampled readers. Each round prints one table; `--rounds` repeats them on the same model, so
+//! a shared machine's noise shows.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,14 +23,21 @@ use engine::recs::rng::SplitMix64;
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
-    let (mut data, mut save, mut load_from, mut requests) =
-        (PathBuf::from("data/raw"), None, None, 500usize);
+    let (mut data, mut save, mut load_from, mut requests, mut rounds) =
+        (PathBuf::from("data/raw"), None, None, 500usize, 1usize);
     while let Some(a) = args.next() {
         let v = args.next();
         match (a.as_str(), v) {
             ("--data", Some(v)) => data = v.into(),
             ("--save", Some(v)) => save = Some(PathBuf::from(v)),
             ("--load", Some(v)) => load_from = Some(PathBuf::from(v)),
+            ("--rounds", Some(v)) => match v.parse() {
+                Ok(n) => rounds = n,
+                Err(_) => {
+                    eprintln!("bad --rounds");
+                    return ExitCode::from(2);
+                }
+            },
             ("--requests", Some(v)) => match v.parse() {
                 Ok(n) => requests = n,
                 Err(_) => {
@@ -36,13 +47,13 @@ fn main() -> ExitCode {
             },
             _ => {
                 eprintln!(
-                    "usage: foldin_bench [--data DIR] [--save FILE | --load FILE] [--requests N]"
+                    "usage: foldin_bench [--data DIR] [--save FILE | --load FILE] [--requests N] [--rounds N]"
                 );
                 return ExitCode::from(2);
             }
         }
     }
-    match run(data, save, load_from, requests) {
+    match run(data, save, load_from, requests, rounds) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -56,6 +67,7 @@ fn run(
     save: Option<PathBuf>,
     load_from: Option<PathBuf>,
     requests: usize,
+    rounds: usize,
 ) -> Result<(), engine::recs::RecsError> {
     let dataset = load(&DataSource::BookCrossing(data))?;
     let t = Instant::now();
@@ -72,7 +84,12 @@ fn run(
     if let Some(path) = &save {
         let t = Instant::now();
         model.save(path)?;
-        eprintln!("saved in {:.1}s", t.elapsed().as_secs_f64());
+        let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        eprintln!(
+            "saved in {:.1}s, {} bytes",
+            t.elapsed().as_secs_f64(),
+            bytes
+        );
     }
     // Readers with 5+ ratings, sampled; each request is their full rating list.
     let mut by_user: std::collections::BTreeMap<u32, Vec<(String, u8)>> = Default::default();
@@ -92,32 +109,64 @@ fn run(
         model.items.len(),
         model.items.work_count()
     );
-    println!(
-        "{:<12} {:>8} {:>8} {:>8}",
-        "model", "p50 ms", "p99 ms", "max ms"
-    );
-    for kind in ModelKind::ALL {
-        let mut times: Vec<f64> = Vec::with_capacity(readers.len());
-        for ratings in &readers {
-            let req = Request {
-                ratings: ratings.clone(),
-                k: 10,
-                ..Request::default()
-            };
-            let t = Instant::now();
-            let recs = model.recommend(kind, &req)?;
-            times.push(t.elapsed().as_secs_f64() * 1000.0);
-            std::hint::black_box(recs);
-        }
-        times.sort_by(f64::total_cmp);
-        let q = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
+    // Book pages: the first rated book of each sampled reader.
+    let pages: Vec<String> = readers.iter().map(|r| r[0].0.clone()).collect();
+    for round in 1..=rounds {
+        println!("round {round}");
         println!(
-            "{:<12} {:>8.2} {:>8.2} {:>8.2}",
-            kind.name(),
-            q(0.5),
-            q(0.99),
-            q(1.0)
+            "{:<20} {:>8} {:>8} {:>8}",
+            "model", "p50 ms", "p99 ms", "max ms"
         );
+        for kind in ModelKind::ALL {
+            let times = timed(&readers, |ratings| {
+                let req = Request {
+                    ratings: ratings.clone(),
+                    k: 10,
+                    ..Request::default()
+                };
+                model.recommend(kind, &req).map(|r| r.len())
+            })?;
+            report(kind.name(), &times);
+        }
+        for kind in [
+            ModelKind::Knn,
+            ModelKind::Ease,
+            ModelKind::Content,
+            ModelKind::Hybrid,
+        ] {
+            let none = Request::default();
+            let times = timed(&pages, |key| {
+                model.similar(kind, key, 10, &none).map(|r| r.len())
+            })?;
+            report(&format!("similar {}", kind.name()), &times);
+        }
     }
     Ok(())
+}
+
+/// Milliseconds per call of `f` over `inputs`, sorted.
+fn timed<T>(
+    inputs: &[T],
+    f: impl Fn(&T) -> Result<usize, engine::recs::RecsError>,
+) -> Result<Vec<f64>, engine::recs::RecsError> {
+    let mut times: Vec<f64> = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let t = Instant::now();
+        let out = f(input)?;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        std::hint::black_box(out);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(times)
+}
+
+fn report(name: &str, times: &[f64]) {
+    let q = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
+    println!(
+        "{:<20} {:>8.2} {:>8.2} {:>8.2}",
+        name,
+        q(0.5),
+        q(0.99),
+        q(1.0)
+    );
 }

@@ -4,7 +4,7 @@
 //! cargo run --release -p engine --example recs_eval -- --data data/raw \
 //!     [--goodbooks DIR] [--train FILE --test FILE] [--split-out DIR] [--recs-out FILE]
 //!     [--model NAME] [--models a,b,c] [--max-users N] [--no-tune] [--product-rules]
-//!     [--ease-lambda X] [--ease-min N] [--ease-max N] [--knn-k N] [--knn-shrink X]
+//!     [--ease-lambda X] [--ease-min N] [--ease-max N] [--ease-keep N] [--knn-k N] [--knn-shrink X]
 //!     [--als-factors N] [--als-iters N] [--als-alpha X] [--als-reg X] [--als-min N]
 //!     [--w-implicit X] [--w-low X] [--w-high X] [--max-per-author N]
 //! ```
@@ -54,6 +54,7 @@ fn config() -> Result<EvalConfig, String> {
             "--ease-min" => p.ease.min_users = parse(&a, args.next())?,
             "--ease-max" => p.ease.max_items = parse(&a, args.next())?,
             "--ease-damping" => p.ease.user_damping = parse(&a, args.next())?,
+            "--ease-keep" => p.ease.keep_per_row = parse(&a, args.next())?,
             "--knn-k" => p.knn.neighbours = parse(&a, args.next())?,
             "--knn-shrink" => p.knn.shrink = parse(&a, args.next())?,
             "--knn-min" => p.knn.min_users = parse(&a, args.next())?,

@@ -27,6 +27,7 @@ fn the_goodbooks_layout_loads_and_trains() {
             min_users: 1,
             max_items: 100,
             user_damping: 0.0,
+            keep_per_row: 0,
         },
         ..TrainParams::default()
     };

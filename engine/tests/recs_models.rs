@@ -189,6 +189,7 @@ fn ease_has_a_zero_diagonal_and_matches_a_direct_solve() {
             min_users: 1,
             max_items: 1000,
             user_damping: 0.0,
+            keep_per_row: 0,
         },
     )
     .expect("SPD");
@@ -236,6 +237,7 @@ fn trained() -> (TrainedModel, Vec<Interaction>) {
             min_users: 2,
             max_items: 1000,
             user_damping: 0.0,
+            keep_per_row: 0,
         },
         als: AlsParams {
             factors: 8,
@@ -365,4 +367,211 @@ fn scores_cover_only_modelled_works() {
     ease.score(&m.row(0), &mut out);
     let scored = out.iter().filter(|s| s.is_finite()).count();
     assert_eq!(scored, ease.len());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+    #[test]
+    fn similar_books_follow_the_rules(
+        book in 0usize..50,
+        rated in proptest::collection::vec(0usize..50, 0..6),
+        shelved in proptest::collection::vec(0usize..50, 0..4),
+        k in 0usize..12,
+        kind in prop_oneof![
+            Just(ModelKind::Knn),
+            Just(ModelKind::Ease),
+            Just(ModelKind::Content),
+            Just(ModelKind::Hybrid),
+            Just(ModelKind::Popularity),
+        ],
+    ) {
+        let (model, _) = &*MODEL;
+        let key = |i: usize| model.items.keys[i].clone();
+        let exclude = Request {
+            ratings: rated.iter().map(|&i| (key(i), 8)).collect(),
+            shelved: shelved.iter().map(|&i| key(i)).collect(),
+            ..Request::default()
+        };
+        let recs = model.similar(kind, &key(book), k, &exclude).expect("trained");
+        prop_assert!(recs.len() <= k);
+        let own = model.items.work_of[book];
+        let banned: std::collections::HashSet<u32> = rated
+            .iter()
+            .chain(&shelved)
+            .map(|&i| model.items.work_of[i])
+            .collect();
+        let mut works = std::collections::HashSet::new();
+        let mut authors = std::collections::HashMap::new();
+        for r in &recs {
+            let e = model.items.find(&r.key).expect("known key");
+            prop_assert_eq!(model.items.work_of[e as usize], r.work);
+            prop_assert!(r.work != own, "{} returned the book's own work", kind);
+            prop_assert!(!banned.contains(&r.work), "{} returned an excluded work", kind);
+            prop_assert!(works.insert(r.work), "a work twice");
+            let a = model.items.work_author[r.work as usize];
+            *authors.entry(a).or_insert(0) += 1;
+            prop_assert!(authors[&a] <= model.params.max_per_author, "author cap");
+            prop_assert!(!r.because.is_empty());
+            let sum: f32 = r.because.iter().map(|b| b.1).sum();
+            prop_assert!((sum - r.score).abs() <= 1e-4 * r.score.abs().max(1.0));
+        }
+        // Best first.
+        if kind != ModelKind::Hybrid {
+            prop_assert!(recs.windows(2).all(|p| p[0].score >= p[1].score));
+        }
+    }
+}
+
+#[test]
+fn similar_books_explain_themselves() {
+    let (model, _) = &*MODEL;
+    // An edition of a two-edition work: its other edition never comes back.
+    let key = model.items.keys[0].clone();
+    let own = model.items.work_of[0];
+    assert_eq!(model.items.editions[own as usize].len(), 2);
+    let none = Request::default();
+    let cf = model.similar(ModelKind::Knn, &key, 5, &none).expect("knn");
+    assert!(!cf.is_empty());
+    for r in &cf {
+        assert_eq!(
+            r.because,
+            vec![(engine::recs::recommend::Because::Book(key.clone()), r.score)]
+        );
+    }
+    let content = model
+        .similar(ModelKind::Content, &key, 5, &none)
+        .expect("content");
+    assert_eq!(content.len(), 5);
+    for r in &content {
+        assert!(r.because.iter().all(|b| matches!(
+            &b.0,
+            engine::recs::recommend::Because::Feature(f) if f.contains(':')
+        )));
+        assert!(model.items.editions[own as usize]
+            .iter()
+            .all(|&e| model.items.keys[e as usize] != r.key));
+    }
+    // The same author first: the heaviest shared feature.
+    assert!(content[0].because.iter().any(
+        |b| matches!(&b.0, engine::recs::recommend::Because::Feature(f) if f.starts_with("author:"))
+    ));
+    assert!(model.similar(ModelKind::Als, &key, 5, &none).is_err());
+    assert!(model
+        .similar(ModelKind::Knn, "no such book", 5, &none)
+        .is_err());
+}
+
+#[test]
+fn a_model_trains_from_store_tuples() {
+    let books: Vec<Book> = (0..6u32)
+        .map(|i| Book {
+            key: format!("K{i}"),
+            title: format!(
+                "Title {}",
+                ["alpha", "beta", "gamma", "delta", "alpha", "omega"][i as usize]
+            ),
+            author: format!("Writer {}", i % 3),
+            year: Some(2000),
+            publisher: "Press".into(),
+            image_url: None,
+            tags: vec![],
+        })
+        .collect();
+    // Readers 1–3 read books 0, 1, 2 together; 4 and 5 read 3 and 5. Index 9 is no book, a
+    // score of 11 is no score: both are left out.
+    let mut tuples = vec![(9u32, 9u32, 5u8), (8, 0, 11)];
+    for u in 1..=3u32 {
+        tuples.extend([(u, 0, 9), (u, 1, 8), (u, 2, 0)]);
+    }
+    for u in 4..=5u32 {
+        tuples.extend([(u, 3, 7), (u, 5, 10)]);
+    }
+    let params = TrainParams {
+        ease: EaseParams {
+            lambda: 1.0,
+            min_users: 1,
+            max_items: 100,
+            user_damping: 0.0,
+            keep_per_row: 0,
+        },
+        als: AlsParams {
+            factors: 4,
+            iterations: 3,
+            min_users: 1,
+            ..AlsParams::default()
+        },
+        knn: KnnParams {
+            min_users: 1,
+            ..KnnParams::default()
+        },
+        ..TrainParams::default()
+    };
+    let model = TrainedModel::train_from_tuples(books, tuples, &params, &|_| {}).expect("trains");
+    assert_eq!(model.items.len(), 6);
+    let reader = Request {
+        ratings: vec![("K0".into(), 9)],
+        k: 2,
+        ..Request::default()
+    };
+    for kind in ModelKind::ALL {
+        let recs = model.recommend(kind, &reader).expect("trained");
+        assert_eq!(recs.len(), 2, "{kind}");
+        assert!(recs.iter().all(|r| r.key != "K0"), "{kind}");
+    }
+    // Co-read books come first for the collaborative models.
+    let top = &model.recommend(ModelKind::Knn, &reader).expect("knn")[0];
+    assert!(top.key == "K1" || top.key == "K2", "{}", top.key);
+    let also = model
+        .similar(ModelKind::Knn, "K3", 3, &Request::default())
+        .expect("knn");
+    assert_eq!(
+        also.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(),
+        vec!["K5"]
+    );
+}
+
+#[test]
+fn pruned_ease_keeps_each_rows_largest_weights_and_scores_with_them() {
+    let items = catalog();
+    let m = TrainMatrix::build(&items, &interactions(&items, 80, 4), &weighting());
+    let params = EaseParams {
+        lambda: 3.0,
+        min_users: 1,
+        max_items: 1000,
+        user_damping: 0.0,
+        keep_per_row: 0,
+    };
+    let dense = Ease::train(&m, &params).expect("SPD");
+    let keep = 5;
+    let sparse = Ease::train(
+        &m,
+        &EaseParams {
+            keep_per_row: keep,
+            ..params
+        },
+    )
+    .expect("SPD");
+    assert!(sparse.is_sparse() && !dense.is_sparse());
+    let n = dense.len();
+    for i in 0..n {
+        let mut row: Vec<f32> = (0..n).map(|j| dense.weight(i, j).abs()).collect();
+        row.sort_by(|a, b| b.total_cmp(a));
+        let kept: Vec<usize> = (0..n).filter(|&j| sparse.weight(i, j) != 0.0).collect();
+        assert_eq!(kept.len(), keep);
+        for &j in &kept {
+            assert_eq!(sparse.weight(i, j), dense.weight(i, j));
+            assert!(dense.weight(i, j).abs() >= row[keep - 1]);
+        }
+    }
+    // A profile's score is Σ x_i B_ij over the kept weights, and explanations still sum to it.
+    let profile = m.row(3);
+    let mut out = vec![f32::NEG_INFINITY; items.work_count()];
+    sparse.score(&profile, &mut out);
+    for (p, &w) in sparse.vocab().iter().enumerate() {
+        let sum: f32 = sparse.explain(&profile, w).iter().map(|c| c.share).sum();
+        assert!(
+            (sum - out[w as usize]).abs() < 1e-5,
+            "work {w} (position {p})"
+        );
+    }
 }

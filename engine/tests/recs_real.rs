@@ -61,6 +61,7 @@ fn a_real_slice_trains_and_follows_the_rules() {
             min_users: 3,
             max_items: 400,
             user_damping: 0.0,
+            keep_per_row: 0,
         },
         knn: KnnParams::default(),
         als: AlsParams {

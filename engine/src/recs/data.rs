@@ -152,6 +152,44 @@ pub struct Dataset {
     pub unknown_book: u64,
 }
 
+impl Dataset {
+    /// A dataset from a store's own records: `books` in store-id order (a rating names its
+    /// book by position in `books`) and (user id, book index, rating 0–10) tuples. Ratings of
+    /// an index past the end or a score above 10 are left out (counted in
+    /// [`Dataset::unknown_book`]); a repeated (user, book) keeps the last. Books repeating an
+    /// earlier key are one edition, as in [`ItemIndex::from_books`].
+    pub fn from_tuples(
+        books: Vec<Book>,
+        ratings: impl IntoIterator<Item = (u32, u32, u8)>,
+    ) -> Dataset {
+        let keys: Vec<String> = books.iter().map(|b| b.key.clone()).collect();
+        let items = ItemIndex::from_books(books);
+        // Store position → edition id (differs only after a repeated key).
+        let edition: Vec<u32> = keys
+            .iter()
+            .map(|k| items.find(k).unwrap_or(u32::MAX))
+            .collect();
+        let (mut read, mut unknown) = (0u64, 0u64);
+        let mut out = Vec::new();
+        for (user, book, rating) in ratings {
+            read += 1;
+            match edition.get(book as usize) {
+                Some(&item) if item != u32::MAX && rating <= 10 => {
+                    out.push(Interaction { user, item, rating })
+                }
+                _ => unknown += 1,
+            }
+        }
+        dedup_last(&mut out);
+        Dataset {
+            items,
+            ratings: out,
+            ratings_read: read,
+            unknown_book: unknown,
+        }
+    }
+}
+
 fn open(path: &Path) -> Result<BufReader<File>> {
     File::open(path)
         .map(BufReader::new)

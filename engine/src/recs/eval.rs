@@ -20,7 +20,7 @@ use rayon::prelude::*;
 
 use super::data::{self, Dataset, Interaction, ItemIndex, TrainMatrix};
 use super::metrics::{self, Scores};
-use super::models::hybrid::{with_prior, Blend, BlendWeights};
+use super::models::hybrid::{prior_factor, with_prior, Blend, BlendWeights};
 use super::models::Scorer;
 use super::recommend::{ModelKind, Progress, ProgressFn, TrainParams, TrainedModel};
 use super::split::{self, Protocol};
@@ -526,7 +526,7 @@ pub fn tune_blend(
                     let s = if g.prior == 0.0 {
                         s
                     } else {
-                        with_prior(s, q.powf(g.prior))
+                        with_prior(s, prior_factor(*q, g.prior))
                     };
                     (s, i as u32)
                 })

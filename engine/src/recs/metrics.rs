@@ -135,6 +135,74 @@ impl Scores {
     }
 }
 
+/// A (score, id) pair ordered worst first, so a max-heap of them keeps the worst on top.
+#[derive(Clone, Copy)]
+struct Worst((f32, u32));
+
+impl PartialEq for Worst {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Worst {}
+impl PartialOrd for Worst {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Worst {
+    fn cmp(&self, other: &Self) -> Ordering {
+        by_score(&self.0, &other.0)
+    }
+}
+
+/// The `n` highest finite scores of a dense buffer as (score, id), best first (ties: lower id
+/// first): the same as sorting every finite score and keeping the head. For a small `n` it
+/// scans the buffer once against a bounded heap and allocates nothing catalog-sized; for a
+/// large one it partitions.
+pub fn top_n(scores: &[f32], n: usize) -> Vec<(f32, u32)> {
+    if n == 0 {
+        return Vec::new();
+    }
+    if n > 2048 {
+        let mut cand: Vec<(f32, u32)> = scores
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.is_finite())
+            .map(|(i, &s)| (s, i as u32))
+            .collect();
+        if cand.len() > n {
+            cand.select_nth_unstable_by(n - 1, by_score);
+            cand.truncate(n);
+        }
+        cand.sort_unstable_by(by_score);
+        return cand;
+    }
+    let mut heap: std::collections::BinaryHeap<Worst> =
+        std::collections::BinaryHeap::with_capacity(n + 1);
+    // Most scores lose to the current n-th best: one comparison against a cached threshold.
+    let mut threshold = f32::NEG_INFINITY;
+    for (i, &s) in scores.iter().enumerate() {
+        if !s.is_finite() || (heap.len() == n && s < threshold) {
+            continue;
+        }
+        let c = Worst((s, i as u32));
+        if heap.len() < n {
+            heap.push(c);
+        } else if let Some(mut top) = heap.peek_mut() {
+            if c < *top {
+                *top = c;
+            }
+        }
+        if heap.len() == n {
+            threshold = heap.peek().map_or(f32::NEG_INFINITY, |w| w.0 .0);
+        }
+    }
+    let mut out: Vec<(f32, u32)> = heap.into_iter().map(|w| w.0).collect();
+    out.sort_unstable_by(by_score);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,6 +252,20 @@ mod tests {
         assert_eq!(top_k(&scores, 10, |_| true).len(), 4);
     }
 
+    #[test]
+    fn top_n_switches_to_partitioning_for_large_n_with_the_same_answer() {
+        let scores: Vec<f32> = (0..10_000u32).map(|i| ((i * 7919) % 1000) as f32).collect();
+        let big = top_n(&scores, 3000);
+        let mut all: Vec<(f32, u32)> = scores
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| (s, i as u32))
+            .collect();
+        all.sort_by(by_score);
+        assert_eq!(big, all[..3000].to_vec());
+        assert_eq!(top_n(&scores, 10), all[..10].to_vec());
+    }
+
     proptest! {
         #[test]
         fn top_k_equals_a_full_sort(
@@ -195,6 +277,25 @@ mod tests {
             all.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap().then(a.1.cmp(&b.1)));
             let expected: Vec<u32> = all.iter().take(k).map(|c| c.1).collect();
             prop_assert_eq!(top_k(&scores, k, |_| true), expected);
+        }
+
+        #[test]
+        fn top_n_equals_a_full_sort(
+            scores in proptest::collection::vec(prop_oneof![
+                (-100i32..100).prop_map(|s| s as f32 / 4.0),
+                Just(f32::NEG_INFINITY),
+            ], 0..400),
+            k in 0usize..60,
+        ) {
+            let mut all: Vec<(f32, u32)> = scores
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.is_finite())
+                .map(|(i, &s)| (s, i as u32))
+                .collect();
+            all.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap().then(a.1.cmp(&b.1)));
+            all.truncate(k);
+            prop_assert_eq!(top_n(&scores, k), all);
         }
     }
 }

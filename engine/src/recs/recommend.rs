@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use super::data::{profile, Interaction, ItemIndex, TrainMatrix, Weighting, NO_AUTHOR};
+use super::data::{profile, Dataset, Interaction, ItemIndex, TrainMatrix, Weighting, NO_AUTHOR};
 use super::models::als::{Als, AlsParams};
 use super::models::content::{Content, ContentParams};
 use super::models::ease::{Ease, EaseParams};
@@ -21,6 +21,7 @@ use super::models::knn::{ItemKnn, KnnParams};
 use super::models::popularity::Popularity;
 use super::models::{Contribution, Reason, Scorer};
 use super::{RecsError, Result};
+use crate::model::Book;
 
 /// The models Shelfwise trains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -217,6 +218,21 @@ impl TrainedModel {
         TrainedModel::fit(items, &m, train, params, progress)
     }
 
+    /// Train from a store's own records (what the server calls): `books` in store-id order,
+    /// and (user id, book index into `books`, rating 0–10) tuples; see
+    /// [`Dataset::from_tuples`] for what is left out. Nothing is tuned here (there is no
+    /// validation split): `params.blend` is used as given, and [`TrainParams::default`]
+    /// carries the blend the evaluation tuned on Book-Crossing.
+    pub fn train_from_tuples(
+        books: Vec<Book>,
+        ratings: impl IntoIterator<Item = (u32, u32, u8)>,
+        params: &TrainParams,
+        progress: ProgressFn<'_>,
+    ) -> Result<TrainedModel> {
+        let data = Dataset::from_tuples(books, ratings);
+        TrainedModel::train(data.items, &data.ratings, params, progress)
+    }
+
     /// Train from an already built matrix (the evaluation reuses it for profiles).
     pub fn fit(
         items: ItemIndex,
@@ -368,29 +384,34 @@ impl TrainedModel {
         k: usize,
         max_per_author: usize,
     ) -> Vec<(u32, f32)> {
-        let n = self.items.work_count();
-        let mut scores = vec![f32::NEG_INFINITY; n];
+        let mut scores = vec![f32::NEG_INFINITY; self.items.work_count()];
         scorer.score(profile, &mut scores);
-        let mut cand: Vec<(f32, u32)> = scores
-            .iter()
-            .enumerate()
-            .filter(|(w, s)| s.is_finite() && !excluded(*w as u32))
-            .map(|(w, &s)| (s, w as u32))
-            .collect();
-        // Enough candidates that the author cap can rarely exhaust them; widened if it does.
-        let mut take = k * 4 + 32;
+        // The reader's own works usually score high: look past as many of them.
+        self.top_of_scores(&scores, excluded, profile.len(), k, max_per_author)
+    }
+
+    /// The top `k` works of a dense score buffer (finite scores only), skipping `excluded`
+    /// ones (about `n_excluded` of them), at most `max_per_author` per author, filled up from
+    /// popularity. `excluded` is only asked about the head of the ranking, never the catalog.
+    pub fn top_of_scores(
+        &self,
+        scores: &[f32],
+        excluded: &dyn Fn(u32) -> bool,
+        n_excluded: usize,
+        k: usize,
+        max_per_author: usize,
+    ) -> Vec<(u32, f32)> {
+        // Enough candidates that exclusions and the author cap can rarely exhaust them;
+        // widened if they do.
+        let mut take = k * 4 + 32 + n_excluded;
         loop {
-            let head: Vec<(f32, u32)> = if cand.len() > take {
-                // Partition in place (no copy of the candidates), then sort only the head.
-                cand.select_nth_unstable_by(take - 1, super::metrics::by_score);
-                cand[..take].to_vec()
-            } else {
-                cand.clone()
-            };
-            let complete = head.len() == cand.len();
-            let mut head = head;
-            head.sort_unstable_by(super::metrics::by_score);
-            let mut out = self.capped(head.iter().map(|&(s, w)| (w, s)), k, max_per_author);
+            let head = super::metrics::top_n(scores, take);
+            let complete = head.len() < take;
+            let mut out = self.capped(
+                head.iter().filter(|c| !excluded(c.1)).map(|&(s, w)| (w, s)),
+                k,
+                max_per_author,
+            );
             if out.len() >= k || complete {
                 if out.len() < k {
                     // Rank the rest of the catalog by popularity.
@@ -511,6 +532,150 @@ impl TrainedModel {
                 }
             })
             .collect())
+    }
+
+    /// The works to show on the page of book `key`, best first: for [`ModelKind::Knn`] its
+    /// item-kNN neighbours and for [`ModelKind::Ease`] its positive EASE weights ("readers who
+    /// liked this also liked", explained by `Because::Book(key)`), for [`ModelKind::Content`]
+    /// the works closest by TF-IDF cosine ("similar books", explained by the shared
+    /// features), for [`ModelKind::Hybrid`] the kNN list topped up by content when it is
+    /// short, and for [`ModelKind::Popularity`] the most popular works. Never the book's own
+    /// work (any edition), nor a work of `exclude`'s ratings, shelf or not-interested list
+    /// (its `k` is not used); one edition per work and at most `max_per_author` works by one
+    /// author. Fewer than `k` when the model knows fewer similar works: a book page shows
+    /// nothing rather than unrelated books. ALS has no item-to-item list here.
+    pub fn similar(
+        &self,
+        kind: ModelKind,
+        key: &str,
+        k: usize,
+        exclude: &Request,
+    ) -> Result<Vec<Recommendation>> {
+        let e = self
+            .items
+            .find(key)
+            .ok_or_else(|| RecsError::Config(format!("unknown book {key:?}")))?;
+        let own = self.items.work_of[e as usize];
+        let mut excluded: HashSet<u32> = exclude
+            .ratings
+            .iter()
+            .map(|r| &r.0)
+            .chain(&exclude.shelved)
+            .chain(&exclude.not_interested)
+            .filter_map(|k| self.items.find(k))
+            .map(|e| self.items.work_of[e as usize])
+            .collect();
+        excluded.insert(own);
+        let n = self.items.work_count();
+        let cap = self.params.max_per_author;
+        let untrained = || RecsError::Config(format!("model {kind} was not trained"));
+        let cf = |scores: &mut [f32]| -> Result<()> {
+            match kind {
+                ModelKind::Ease => {
+                    self.ease
+                        .as_ref()
+                        .ok_or_else(untrained)?
+                        .row_scores(own, scores);
+                }
+                _ => {
+                    let knn = self.knn.as_ref().ok_or_else(untrained)?;
+                    let (nb, sim) = knn.neighbours(own);
+                    for (&j, &s) in nb.iter().zip(sim) {
+                        if s > 0.0 {
+                            scores[j as usize] = s;
+                        }
+                    }
+                }
+            }
+            Ok(())
+        };
+        let book = |w: u32, s: f32| Recommendation {
+            key: self.items.keys[self.shown[w as usize] as usize].clone(),
+            work: w,
+            score: s,
+            because: vec![(Because::Book(key.to_string()), s)],
+        };
+        let mut out: Vec<Recommendation> = Vec::new();
+        let mut scores = vec![f32::NEG_INFINITY; n];
+        match kind {
+            ModelKind::Knn | ModelKind::Ease | ModelKind::Hybrid => {
+                cf(&mut scores)?;
+                let top =
+                    self.top_capped(&scores, &|w| excluded.contains(&w), excluded.len(), k, cap);
+                out.extend(top.into_iter().map(|(w, s)| book(w, s)));
+            }
+            ModelKind::Popularity => {
+                let top = self.top_of_scores(
+                    &self.popularity.scores,
+                    &|w| excluded.contains(&w),
+                    excluded.len(),
+                    k,
+                    cap,
+                );
+                out.extend(top.into_iter().map(|(w, s)| Recommendation {
+                    key: self.items.keys[self.shown[w as usize] as usize].clone(),
+                    work: w,
+                    score: s,
+                    because: vec![(Because::Popular, s)],
+                }));
+            }
+            ModelKind::Content => {}
+            ModelKind::Als => {
+                return Err(RecsError::Config(
+                    "similar books: use knn, ease, content or hybrid".into(),
+                ))
+            }
+        }
+        if matches!(kind, ModelKind::Content | ModelKind::Hybrid) && out.len() < k {
+            let content = self.content.as_ref().ok_or_else(untrained)?;
+            scores.fill(f32::NEG_INFINITY);
+            content.similar_to(own, &mut scores);
+            // The content list tops up the CF one: same exclusions, same author cap overall.
+            let have: HashSet<u32> = out.iter().map(|r| r.work).collect();
+            let mut authors =
+                self.author_counts(&out.iter().map(|r| (r.work, 0.0)).collect::<Vec<_>>());
+            let more = self.top_capped(
+                &scores,
+                &|w| excluded.contains(&w) || have.contains(&w),
+                excluded.len() + have.len(),
+                k - out.len() + 16,
+                cap,
+            );
+            for (w, s) in more {
+                if out.len() >= k {
+                    break;
+                }
+                if !self.author_ok(w, &mut authors, cap) {
+                    continue;
+                }
+                let because = content
+                    .explain_similar(own, w)
+                    .into_iter()
+                    .map(|(f, share)| (Because::Feature(f), share))
+                    .collect();
+                out.push(Recommendation {
+                    key: self.items.keys[self.shown[w as usize] as usize].clone(),
+                    work: w,
+                    score: s,
+                    because,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// [`TrainedModel::top_of_scores`] without the popularity fill: only works with a score.
+    fn top_capped(
+        &self,
+        scores: &[f32],
+        excluded: &dyn Fn(u32) -> bool,
+        n_excluded: usize,
+        k: usize,
+        cap: usize,
+    ) -> Vec<(u32, f32)> {
+        let mut out = self.top_of_scores(scores, excluded, n_excluded, k, cap);
+        out.retain(|x| x.1.is_finite());
+        out
     }
 
     /// Contributions in reader terms, largest share first.

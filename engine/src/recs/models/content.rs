@@ -9,13 +9,16 @@
 //!
 //! Scoring only visits candidate works that share a *selective* feature (document frequency at
 //! most `max_df`) with the reader; common features (a decade, a big publisher) still add to the
-//! candidates' scores but do not make every work a candidate.
+//! candidates' scores but do not make every work a candidate. A score is a sparse accumulation
+//! over the postings of the reader's features, and the reader's vector keeps only its
+//! `max_profile_features` heaviest features, so a request costs at most
+//! `max_profile_features · max_df` postings however many books the reader rated.
 
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{bump, Contribution, Reason, Scorer};
+use super::{Contribution, Reason, Scorer};
 use crate::recs::data::ItemIndex;
 use crate::text;
 
@@ -34,6 +37,25 @@ pub struct ContentParams {
     pub tag: f32,
     /// Features in more works than this do not generate candidates.
     pub max_df: u32,
+    /// A reader's profile keeps only its this many heaviest features. A reader with
+    /// thousands of books has tens of thousands of features; scoring visits the postings of
+    /// each, so the cap bounds a request's cost (≤ `max_profile_features · max_df` postings)
+    /// while keeping what dominates their taste.
+    #[serde(default = "default_max_profile_features")]
+    pub max_profile_features: usize,
+    /// At most this many postings are visited per request: the reader's features are taken
+    /// heaviest first until the next one would pass the budget. Bounds the latency of readers
+    /// whose heaviest features are all broad (a big publisher, a common title word).
+    #[serde(default = "default_max_postings")]
+    pub max_postings: usize,
+}
+
+fn default_max_profile_features() -> usize {
+    128
+}
+
+fn default_max_postings() -> usize {
+    150_000
 }
 
 impl Default for ContentParams {
@@ -45,6 +67,8 @@ impl Default for ContentParams {
             decade: 0.3,
             tag: 1.0,
             max_df: 5_000,
+            max_profile_features: default_max_profile_features(),
+            max_postings: default_max_postings(),
         }
     }
 }
@@ -69,6 +93,13 @@ pub struct Content {
     values: Vec<f32>,
     /// Postings (work, value) of each selective feature; empty for common ones.
     postings: Vec<Vec<(u32, f32)>>,
+    /// The profile cap ([`ContentParams::max_profile_features`]).
+    max_profile: usize,
+    /// The postings budget ([`ContentParams::max_postings`]).
+    max_postings: usize,
+    /// Bitset over features: set for the common ones (no postings). Small enough to stay in
+    /// cache while a request checks every candidate's features against it.
+    common: Vec<u64>,
 }
 
 /// The raw (name, type weight) features of a work.
@@ -102,7 +133,11 @@ impl Content {
     /// Build the vectors of every work of the catalog.
     pub fn train(items: &ItemIndex, params: &ContentParams) -> Content {
         let mut ids: HashMap<String, u32> = HashMap::new();
-        let mut model = Content::default();
+        let mut model = Content {
+            max_profile: params.max_profile_features.max(1),
+            max_postings: params.max_postings.max(1),
+            ..Content::default()
+        };
         let raw: Vec<Vec<(u32, f32)>> = items
             .meta
             .iter()
@@ -142,7 +177,20 @@ impl Content {
             }
             model.offsets.push(model.features.len() as u32);
         }
+        model.common = vec![0u64; model.names.len().div_ceil(64)];
+        for (f, &df) in model.df.iter().enumerate() {
+            if df > params.max_df {
+                model.common[f >> 6] |= 1 << (f & 63);
+            }
+        }
         model
+    }
+
+    fn is_common(&self, f: u32) -> bool {
+        let f = f as usize;
+        self.common
+            .get(f >> 6)
+            .is_some_and(|b| b & (1 << (f & 63)) != 0)
     }
 
     fn vector(&self, w: u32) -> (&[u32], &[f32]) {
@@ -154,16 +202,121 @@ impl Content {
         (&self.features[r.clone()], &self.values[r])
     }
 
-    /// The reader's profile: Σ weight · vector over their rated works (sparse).
-    fn profile_vector(&self, profile: &[(u32, f32)]) -> HashMap<u32, f32> {
-        let mut p: HashMap<u32, f32> = HashMap::new();
+    /// The reader's profile: Σ weight · vector over their rated works, as (feature, weight)
+    /// sorted by feature, cut to the `max_profile` heaviest features.
+    fn profile_vector(&self, profile: &[(u32, f32)]) -> Vec<(u32, f32)> {
+        // Collect, sort and merge: cheaper than a hash map for the few thousand pairs of a
+        // large profile, and the result is ready for binary search.
+        let mut p: Vec<(u32, f32)> = Vec::new();
         for &(w, x) in profile {
             let (f, v) = self.vector(w);
-            for (&fi, &vi) in f.iter().zip(v) {
-                *p.entry(fi).or_default() += x * vi;
+            p.extend(f.iter().zip(v).map(|(&fi, &vi)| (fi, x * vi)));
+        }
+        p.sort_unstable_by_key(|x| x.0);
+        let mut merged: Vec<(u32, f32)> = Vec::with_capacity(p.len());
+        for (f, v) in p {
+            match merged.last_mut() {
+                Some(last) if last.0 == f => last.1 += v,
+                _ => merged.push((f, v)),
             }
         }
-        p
+        // Heaviest first (ties by feature id, so the cut is deterministic), within the
+        // feature cap and the postings budget; common features cost no postings.
+        merged.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut budget = self.max_postings;
+        let mut kept = 0;
+        merged.retain(|&(f, _)| {
+            if kept >= self.max_profile {
+                return false;
+            }
+            let cost = self.postings[f as usize].len();
+            if cost > budget {
+                return false;
+            }
+            budget -= cost;
+            kept += 1;
+            true
+        });
+        merged.sort_unstable_by_key(|x| x.0);
+        merged
+    }
+
+    /// The shares (feature, share) of `target`'s score under a reader vector `p`.
+    fn shares(&self, p: &[(u32, f32)], target: u32) -> Vec<(u32, f32)> {
+        let (fs, vs) = self.vector(target);
+        fs.iter()
+            .zip(vs)
+            .filter_map(|(fi, vi)| {
+                p.binary_search_by_key(fi, |x| x.0)
+                    .ok()
+                    .map(|i| (*fi, p[i].1 * vi))
+            })
+            .collect()
+    }
+
+    /// Score every candidate of the reader vector `p` into `out` (see [`Scorer::score`]).
+    fn score_vector(&self, p: &[(u32, f32)], out: &mut [f32]) {
+        // Selective features: accumulate their postings (a sparse pass, no lookups).
+        let mut touched: Vec<u32> = Vec::new();
+        let mut common: Vec<(u32, f32)> = Vec::new();
+        for &(f, pv) in p {
+            let postings = &self.postings[f as usize];
+            if postings.is_empty() {
+                common.push((f, pv));
+                continue;
+            }
+            for &(w, v) in postings {
+                let slot = &mut out[w as usize];
+                if *slot == f32::NEG_INFINITY {
+                    touched.push(w);
+                    *slot = pv * v;
+                } else {
+                    *slot += pv * v;
+                }
+            }
+        }
+        // Common features (no postings) still add to the candidates' scores.
+        if !common.is_empty() {
+            for &w in &touched {
+                let (fs, vs) = self.vector(w);
+                let extra: f32 = fs
+                    .iter()
+                    .zip(vs)
+                    .filter(|(fi, _)| self.is_common(**fi))
+                    .filter_map(|(fi, vi)| {
+                        common
+                            .binary_search_by_key(fi, |x| x.0)
+                            .ok()
+                            .map(|i| common[i].1 * vi)
+                    })
+                    .sum();
+                out[w as usize] += extra;
+            }
+        }
+    }
+
+    /// Score every work sharing a selective feature with work `w` by cosine into `out`
+    /// (pre-filled with `NEG_INFINITY`), `w` itself left out: a book page's "similar books".
+    /// [`Content::explain_similar`] gives the shared features.
+    pub fn similar_to(&self, w: u32, out: &mut [f32]) {
+        let p = self.profile_vector(&[(w, 1.0)]);
+        self.score_vector(&p, out);
+        if let Some(s) = out.get_mut(w as usize) {
+            *s = f32::NEG_INFINITY;
+        }
+    }
+
+    /// The features `target` shares with work `w`, with their shares of the cosine
+    /// [`Content::similar_to`] scored, largest first.
+    pub fn explain_similar(&self, w: u32, target: u32) -> Vec<(String, f32)> {
+        let p = self.profile_vector(&[(w, 1.0)]);
+        let mut out: Vec<(String, f32)> = self
+            .shares(&p, target)
+            .into_iter()
+            .map(|(f, s)| (self.feature_name(f).to_string(), s))
+            .collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1));
+        out
     }
 
     /// A feature's name (`author:…`, `word:…`).
@@ -175,35 +328,138 @@ impl Content {
 impl Scorer for Content {
     fn score(&self, profile: &[(u32, f32)], out: &mut [f32]) {
         let p = self.profile_vector(profile);
-        let mut seen = vec![false; out.len()];
-        for &f in p.keys() {
-            for &(w, _) in &self.postings[f as usize] {
-                let wi = w as usize;
-                if wi < seen.len() && !seen[wi] {
-                    seen[wi] = true;
-                    let (fs, vs) = self.vector(w);
-                    let s: f32 = fs
-                        .iter()
-                        .zip(vs)
-                        .filter_map(|(fi, vi)| p.get(fi).map(|pv| pv * vi))
-                        .sum();
-                    bump(&mut out[wi], s);
+        self.score_vector(&p, out);
+    }
+
+    fn explain(&self, profile: &[(u32, f32)], target: u32) -> Vec<Contribution> {
+        self.explain_many(profile, &[target])
+            .pop()
+            .unwrap_or_default()
+    }
+
+    fn explain_many(&self, profile: &[(u32, f32)], targets: &[u32]) -> Vec<Vec<Contribution>> {
+        // One reader vector for every target.
+        let p = self.profile_vector(profile);
+        targets
+            .iter()
+            .map(|&t| {
+                self.shares(&p, t)
+                    .into_iter()
+                    .map(|(f, share)| Contribution {
+                        reason: Reason::Feature(self.feature_name(f).to_string()),
+                        share,
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Book;
+    use proptest::prelude::*;
+
+    fn catalog() -> ItemIndex {
+        let words = [
+            "dragon", "sea", "night", "garden", "winter", "city", "river", "stone",
+        ];
+        ItemIndex::from_books((0..60u32).map(|i| Book {
+            key: format!("K{i}"),
+            title: format!(
+                "{} {} {}",
+                words[i as usize % 8],
+                words[(i as usize / 8) % 8],
+                if i % 5 == 0 { "tale" } else { "story" }
+            ),
+            author: format!("Writer {}", i % 7),
+            year: Some(1950 + (i as u16 % 6) * 10),
+            publisher: format!("House {}", i % 2),
+            image_url: None,
+            tags: vec![],
+        }))
+    }
+
+    /// The reference: a dot product with the full profile over every work sharing a
+    /// selective feature.
+    fn brute(model: &Content, profile: &[(u32, f32)], n: usize) -> Vec<f32> {
+        let p = model.profile_vector(profile);
+        (0..n as u32)
+            .map(|w| {
+                let (fs, vs) = model.vector(w);
+                let selective = fs.iter().any(|f| {
+                    !model.postings[*f as usize].is_empty()
+                        && p.binary_search_by_key(f, |x| x.0).is_ok()
+                });
+                if !selective {
+                    return f32::NEG_INFINITY;
                 }
+                fs.iter()
+                    .zip(vs)
+                    .filter_map(|(f, v)| {
+                        p.binary_search_by_key(f, |x| x.0).ok().map(|i| p[i].1 * v)
+                    })
+                    .sum()
+            })
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn sparse_scoring_equals_the_dot_product_and_explanations_sum(
+            rated in proptest::collection::vec((0u32..55, 1u32..4), 1..8),
+            cap in 1usize..40,
+            budget in 1usize..200,
+        ) {
+            let items = catalog();
+            let params = ContentParams {
+                max_df: 20,
+                max_profile_features: cap,
+                max_postings: budget,
+                ..ContentParams::default()
+            };
+            let model = Content::train(&items, &params);
+            let mut profile: Vec<(u32, f32)> = rated.iter().map(|&(w, x)| (w, x as f32)).collect();
+            profile.sort_by_key(|x| x.0);
+            profile.dedup_by_key(|x| x.0);
+            let p = model.profile_vector(&profile);
+            prop_assert!(p.len() <= cap);
+            prop_assert!(p.iter().map(|x| model.postings[x.0 as usize].len()).sum::<usize>() <= budget);
+            let n = items.work_count();
+            let mut out = vec![f32::NEG_INFINITY; n];
+            model.score(&profile, &mut out);
+            let want = brute(&model, &profile, n);
+            for (w, (a, b)) in out.iter().zip(&want).enumerate() {
+                prop_assert!(a == b || (a - b).abs() < 1e-5, "work {}: {} vs {}", w, a, b);
+            }
+            let targets: Vec<u32> = (0..n as u32).filter(|&w| out[w as usize].is_finite()).collect();
+            for (t, shares) in targets.iter().zip(model.explain_many(&profile, &targets)) {
+                let sum: f32 = shares.iter().map(|c| c.share).sum();
+                prop_assert!((sum - out[*t as usize]).abs() < 1e-5);
             }
         }
     }
 
-    fn explain(&self, profile: &[(u32, f32)], target: u32) -> Vec<Contribution> {
-        let p = self.profile_vector(profile);
-        let (fs, vs) = self.vector(target);
-        fs.iter()
-            .zip(vs)
-            .filter_map(|(fi, vi)| {
-                p.get(fi).map(|pv| Contribution {
-                    reason: Reason::Feature(self.feature_name(*fi).to_string()),
-                    share: pv * vi,
-                })
-            })
-            .collect()
+    #[test]
+    fn similar_works_leave_the_work_out_and_share_features() {
+        let items = catalog();
+        let model = Content::train(
+            &items,
+            &ContentParams {
+                max_df: 20,
+                ..ContentParams::default()
+            },
+        );
+        let mut out = vec![f32::NEG_INFINITY; items.work_count()];
+        model.similar_to(3, &mut out);
+        assert_eq!(out[3], f32::NEG_INFINITY);
+        let best = (0..out.len())
+            .max_by(|&a, &b| out[a].total_cmp(&out[b]))
+            .expect("some");
+        let shared = model.explain_similar(3, best as u32);
+        assert!(!shared.is_empty());
+        let sum: f32 = shared.iter().map(|s| s.1).sum();
+        assert!((sum - out[best]).abs() < 1e-5);
     }
 }

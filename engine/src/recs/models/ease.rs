@@ -40,6 +40,12 @@ pub struct EaseParams {
     /// every co-occurrence; 0 leaves rows as they are.
     #[serde(default)]
     pub user_damping: f32,
+    /// Keep only the this many largest weights (by magnitude) of each row of `B`; 0 keeps
+    /// `B` dense. `B` is n² floats (1.3 GB at 18k works) but most of its mass sits in a few
+    /// hundred weights per row, so the pruned matrix scores almost the same at a few percent
+    /// of the memory, file size and load time, and scoring reads only the kept weights.
+    #[serde(default)]
+    pub keep_per_row: usize,
 }
 
 impl Default for EaseParams {
@@ -49,6 +55,7 @@ impl Default for EaseParams {
             min_users: 5,
             max_items: 18_000,
             user_damping: 0.0,
+            keep_per_row: 0,
         }
     }
 }
@@ -60,8 +67,12 @@ pub struct Ease {
     vocab: Vec<u32>,
     /// Work id → position in the vocabulary, `u32::MAX` when absent.
     position: Vec<u32>,
-    /// `B` with row `i` at `b[i·n .. (i+1)·n]`.
+    /// `B` with row `i` at `b[i·n .. (i+1)·n]` (empty when pruned).
     b: Vec<f32>,
+    /// Pruned `B`: row `i`'s kept (column position, weight) pairs at
+    /// `sparse[offsets[i]..offsets[i+1]]`, sorted by column (empty when dense).
+    offsets: Vec<u32>,
+    sparse: Vec<(u32, f32)>,
 }
 
 /// The vocabulary: works with at least `min_users` readers, at most `max_items` of the most read.
@@ -187,6 +198,38 @@ pub fn spd_inverse_in_place(g: &mut [f32], n: usize) -> Result<()> {
     Ok(())
 }
 
+/// Keep the `keep` largest-magnitude weights of each row of the dense n × n `b`, as
+/// (offsets, (column, weight) sorted by column).
+fn prune(b: &[f32], n: usize, keep: usize) -> (Vec<u32>, Vec<(u32, f32)>) {
+    let rows: Vec<Vec<(u32, f32)>> = b
+        .par_chunks(n)
+        .map(|row| {
+            let mut cand: Vec<(u32, f32)> = row
+                .iter()
+                .enumerate()
+                .filter(|(_, &v)| v != 0.0)
+                .map(|(j, &v)| (j as u32, v))
+                .collect();
+            if cand.len() > keep {
+                cand.select_nth_unstable_by(keep - 1, |a, b| {
+                    b.1.abs().total_cmp(&a.1.abs()).then(a.0.cmp(&b.0))
+                });
+                cand.truncate(keep);
+            }
+            cand.sort_unstable_by_key(|x| x.0);
+            cand
+        })
+        .collect();
+    let mut offsets = Vec::with_capacity(n + 1);
+    offsets.push(0u32);
+    let mut sparse = Vec::with_capacity(rows.iter().map(Vec::len).sum());
+    for r in rows {
+        sparse.extend(r);
+        offsets.push(sparse.len() as u32);
+    }
+    (offsets, sparse)
+}
+
 impl Ease {
     /// Train on the training matrix.
     pub fn train(m: &TrainMatrix, params: &EaseParams) -> Result<Ease> {
@@ -200,7 +243,7 @@ impl Ease {
             return Ok(Ease {
                 vocab,
                 position,
-                b: Vec::new(),
+                ..Ease::default()
             });
         }
         let mut g = gram(m, &vocab, &position, params.user_damping);
@@ -215,11 +258,32 @@ impl Ease {
                 *v = if i == j { 0.0 } else { -*v / diag[j] };
             }
         });
+        if params.keep_per_row > 0 && params.keep_per_row < n {
+            let (offsets, sparse) = prune(&g, n, params.keep_per_row);
+            return Ok(Ease {
+                vocab,
+                position,
+                b: Vec::new(),
+                offsets,
+                sparse,
+            });
+        }
         Ok(Ease {
             vocab,
             position,
             b: g,
+            ..Ease::default()
         })
+    }
+
+    /// Whether `B` was pruned to its largest weights per row.
+    pub fn is_sparse(&self) -> bool {
+        !self.offsets.is_empty()
+    }
+
+    /// Row `p` of a pruned `B`.
+    fn sparse_row(&self, p: usize) -> &[(u32, f32)] {
+        &self.sparse[self.offsets[p] as usize..self.offsets[p + 1] as usize]
     }
 
     /// Number of works in the vocabulary.
@@ -232,14 +296,46 @@ impl Ease {
         self.vocab.is_empty()
     }
 
-    /// `B_ij` by vocabulary positions.
+    /// `B_ij` by vocabulary positions (0 for a pruned weight).
     pub fn weight(&self, i: usize, j: usize) -> f32 {
+        if self.is_sparse() {
+            let row = self.sparse_row(i);
+            return row
+                .binary_search_by_key(&(j as u32), |x| x.0)
+                .map_or(0.0, |k| row[k].1);
+        }
         self.b[i * self.vocab.len() + j]
     }
 
     /// The vocabulary (work ids).
     pub fn vocab(&self) -> &[u32] {
         &self.vocab
+    }
+
+    /// Write `B_wj` for every work `j` with a positive weight into `out` (indexed by work):
+    /// how much having read `w` predicts `j`, for a book page's "readers also liked". Returns
+    /// false when `w` is not in the vocabulary. Negative weights (readers of `w` avoid `j`)
+    /// are left out: they are not "also liked".
+    pub fn row_scores(&self, w: u32, out: &mut [f32]) -> bool {
+        let n = self.vocab.len();
+        let Some(&p) = self.position.get(w as usize).filter(|&&p| p != u32::MAX) else {
+            return false;
+        };
+        if self.is_sparse() {
+            for &(j, b) in self.sparse_row(p as usize) {
+                if b > 0.0 {
+                    out[self.vocab[j as usize] as usize] = b;
+                }
+            }
+            return true;
+        }
+        let row = &self.b[p as usize * n..(p as usize + 1) * n];
+        for (&j, &b) in self.vocab.iter().zip(row) {
+            if b > 0.0 {
+                out[j as usize] = b;
+            }
+        }
+        true
     }
 }
 
@@ -251,7 +347,13 @@ impl Scorer for Ease {
         for &(w, x) in profile {
             if let Some(&p) = self.position.get(w as usize) {
                 if p != u32::MAX {
-                    axpy(&mut acc, x, &self.b[p as usize * n..(p as usize + 1) * n]);
+                    if self.is_sparse() {
+                        for &(j, b) in self.sparse_row(p as usize) {
+                            acc[j as usize] += x * b;
+                        }
+                    } else {
+                        axpy(&mut acc, x, &self.b[p as usize * n..(p as usize + 1) * n]);
+                    }
                     any = true;
                 }
             }
@@ -264,7 +366,6 @@ impl Scorer for Ease {
     }
 
     fn explain(&self, profile: &[(u32, f32)], target: u32) -> Vec<Contribution> {
-        let n = self.vocab.len();
         let t = match self.position.get(target as usize) {
             Some(&t) if t != u32::MAX => t as usize,
             _ => return Vec::new(),
@@ -275,9 +376,11 @@ impl Scorer for Ease {
                 let p = *self.position.get(w as usize)?;
                 (p != u32::MAX).then(|| Contribution {
                     reason: Reason::Rated(w),
-                    share: x * self.b[p as usize * n + t],
+                    share: x * self.weight(p as usize, t),
                 })
             })
+            // A pruned weight says nothing about the target.
+            .filter(|c| c.share != 0.0)
             .collect()
     }
 }

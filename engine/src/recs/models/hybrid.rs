@@ -108,13 +108,24 @@ pub struct Hybrid<'a> {
     pub n_works: usize,
     /// The relevance prior `q` of each work (see [`BlendWeights::prior`]).
     pub relevance: &'a [f32],
-    /// The last profile scored and its component scores, so that explaining the
-    /// recommendations of a request does not score every component a second time.
+    /// What explaining the last profile scored needs, so that explaining the recommendations
+    /// of a request does not score every component a second time.
     pub cache: std::sync::Mutex<Option<ComponentCache>>,
 }
 
-/// A profile and its component scores with their normalisers.
-pub type ComponentCache = (Vec<(u32, f32)>, Vec<(Vec<f32>, f32)>);
+/// A profile and, per component, its normaliser and which works it scored (a bitset over
+/// works: 30 kB instead of a 1 MB score vector per component).
+#[derive(Debug, Clone, Default)]
+pub struct ComponentCache {
+    /// The profile scored.
+    pub profile: Vec<(u32, f32)>,
+    /// Per component (blend order): bitset of the works it scored, and `1 / max` (0: unused).
+    pub parts: Vec<(Vec<u64>, f32)>,
+}
+
+fn bit(bits: &[u64], i: usize) -> bool {
+    bits.get(i >> 6).is_some_and(|b| b & (1 << (i & 63)) != 0)
+}
 
 /// Apply the relevance multiplier `m ∈ (0, 1]` to a score: shrink a positive score, push a
 /// negative one further down, so a lower `q` always ranks lower.
@@ -123,6 +134,16 @@ pub fn with_prior(score: f32, m: f32) -> f32 {
         score * m
     } else {
         score / m
+    }
+}
+
+/// `q^β`, the relevance multiplier. β = 0.5 (what tuning picks) is a square root, several times
+/// cheaper than `powf` over a whole catalog per request.
+pub fn prior_factor(q: f32, beta: f32) -> f32 {
+    if beta == 0.5 {
+        q.sqrt()
+    } else {
+        q.powf(beta)
     }
 }
 
@@ -149,31 +170,55 @@ impl Hybrid<'_> {
     }
 }
 
-impl Scorer for Hybrid<'_> {
-    fn score(&self, profile: &[(u32, f32)], out: &mut [f32]) {
-        let w = self.blend.weights_for(profile.len()).as_array();
-        let comps = self.component_scores(profile, out.len());
-        for ((s, norm), weight) in comps.iter().zip(w) {
-            let k = weight * norm;
-            if k == 0.0 {
+impl Hybrid<'_> {
+    /// Blend the components into `out` one after the other through a single scratch buffer
+    /// (no component is scored when its weight is 0), and return what explaining needs.
+    fn blend_into(&self, profile: &[(u32, f32)], out: &mut [f32]) -> ComponentCache {
+        let weights = self.blend.weights_for(profile.len());
+        let n = out.len();
+        let mut buf: Vec<f32> = Vec::new();
+        let mut parts = Vec::with_capacity(self.parts.models.len());
+        for (m, weight) in self.parts.models.iter().zip(weights.as_array()) {
+            let Some(m) = m.filter(|_| weight > 0.0) else {
+                parts.push((Vec::new(), 0.0));
                 continue;
-            }
-            for (o, &v) in out.iter_mut().zip(s) {
+            };
+            buf.clear();
+            buf.resize(n, f32::NEG_INFINITY);
+            m.score(profile, &mut buf);
+            let max = max_finite(&buf);
+            let norm = if max > 0.0 { 1.0 / max } else { 0.0 };
+            let k = weight * norm;
+            let mut bits = vec![0u64; n.div_ceil(64)];
+            for (i, (&v, o)) in buf.iter().zip(out.iter_mut()).enumerate() {
                 if v.is_finite() {
-                    bump(o, k * v);
+                    bits[i >> 6] |= 1 << (i & 63);
+                    if k != 0.0 {
+                        bump(o, k * v);
+                    }
                 }
             }
+            parts.push((bits, norm));
         }
-        let beta = self.blend.weights_for(profile.len()).prior;
-        if beta != 0.0 {
+        if weights.prior != 0.0 {
             for (o, &q) in out.iter_mut().zip(self.relevance) {
                 if o.is_finite() {
-                    *o = with_prior(*o, q.powf(beta));
+                    *o = with_prior(*o, prior_factor(q, weights.prior));
                 }
             }
         }
-        if let Ok(mut cache) = self.cache.lock() {
-            *cache = Some((profile.to_vec(), comps));
+        ComponentCache {
+            profile: profile.to_vec(),
+            parts,
+        }
+    }
+}
+
+impl Scorer for Hybrid<'_> {
+    fn score(&self, profile: &[(u32, f32)], out: &mut [f32]) {
+        let cache = self.blend_into(profile, out);
+        if let Ok(mut slot) = self.cache.lock() {
+            *slot = Some(cache);
         }
     }
 
@@ -186,17 +231,19 @@ impl Scorer for Hybrid<'_> {
     fn explain_many(&self, profile: &[(u32, f32)], targets: &[u32]) -> Vec<Vec<Contribution>> {
         let weights = self.blend.weights_for(profile.len());
         let w = weights.as_array();
-        // One scoring pass per component gives every target's normaliser.
+        // One scoring pass per component gives every target's normaliser (cached by `score`).
         let cached = self
             .cache
             .lock()
             .ok()
             .and_then(|mut c| c.take())
-            .filter(|(p, _)| p == profile)
-            .map(|(_, scores)| scores);
-        let scores = cached.unwrap_or_else(|| self.component_scores(profile, self.n_works));
+            .filter(|c| c.profile == profile);
+        let cache = cached.unwrap_or_else(|| {
+            let mut scratch = vec![f32::NEG_INFINITY; self.n_works];
+            self.blend_into(profile, &mut scratch)
+        });
         let mut merged: Vec<Vec<Contribution>> = vec![Vec::new(); targets.len()];
-        for ((m, (s, norm)), weight) in self.parts.models.iter().zip(&scores).zip(w) {
+        for ((m, (bits, norm)), weight) in self.parts.models.iter().zip(&cache.parts).zip(w) {
             let k = weight * norm;
             let Some(m) = m else { continue };
             if k == 0.0 {
@@ -206,7 +253,7 @@ impl Scorer for Hybrid<'_> {
             let (slots, scored): (Vec<usize>, Vec<u32>) = targets
                 .iter()
                 .enumerate()
-                .filter(|(_, &t)| s.get(t as usize).is_some_and(|v| v.is_finite()))
+                .filter(|(_, &t)| bit(bits, t as usize))
                 .map(|(i, &t)| (i, t))
                 .unzip();
             for (slot, contributions) in slots.into_iter().zip(m.explain_many(profile, &scored)) {
@@ -228,7 +275,7 @@ impl Scorer for Hybrid<'_> {
                 // One factor for every share, so they still sum to the (multiplied) score.
                 let total: f32 = list.iter().map(|c| c.share).sum();
                 if total != 0.0 {
-                    let factor = with_prior(total, q.powf(weights.prior)) / total;
+                    let factor = with_prior(total, prior_factor(q, weights.prior)) / total;
                     for c in list.iter_mut() {
                         c.share *= factor;
                     }

@@ -180,4 +180,26 @@ impl Scorer for ItemKnn {
             })
             .collect()
     }
+
+    fn explain_many(&self, profile: &[(u32, f32)], targets: &[u32]) -> Vec<Vec<Contribution>> {
+        // One pass over the profile's neighbour lists for every target (a reader with
+        // thousands of books would otherwise scan them once per target).
+        let mut sorted: Vec<(u32, usize)> =
+            targets.iter().enumerate().map(|(i, &t)| (t, i)).collect();
+        sorted.sort_unstable();
+        let mut out = vec![Vec::new(); targets.len()];
+        for &(i, w) in profile {
+            let (nb, sim) = self.neighbours(i);
+            for (&j, &s) in nb.iter().zip(sim) {
+                let from = sorted.partition_point(|x| x.0 < j);
+                for &(_, slot) in sorted[from..].iter().take_while(|x| x.0 == j) {
+                    out[slot].push(Contribution {
+                        reason: Reason::Rated(i),
+                        share: w * s,
+                    });
+                }
+            }
+        }
+        out
+    }
 }
