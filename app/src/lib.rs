@@ -11,6 +11,8 @@ pub mod error;
 pub mod functions;
 pub mod models;
 pub mod providers;
+#[cfg(feature = "ssr")]
+pub mod recommender;
 pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod state;

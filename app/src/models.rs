@@ -252,3 +252,76 @@ pub struct ImportSummary {
     /// Why the file as a whole was refused, if it was (nothing was imported then).
     pub error: Option<String>,
 }
+
+/// A recommended book and, in a few words, why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecCard {
+    /// The book (with the reader's state).
+    pub card: BookCard,
+    /// "Because you liked X and Y", "Same author as Z", "Popular with readers like you".
+    pub why: String,
+}
+
+/// The "For you" list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForYou {
+    /// Best first.
+    pub books: Vec<RecCard>,
+    /// Whether the list is personal (the reader rated something and a model is ready), or the
+    /// popularity fallback.
+    pub personal: bool,
+}
+
+/// A row of books similar to one the reader liked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BecauseRow {
+    /// The book the row is about.
+    pub seed: BookCard,
+    /// Its neighbours, best first.
+    pub books: Vec<RecCard>,
+}
+
+/// The book page's two rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SimilarBooks {
+    /// Readers who liked this also liked (collaborative filtering).
+    pub also_liked: Vec<RecCard>,
+    /// Similar books (content: authors, title words, decade).
+    pub similar: Vec<RecCard>,
+}
+
+/// What onboarding offers: interests to pick and books to rate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Onboarding {
+    /// Popular authors to pick from.
+    pub authors: Vec<String>,
+    /// Books to rate: popular, one per author, spread over the decades; the picked authors'
+    /// first.
+    pub books: Vec<BookCard>,
+    /// How many books the reader rated so far.
+    pub rated: u32,
+}
+
+/// One author in "My taste".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TasteAuthor {
+    /// The author.
+    pub name: String,
+    /// Books of theirs the reader rated or shelved.
+    pub books: u32,
+    /// Mean of the reader's stars for them, when rated.
+    pub stars: Option<f32>,
+}
+
+/// The reader's profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Taste {
+    /// Most-read authors, most first (at most 10).
+    pub authors: Vec<TasteAuthor>,
+    /// (decade, books) in time order, e.g. (1990, 12).
+    pub decades: Vec<(u16, u32)>,
+    /// Ratings per star value 1..=5.
+    pub stars: Vec<u32>,
+    /// Books rated or shelved.
+    pub books: u32,
+}

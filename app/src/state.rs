@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 use crate::auth::throttle::Throttle;
 use crate::error::AppError;
+use crate::recommender::Recommender;
 use crate::store::Store;
 
 /// Settings that shape how the server answers (from flags or the environment).
@@ -32,6 +33,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Failed-login counts.
     pub throttle: Arc<Throttle>,
+    /// The recommendation model (swapped in when trained or retrained).
+    pub recommender: Arc<Recommender>,
 }
 
 impl AppState {
@@ -48,6 +51,7 @@ impl AppState {
             catalog: Arc::new(catalog),
             settings: Arc::new(settings),
             throttle: Arc::new(Throttle::default()),
+            recommender: Arc::new(Recommender::default()),
         }
     }
 }

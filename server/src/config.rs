@@ -70,6 +70,9 @@ pub enum Command {
     Import(ImportCommand),
     /// Evaluate every recommendation model on a held-out split and print the table.
     Eval(EvalArgs),
+    /// Train the recommendation models on everything in the store and save them
+    /// (`DATA_DIR/model.bin`), so the server starts serving them at once.
+    Train,
     /// Back the store up into a new folder (while the server runs too: the server writes it).
     Backup(BackupArgs),
     /// Restore a backup into an empty store (the server stopped).
@@ -145,6 +148,10 @@ pub struct ServeArgs {
     /// A reverse proxy in front sets `X-Forwarded-For`: throttle logins by the address it gives.
     #[arg(long, env = "SHELFWISE_TRUST_PROXY")]
     pub trust_proxy: bool,
+    /// Retrain the recommendation models from the store every this many hours (0: never; a
+    /// reader's new ratings count at once anyway, through fold-in).
+    #[arg(long, env = "SHELFWISE_RETRAIN_HOURS", default_value_t = 24)]
+    pub retrain_hours: u64,
 }
 
 impl ServeArgs {

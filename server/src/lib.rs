@@ -6,5 +6,6 @@ pub mod error;
 pub mod eval;
 pub mod import;
 pub mod serve;
+pub mod train;
 
 pub use error::{Error, Result};

@@ -23,6 +23,7 @@ fn main() -> std::process::ExitCode {
             .and_then(|rt| rt.block_on(shelfwise::serve::run(&cli.global, args))),
         Command::Import(cmd) => shelfwise::import::run(&cli.global, cmd),
         Command::Eval(args) => shelfwise::eval::run(args),
+        Command::Train => shelfwise::train::run(&cli.global),
         Command::Backup(args) => shelfwise::backup::run_backup(&cli.global, args),
         Command::Restore(args) => shelfwise::backup::run_restore(&cli.global, args),
     };

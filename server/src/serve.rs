@@ -195,15 +195,29 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Readiness: the store is open and the catalog loaded (the server only binds once both are).
+/// Readiness: the store is open, the catalog loaded (the server only binds once both are) and
+/// the recommendation model ready; 503 until it is (pages are served meanwhile, with popular
+/// books in place of personal lists).
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    let body = format!(
-        "{{\"books\":{},\"works\":{},\"ratings\":{}}}",
-        state.catalog.len(),
-        state.catalog.work_count(),
-        state.store.rating_count()
-    );
-    ([(header::CONTENT_TYPE, "application/json")], body)
+    use app::recommender::ModelStatus;
+    let (ready, model) = match state.recommender.status() {
+        ModelStatus::Ready { .. } => (true, "ready".to_string()),
+        ModelStatus::Preparing => (false, "preparing".to_string()),
+        ModelStatus::Missing => (false, "missing".to_string()),
+        ModelStatus::Failed(e) => (false, format!("failed: {e}")),
+    };
+    let body = serde_json::json!({
+        "books": state.catalog.len(),
+        "works": state.catalog.work_count(),
+        "ratings": state.store.rating_count(),
+        "model": model,
+    });
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string())
 }
 
 /// Run the server until Ctrl-C or SIGTERM.
@@ -227,6 +241,12 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<()> {
         .site_addr(args.addr)
         .build();
     let state = AppState::new(leptos_options, store.clone(), catalog, args.settings());
+    crate::train::start(
+        store.clone(),
+        &global.data_dir,
+        state.recommender.clone(),
+        Duration::from_secs(args.retrain_hours * 3600),
+    );
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     tracing::info!("listening on http://{}", args.addr);
     // `shelfwise backup` asks through this socket while the server holds the store.

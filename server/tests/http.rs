@@ -17,6 +17,11 @@ const FIXTURES: &str = concat!(
 );
 
 fn app() -> (tempfile::TempDir, axum::Router) {
+    let (dir, state) = app_state();
+    (dir, shelfwise::serve::router(state, None))
+}
+
+fn app_state() -> (tempfile::TempDir, AppState) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("store"), 1 << 20).unwrap();
     import_goodbooks(
@@ -36,7 +41,7 @@ fn app() -> (tempfile::TempDir, axum::Router) {
         catalog,
         Default::default(),
     );
-    (dir, shelfwise::serve::router(state, None))
+    (dir, state)
 }
 
 async fn body(resp: axum::response::Response) -> String {
@@ -53,19 +58,41 @@ async fn body(resp: axum::response::Response) -> String {
 
 #[tokio::test]
 async fn health_and_readiness() {
-    let (_dir, app) = app();
+    let (_dir, state) = app_state();
+    let app = shelfwise::serve::router(state.clone(), None);
     let resp = app
         .clone()
         .oneshot(Request::get("/healthz").body(Body::empty()).unwrap())
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
+    // Not ready until the recommendation model is.
+    let resp = app
+        .clone()
+        .oneshot(Request::get("/readyz").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        body(resp).await,
+        r#"{"books":99,"model":"missing","ratings":30,"works":99}"#
+    );
+    let (model, n) = app::recommender::train_from_store(
+        &state.store,
+        &app::recommender::serving_params(),
+        &|_| {},
+    )
+    .unwrap();
+    state.recommender.install(model, n);
     let resp = app
         .oneshot(Request::get("/readyz").body(Body::empty()).unwrap())
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
-    assert_eq!(body(resp).await, r#"{"books":99,"works":99,"ratings":30}"#);
+    assert_eq!(
+        body(resp).await,
+        r#"{"books":99,"model":"ready","ratings":30,"works":99}"#
+    );
 }
 
 #[tokio::test]

@@ -3,4 +3,5 @@
 pub mod accounts;
 pub mod catalog;
 pub mod library;
+pub mod recs;
 pub mod transfer;

@@ -1,0 +1,134 @@
+//! The trained recommendation model the server answers from (server only).
+//!
+//! Training takes minutes on Book-Crossing, so it never happens on a request: the server loads
+//! the model persisted by the last training (`model.bin` in the data dir), or trains one in the
+//! background when there is none, and answers from popularity until it is ready. A retrain
+//! builds a whole new model beside the old one and swaps the pointer: readers never wait and
+//! never see half a model.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use engine::recs::recommend::{ProgressFn, TrainParams, TrainedModel};
+
+use crate::store::{Store, StoreError};
+
+/// The file the model is persisted to, inside the data dir.
+pub const MODEL_FILE: &str = "model.bin";
+
+/// The model's file in a data dir.
+pub fn model_path(data_dir: &Path) -> PathBuf {
+    data_dir.join(MODEL_FILE)
+}
+
+/// Where the model stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ModelStatus {
+    /// No model yet, none being trained.
+    Missing,
+    /// Loading a persisted model or training one.
+    Preparing,
+    /// Serving a model trained on this many ratings.
+    Ready {
+        /// Ratings the model was trained on.
+        ratings: usize,
+    },
+    /// The last attempt failed (the previous model, if any, is still served).
+    Failed(String),
+}
+
+/// The current model behind a lock that is only held to clone or swap an `Arc`.
+#[derive(Debug)]
+pub struct Recommender {
+    model: RwLock<Option<Arc<TrainedModel>>>,
+    status: RwLock<ModelStatus>,
+}
+
+impl Default for Recommender {
+    fn default() -> Self {
+        Recommender {
+            model: RwLock::new(None),
+            status: RwLock::new(ModelStatus::Missing),
+        }
+    }
+}
+
+impl Recommender {
+    /// The model to answer this request with, if one is ready.
+    pub fn get(&self) -> Option<Arc<TrainedModel>> {
+        self.model.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Swap in a new model (atomically: requests in flight keep the one they hold).
+    pub fn install(&self, mut model: TrainedModel, ratings: usize) {
+        // A row of ten shows at most two books by one author.
+        model.params.max_per_author = 2;
+        *self.model.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(model));
+        self.set_status(ModelStatus::Ready { ratings });
+    }
+
+    /// Record where the model stands.
+    pub fn set_status(&self, status: ModelStatus) {
+        *self.status.write().unwrap_or_else(|p| p.into_inner()) = status;
+    }
+
+    /// Where the model stands.
+    pub fn status(&self) -> ModelStatus {
+        self.status.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+/// Errors of training from the store.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    /// Reading the store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The engine refused (e.g. an empty catalog).
+    #[error(transparent)]
+    Recs(#[from] engine::recs::RecsError),
+    /// Writing the model file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// The parameters the server trains with: the engine's defaults.
+pub fn serving_params() -> TrainParams {
+    TrainParams::default()
+}
+
+/// Train every model on everything in the store: the dataset's ratings and the readers'.
+/// Returns the model and the number of ratings it saw.
+pub fn train_from_store(
+    store: &Store,
+    params: &TrainParams,
+    progress: ProgressFn<'_>,
+) -> Result<(TrainedModel, usize), TrainError> {
+    let books = store
+        .books()
+        .map(|b| b.map(|(_, book)| book))
+        .collect::<Result<Vec<_>, _>>()?;
+    let ratings = store
+        .all_ratings()
+        .map(|r| r.map(|(user, book, rating)| (user, book, rating.value())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let n = ratings.len();
+    let model = TrainedModel::train_from_tuples(books, ratings, params, progress)?;
+    Ok((model, n))
+}
+
+/// Write a model so that a reader of `path` sees the old file or the new one, never a part:
+/// write beside it, then rename over it.
+pub fn save_atomic(model: &TrainedModel, path: &Path) -> Result<(), TrainError> {
+    let tmp = path.with_extension("bin.tmp");
+    model.save(&tmp)?;
+    std::fs::rename(&tmp, path).map_err(|source| TrainError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
