@@ -35,7 +35,8 @@ export default defineConfig({
   ],
   webServer: {
     command: `../target/release/shelfwise serve --addr 127.0.0.1:${port} --site-root ../target/site`,
-    url: `http://127.0.0.1:${port}/`,
+    // Ready once the recommendation model is loaded, not only when the port answers.
+    url: `http://127.0.0.1:${port}/readyz`,
     timeout: 120_000,
     reuseExistingServer: false,
     stdout: 'ignore',

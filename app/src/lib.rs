@@ -2,7 +2,7 @@
 //! the browser (wasm). Data flows one way: a route or component calls a server function in
 //! [`functions`], which reads the store and the engine's catalog on the server.
 
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 #[cfg(feature = "ssr")]
 pub mod auth;
@@ -30,7 +30,9 @@ use components::header::Header;
 use routes::account::{LoginPage, SignupPage};
 use routes::import_report::ImportReportPage;
 use routes::my_books::MyBooksPage;
+use routes::popular::PopularPage;
 use routes::settings::SettingsPage;
+use routes::taste::TastePage;
 use routes::{book::BookPage, home::HomePage, not_found::NotFound, search::SearchPage};
 
 /// The HTML document around the app, rendered on the server only.
@@ -71,6 +73,8 @@ pub fn App() -> impl IntoView {
                 // Async SSR: pages arrive complete, so they read well without JavaScript.
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/popular") view=PopularPage ssr=SsrMode::Async />
+                    <Route path=path!("/taste") view=TastePage ssr=SsrMode::Async />
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/book/:isbn") view=BookPage ssr=SsrMode::Async />
                     <Route path=path!("/my-books") view=MyBooksPage ssr=SsrMode::Async />

@@ -1,7 +1,7 @@
 import { test, expect, waitForHydration } from './fixtures';
 
-test('home shows popular books with covers and pages', async ({ page, consoleErrors }) => {
-  await page.goto('/');
+test('the popular list shows covers and pages', async ({ page, consoleErrors }) => {
+  await page.goto('/popular');
   await expect(page.getByRole('heading', { level: 1, name: 'Popular books' })).toBeVisible();
   const cards = page.getByTestId('book-card');
   await expect(cards).toHaveCount(24);

@@ -1,5 +1,7 @@
 //! The browser side: hydrate the server-rendered HTML so the page becomes interactive.
 
+#![recursion_limit = "512"]
+
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// Called by the generated JS loader once the wasm is instantiated.

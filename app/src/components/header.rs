@@ -44,6 +44,7 @@ fn ReaderNav() -> impl IntoView {
                             let name = r.username.unwrap_or_default();
                             view! {
                                 <a href="/my-books">"My books"</a>
+                                <a href="/taste">"My taste"</a>
                                 <a href="/settings" class="username" title="Settings">{name}</a>
                                 <ActionForm action=logout attr:class="inline-form">
                                     <button type="submit" class="link-button">"Log out"</button>

@@ -7,5 +7,6 @@ pub mod error_view;
 pub mod header;
 pub mod histogram;
 pub mod pagination;
+pub mod rec_row;
 pub mod search_box;
 pub mod stars;

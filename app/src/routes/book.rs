@@ -10,6 +10,9 @@ use crate::components::histogram::RatingHistogram;
 use crate::components::book_actions::BookActions;
 use crate::components::stars::{group_thousands, RatingSummary};
 use crate::functions::catalog::get_book_detail;
+use crate::components::book_actions::LibraryVersion;
+use crate::components::rec_row::RecRow;
+use crate::functions::recs::get_similar_books;
 use crate::models::BookDetail;
 
 /// One edition: cover, facts, its work's ratings and editions.
@@ -143,9 +146,39 @@ fn BookDetailView(detail: BookDetail) -> impl IntoView {
                     .collect_view()}
             </ul>
         </section>
-        <section class="recommendations" aria-labelledby="recs-heading">
-            <h2 id="recs-heading">"Readers who liked this also liked"</h2>
-            <p class="muted">"Recommendations will appear here."</p>
-        </section>
+        <SimilarRows isbn=current.clone() />
+    }
+}
+
+/// "Readers who liked this also liked" (collaborative) and "Similar books" (content).
+#[component]
+fn SimilarRows(isbn: String) -> impl IntoView {
+    let version = use_context::<LibraryVersion>().map(|v| v.0);
+    let data = Resource::new(
+        move || (isbn.clone(), version.map(|v| v.get()).unwrap_or(0)),
+        |(isbn, _)| get_similar_books(isbn),
+    );
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Finding similar books…"</p> }>
+            {move || Suspend::new(async move {
+                let rows = data.await.ok();
+                let (also, similar) = rows.map(|r| (r.also_liked, r.similar)).unwrap_or_default();
+                view! {
+                    {if also.is_empty() {
+                        view! {
+                            <section class="rec-row" data-testid="also-liked">
+                                <h2>"Readers who liked this also liked"</h2>
+                                <p class="muted">"Not enough readers have rated this book yet."</p>
+                            </section>
+                        }.into_any()
+                    } else {
+                        view! { <RecRow title="Readers who liked this also liked" books=also testid="also-liked" /> }.into_any()
+                    }}
+                    {(!similar.is_empty()).then(|| view! {
+                        <RecRow title="Similar books" books=similar testid="similar" />
+                    })}
+                }
+            })}
+        </Transition>
     }
 }

@@ -1,49 +1,205 @@
-//! Home: the most popular books, paginated.
+//! Home: "For you" from the first rating, "Because you liked" rows, onboarding for a new
+//! reader, and the popular books last. Every list refetches in place when the reader rates or
+//! shelves a book anywhere on the page.
+
+use std::collections::HashSet;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::book_actions::LibraryVersion;
 use crate::components::book_card::BookGrid;
 use crate::components::error_view::ErrorView;
-use crate::components::pagination::Pagination;
-use crate::functions::catalog::popular_books;
+use crate::components::rec_row::{RecGrid, RecRow};
+use crate::functions::recs::{because_rows, get_for_you, get_onboarding};
+use crate::models::RecCard;
 
-/// The popularity ranking (Bayesian average of explicit ratings), `?page=N`.
+/// "For you" shows this many at first, and this many more per "More".
+const STEP: u32 = 20;
+/// Onboarding stays until the reader rated this many books (or skips it).
+const ONBOARDING_RATINGS: u32 = 5;
+
+fn library_version() -> Signal<u64> {
+    let v = use_context::<LibraryVersion>().map(|v| v.0);
+    Signal::derive(move || v.map(|v| v.get()).unwrap_or(0))
+}
+
+/// The home page.
 #[component]
 pub fn HomePage() -> impl IntoView {
     let query = use_query_map();
-    // An unparseable page number becomes 0, which the server refuses with a clear message.
-    let page = move || {
-        query
-            .read()
-            .get("page")
-            .map(|p| p.parse::<u32>().unwrap_or(0))
-            .unwrap_or(1)
-    };
-    let data = Resource::new(page, popular_books);
+    let skipped = move || query.read().get("onboarding").as_deref() == Some("skip");
+    let version = library_version();
+    let picked = RwSignal::new(Vec::<String>::new());
+    // Kept here, above the parts that re-render on each rating, so "For you" can tell which
+    // of its books are new since the reader's last action.
+    let seen = StoredValue::new(HashSet::<String>::new());
+    let onboarding = Resource::new(
+        move || (picked.get().join("|"), version.get()),
+        |(authors, _)| get_onboarding(authors),
+    );
     view! {
-        <Title text="Popular books" />
-        <section class="page">
-            <h1>"Popular books"</h1>
-            <p class="lede">
-                "Ranked by readers' ratings, weighted so that a book needs many good ratings, "
-                "not one lucky one, to climb."
-            </p>
-            <Suspense fallback=|| view! { <p class="loading">"Loading books…"</p> }>
+        <Title text="Your next book" />
+        <section class="page home">
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let ob = match onboarding.await {
+                        Ok(ob) => ob,
+                        Err(error) => return view! { <ErrorView error /> }.into_any(),
+                    };
+                    let rated = ob.rated;
+                    let show_onboarding = rated < ONBOARDING_RATINGS && !skipped();
+                    view! {
+                        {(rated > 0).then(|| view! { <ForYouSection seen /> })}
+                        {show_onboarding.then(|| view! { <OnboardingSection ob picked rated /> })}
+                        {(rated > 0).then(|| view! { <BecauseRows /> })}
+                        <PopularRow />
+                    }
+                        .into_any()
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// "For you", with "More".
+#[component]
+fn ForYouSection(seen: StoredValue<HashSet<String>>) -> impl IntoView {
+    let version = library_version();
+    let limit = RwSignal::new(STEP);
+    let data = Resource::new(move || (limit.get(), version.get()), |(l, _)| get_for_you(l));
+    view! {
+        <section class="for-you" aria-labelledby="for-you-heading" data-testid="for-you">
+            <h1 id="for-you-heading">"For you"</h1>
+            <Transition fallback=|| view! { <p class="loading">"Finding books for you…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(p) => {
+                        Ok(list) => {
+                            let full = list.books.len() as u32 >= limit.get_untracked();
                             view! {
-                                <BookGrid books=p.books />
-                                <Pagination page=p.page pages=p.pages />
+                                {(!list.personal).then(|| view! {
+                                    <p class="muted">"Your recommendations are being prepared; meanwhile, these are popular."</p>
+                                })}
+                                <RecGrid books=list.books seen />
+                                {full.then(|| view! {
+                                    <button class="more-button" on:click=move |_| limit.update(|l| *l += STEP)>
+                                        "More"
+                                    </button>
+                                })}
                             }
                                 .into_any()
                         }
                         Err(error) => view! { <ErrorView error /> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
+    }
+}
+
+/// Interests to pick and books to rate, for a reader who has rated little.
+#[component]
+fn OnboardingSection(
+    ob: crate::models::Onboarding,
+    picked: RwSignal<Vec<String>>,
+    rated: u32,
+) -> impl IntoView {
+    let heading = if rated == 0 {
+        "Welcome! Tell us what you like".to_string()
+    } else {
+        format!("Rate a few more to sharpen your list ({rated} of {ONBOARDING_RATINGS})")
+    };
+    let chips = ob
+        .authors
+        .into_iter()
+        .map(|a| {
+            let name = a.clone();
+            let on = {
+                let name = name.clone();
+                move || picked.with(|p| p.contains(&name))
+            };
+            view! {
+                <button
+                    type="button"
+                    class="chip"
+                    class:active=on.clone()
+                    aria-pressed=move || on().to_string()
+                    on:click=move |_| {
+                        let name = name.clone();
+                        picked.update(|p| {
+                            if let Some(i) = p.iter().position(|x| *x == name) {
+                                p.remove(i);
+                            } else {
+                                p.push(name);
+                            }
+                        })
+                    }
+                >
+                    {a}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="onboarding" aria-labelledby="onboarding-heading" data-testid="onboarding">
+            <h2 id="onboarding-heading">{heading}</h2>
+            <p class="lede">
+                "Pick a few authors you enjoy, then rate any of these books you have read. "
+                "Your recommendations appear after the first rating and get better with each one. "
+                <a href="/?onboarding=skip">"Skip"</a>
+            </p>
+            <div class="chips" role="group" aria-label="Authors you like">{chips}</div>
+            <BookGrid books=ob.books />
+        </section>
+    }
+}
+
+/// "Because you liked …" rows.
+#[component]
+fn BecauseRows() -> impl IntoView {
+    let version = library_version();
+    let data = Resource::new(move || version.get(), |_| because_rows());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                data.await
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|row| {
+                        let title = format!("Because you liked {}", row.seed.title);
+                        view! { <RecRow title books=row.books testid="because" /> }
+                    })
+                    .collect_view()
+            })}
+        </Transition>
+    }
+}
+
+/// The most popular books, as the last row.
+#[component]
+fn PopularRow() -> impl IntoView {
+    let data = Resource::new(|| (), |_| crate::functions::catalog::popular_books(1));
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(page) => {
+                        let books: Vec<RecCard> = page
+                            .books
+                            .into_iter()
+                            .take(12)
+                            .map(|card| RecCard { card, why: "Popular with readers".into() })
+                            .collect();
+                        view! {
+                            <RecRow title="Popular" books testid="popular" />
+                            <p><a href="/popular">"See all popular books"</a></p>
+                        }
+                            .into_any()
+                    }
+                    Err(error) => view! { <ErrorView error /> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }
