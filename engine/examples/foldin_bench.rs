@@ -11,7 +11,8 @@
 //!
 //! It also times [`TrainedModel::similar`] (a book page's lists) on the rated books of the
 //! sampled readers. Each round prints one table; `--rounds` repeats them on the same model, so
-//! a shared machine's noise shows.
+//! a shared machine's noise shows. `--default-blend` replaces a loaded model's hybrid weights
+//! with [`TrainParams::default`]'s (what a server trained today would use).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,38 +23,49 @@ use engine::recs::recommend::{ModelKind, Request, TrainParams, TrainedModel};
 use engine::recs::rng::SplitMix64;
 
 fn main() -> ExitCode {
+    let usage = "usage: foldin_bench [--data DIR] [--save FILE | --load FILE] [--requests N] \
+                 [--rounds N] [--default-blend]";
     let mut args = std::env::args().skip(1);
-    let (mut data, mut save, mut load_from, mut requests, mut rounds) =
-        (PathBuf::from("data/raw"), None, None, 500usize, 1usize);
+    let mut o = Options {
+        data: PathBuf::from("data/raw"),
+        save: None,
+        load: None,
+        requests: 500,
+        rounds: 1,
+        default_blend: false,
+    };
     while let Some(a) = args.next() {
-        let v = args.next();
-        match (a.as_str(), v) {
-            ("--data", Some(v)) => data = v.into(),
-            ("--save", Some(v)) => save = Some(PathBuf::from(v)),
-            ("--load", Some(v)) => load_from = Some(PathBuf::from(v)),
-            ("--rounds", Some(v)) => match v.parse() {
-                Ok(n) => rounds = n,
-                Err(_) => {
-                    eprintln!("bad --rounds");
+        if a == "--default-blend" {
+            o.default_blend = true;
+            continue;
+        }
+        let Some(v) = args.next() else {
+            eprintln!("{usage}");
+            return ExitCode::from(2);
+        };
+        let number = |v: &str| v.parse::<usize>().ok();
+        match a.as_str() {
+            "--data" => o.data = v.into(),
+            "--save" => o.save = Some(PathBuf::from(v)),
+            "--load" => o.load = Some(PathBuf::from(v)),
+            "--rounds" | "--requests" => {
+                let Some(n) = number(&v) else {
+                    eprintln!("bad {a}");
                     return ExitCode::from(2);
+                };
+                if a == "--rounds" {
+                    o.rounds = n;
+                } else {
+                    o.requests = n;
                 }
-            },
-            ("--requests", Some(v)) => match v.parse() {
-                Ok(n) => requests = n,
-                Err(_) => {
-                    eprintln!("bad --requests");
-                    return ExitCode::from(2);
-                }
-            },
+            }
             _ => {
-                eprintln!(
-                    "usage: foldin_bench [--data DIR] [--save FILE | --load FILE] [--requests N] [--rounds N]"
-                );
+                eprintln!("{usage}");
                 return ExitCode::from(2);
             }
         }
     }
-    match run(data, save, load_from, requests, rounds) {
+    match run(o) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -62,16 +74,28 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(
+/// The command line.
+struct Options {
     data: PathBuf,
     save: Option<PathBuf>,
-    load_from: Option<PathBuf>,
+    load: Option<PathBuf>,
     requests: usize,
     rounds: usize,
-) -> Result<(), engine::recs::RecsError> {
+    default_blend: bool,
+}
+
+fn run(o: Options) -> Result<(), engine::recs::RecsError> {
+    let Options {
+        data,
+        save,
+        load: load_from,
+        requests,
+        rounds,
+        default_blend,
+    } = o;
     let dataset = load(&DataSource::BookCrossing(data))?;
     let t = Instant::now();
-    let model = match &load_from {
+    let mut model = match &load_from {
         Some(path) => TrainedModel::load(path)?,
         None => {
             let params = TrainParams::default();
@@ -81,6 +105,9 @@ fn run(
         }
     };
     eprintln!("model ready in {:.1}s", t.elapsed().as_secs_f64());
+    if default_blend {
+        model.params.blend = TrainParams::default().blend;
+    }
     if let Some(path) = &save {
         let t = Instant::now();
         model.save(path)?;

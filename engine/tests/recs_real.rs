@@ -1,7 +1,8 @@
 //! The recommender on a slice of the real Book-Crossing files (`data/raw`): the protocol's
 //! split, training, and the rules, fast enough for a debug build.
 //!
-//! Skipped when the files are absent, unless `SHELFWISE_REQUIRE_DATA` is set, which turns
+//! The files are read from `$SHELFWISE_BX_DIR` (default `data/raw`). Skipped when they are
+//! absent, unless `SHELFWISE_REQUIRE_DATA` is set, which turns
 //! their absence into a failure (for CI machines that have the data).
 
 use std::collections::HashSet;
@@ -28,7 +29,10 @@ fn slice(path: &Path, bytes: u64) -> Option<Vec<u8>> {
 
 #[test]
 fn a_real_slice_trains_and_follows_the_rules() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/raw");
+    // Like bookcrossing_real: $SHELFWISE_BX_DIR, else the workspace's data/raw.
+    let dir = std::env::var_os("SHELFWISE_BX_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/raw"));
     let (books, ratings) = match (
         slice(&dir.join("BX-Books.csv"), 5_000_000),
         slice(&dir.join("BX-Book-Ratings.csv"), 1_500_000),
@@ -104,5 +108,24 @@ fn a_real_slice_trains_and_follows_the_rules() {
             s.users == users.len().min(40) && s.ndcg10 >= 0.0 && s.ndcg10 <= 1.0,
             "{kind}: {s:?}"
         );
+    }
+    // Book pages: the most read works' lists never hold the work itself or repeat a work.
+    for &w in model.popularity.ranking.iter().take(20) {
+        let key = &model.items.keys[model.shown[w as usize] as usize];
+        for kind in [
+            ModelKind::Knn,
+            ModelKind::Ease,
+            ModelKind::Content,
+            ModelKind::Hybrid,
+        ] {
+            let list = model
+                .similar(kind, key, 10, &Default::default())
+                .expect("trained");
+            let mut seen = HashSet::new();
+            for r in &list {
+                assert_ne!(r.work, w, "{kind} listed the book's own work");
+                assert!(seen.insert(r.work), "{kind} repeated a work");
+            }
+        }
     }
 }

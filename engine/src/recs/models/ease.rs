@@ -55,7 +55,10 @@ impl Default for EaseParams {
             min_users: 5,
             max_items: 18_000,
             user_damping: 0.0,
-            keep_per_row: 0,
+            // Measured on Book-Crossing (`recs_eval --models ease --ease-keep 256`): NDCG@10
+            // 0.0483 per ISBN / 0.0621 per work against 0.0482 / 0.0615 dense, at 256 of
+            // 18,000 weights per row (a 37 MB matrix instead of 1.3 GB).
+            keep_per_row: 256,
         }
     }
 }
