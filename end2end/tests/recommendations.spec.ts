@@ -32,7 +32,7 @@ test('a new reader onboards, gets explained recommendations that change as they 
     rated.push((await card.locator('.book-title').textContent())!.trim());
     await rate(page, card, 5 - (i % 2));
     if (i < 4) {
-      await expect(onboarding.getByRole('heading')).toContainText(`(${i + 1} of 5)`);
+      await expect(onboarding.getByRole('heading', { level: 2 })).toContainText(`(${i + 1} of 5)`);
     }
   }
   await expect(onboarding).toHaveCount(0);
@@ -78,4 +78,31 @@ test('a book page shows both similar-book rows', async ({ page, consoleErrors })
   await expect(page.getByTestId('similar').getByTestId('book-card').first()).toBeVisible();
   const hrefs = await page.getByTestId('also-liked').locator('a.book-card-link').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
   expect(hrefs).not.toContain('/book/059035342X');
+});
+
+test('the home page is light, lazy and steady', async ({ page, consoleErrors }) => {
+  // Collect layout shifts from the first paint on.
+  await page.addInitScript(() => {
+    (window as any).__cls = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as any[]) if (!e.hadRecentInput) (window as any).__cls += e.value;
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+  await page.goto('/');
+  await waitForHydration(page);
+  await page.waitForLoadState('networkidle');
+  // Everything transferred from our own origin (HTML, wasm, JS, CSS), compressed.
+  const bytes = await page.evaluate(() => {
+    const own = (e: PerformanceResourceTiming) => e.name.startsWith(location.origin);
+    const nav = performance.getEntriesByType('navigation') as PerformanceResourceTiming[];
+    const res = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter(own);
+    return [...nav, ...res].reduce((sum, e) => sum + e.transferSize, 0);
+  });
+  console.log(`home page transferred: ${bytes} bytes`);
+  expect(bytes).toBeGreaterThan(100_000);
+  expect(bytes).toBeLessThan(600 * 1024);
+  // Covers below the fold wait until they are needed, and nothing jumps as they load.
+  const lazy = await page.locator('.cover img').evaluateAll((imgs) => imgs.every((i) => i.getAttribute('loading') === 'lazy'));
+  expect(lazy).toBeTruthy();
+  expect(await page.evaluate(() => (window as any).__cls)).toBeLessThan(0.05);
 });

@@ -12,9 +12,9 @@ pub fn Pagination(
 ) -> impl IntoView {
     let link = |p: u32| {
         if p == 1 {
-            "/".to_string()
+            "/popular".to_string()
         } else {
-            format!("/?page={p}")
+            format!("/popular?page={p}")
         }
     };
     view! {
