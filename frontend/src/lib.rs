@@ -1,5 +1,9 @@
 //! The browser side: hydrate the server-rendered HTML so the page becomes interactive.
 
+// The app's view types nest deeply; computing their layout for hydration needs more than the
+// default 128 (the app crate raises its limit for the same reason).
+#![recursion_limit = "256"]
+
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// Called by the generated JS loader once the wasm is instantiated.
