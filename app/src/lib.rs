@@ -75,7 +75,11 @@ pub fn App() -> impl IntoView {
     providers::provide_reader();
     view! {
         <Title formatter=|page: String| {
-            if page.is_empty() { "Shelfwise".to_string() } else { format!("{page} · Shelfwise") }
+            let title = if page.is_empty() { "Shelfwise".to_string() } else { format!("{page} · Shelfwise") };
+            // leptos_meta 0.8 writes the server-rendered <title> without escaping it, so a book
+            // called "</title><script>…" would inject markup. In the browser the title is set
+            // through document.title, which takes plain text: escape on the server only.
+            if cfg!(feature = "ssr") { site::escape_html_text(&title) } else { title }
         } />
         <Meta name="description" content="Find your next book: search a real catalog and see what readers rate highest." />
         <Router>

@@ -25,6 +25,20 @@ pub fn content_security_policy(nonce: &str) -> String {
 /// load under it, and no one may frame it.
 pub const NON_PAGE_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
 
+/// `text` with `&`, `<` and `>` escaped, for text the server writes into HTML by hand.
+pub fn escape_html_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The content hashes cargo-leptos put in the front-end file names (`hash-files = true`), read
 /// from its `hash.txt` (`js: …`, `wasm: …`, `css: …`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -102,6 +116,14 @@ mod tests {
         assert!(h.names_hashed_file("shelfwise.zz-9.wasm"));
         assert!(!h.names_hashed_file("shelfwise.wasm"));
         assert!(!AssetHashes::default().names_hashed_file("shelfwise.q1.css"));
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(
+            escape_html_text("</title><b>&amp;"),
+            "&lt;/title&gt;&lt;b&gt;&amp;amp;"
+        );
     }
 
     #[test]
