@@ -278,8 +278,7 @@ fn upload_file(rng: &mut Rng) -> Vec<u8> {
         // Too many rows.
         7 => {
             let mut f = format!("{header}\n");
-            let row = format!("1,T,A,,,=\"\",=\"\",0,0,,,,,,,,read,,,,,,,\n");
-            f.push_str(&row.repeat(25_000));
+            f.push_str(&"1,T,A,,,=\"\",=\"\",0,0,,,,,,,,read,,,,,,,\n".repeat(25_000));
             f.into_bytes()
         }
         _ => format!("{header}\n1,The Hunger Games,Suzanne Collins,,,=\"0439023483\",=\"\",4,0,,,,,,,,read,,,,,,,\n")
