@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Import data/raw into the store under $1 (default: data), once: a stamp records the checksums
+# Import the Book-Crossing files of $SHELFWISE_BX_DIR (default: data/raw) into the store under
+# $1 (default: data), once: a stamp records the checksums
 # of the files and of the importing binary, so re-running is instant unless either changed.
 # (Importing is idempotent, so a new binary re-importing over the same store is safe.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA_DIR=${1:-data}
+RAW=${SHELFWISE_BX_DIR:-data/raw}
 stamp="$DATA_DIR/store/.imported-book-crossing"
-sums=$(cat data/raw/BX-*.csv target/release/shelfwise | md5sum | cut -d' ' -f1)
+sums=$(cat "$RAW"/BX-*.csv target/release/shelfwise | md5sum | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sums" ]; then exit 0; fi
 echo "==> importing Book-Crossing into $DATA_DIR/store"
-target/release/shelfwise --data-dir "$DATA_DIR" import book-crossing data/raw
+target/release/shelfwise --data-dir "$DATA_DIR" import book-crossing "$RAW"
 echo "$sums" > "$stamp"
