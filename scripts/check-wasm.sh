@@ -3,8 +3,9 @@
 # name each crate's source path, so a server crate compiled into the wasm shows up by name.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-WASM=target/site/pkg/shelfwise.wasm
-[ -f "$WASM" ] || { echo "no $WASM: run cargo leptos build --release first" >&2; exit 1; }
+# The file name carries a content hash (hash-files in Cargo.toml) unless hashing is off.
+WASM=$(ls -t target/site/pkg/shelfwise.wasm target/site/pkg/shelfwise.*.wasm 2>/dev/null | head -n1 || true)
+[ -n "$WASM" ] && [ -f "$WASM" ] || { echo "no target/site/pkg/shelfwise*.wasm: run cargo leptos build --release first" >&2; exit 1; }
 found=$(strings "$WASM" | grep -oE "/(sled|sprs|argon2|faer|rayon|tokio|axum|postcard|fst|csv)-[0-9]+\.[0-9]+|/engine/src/" | sort -u || true)
 if [ -n "$found" ]; then
   echo "error: server-only code in the wasm bundle:" >&2

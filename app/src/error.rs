@@ -57,6 +57,17 @@ impl FromServerFnError for AppError {
         match value {
             // Bad arguments (wrong types, missing fields) are the caller's fault.
             ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => AppError::Invalid(m),
+            // On the server this is the request body that could not be read (not UTF-8, or cut
+            // off at the size limit while streaming in): the caller's error, not a 502. In the
+            // browser it is a response that could not be read, which stays a transport error.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(m) => {
+                AppError::Invalid(if m.contains("length limit") {
+                    "The request is too large.".into()
+                } else {
+                    format!("The request could not be read: {m}")
+                })
+            }
             other => AppError::Transport(other.to_string()),
         }
     }

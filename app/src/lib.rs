@@ -14,13 +14,14 @@ pub mod providers;
 #[cfg(feature = "ssr")]
 pub mod recommender;
 pub mod routes;
+pub mod site;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod store;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Meta, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -36,7 +37,22 @@ use routes::taste::TastePage;
 use routes::{book::BookPage, home::HomePage, not_found::NotFound, search::SearchPage};
 
 /// The HTML document around the app, rendered on the server only.
+///
+/// It also gives the page its Content-Security-Policy, naming the nonce Leptos put on this
+/// request's inline scripts (leptos_axum provides a fresh one per request).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        if let Ok(policy) = http::HeaderValue::from_str(&site::content_security_policy(&nonce)) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, policy);
+        }
+    }
+    // In the shell, not the hydrated app: with hashed file names only the server knows the
+    // stylesheet's name.
+    let stylesheet = site::stylesheet_href(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -44,6 +60,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="stylesheet" id="leptos" href=stylesheet />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -61,9 +78,12 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     providers::provide_reader();
     view! {
-        <Stylesheet id="leptos" href="/pkg/shelfwise.css" />
         <Title formatter=|page: String| {
-            if page.is_empty() { "Shelfwise".to_string() } else { format!("{page} · Shelfwise") }
+            let title = if page.is_empty() { "Shelfwise".to_string() } else { format!("{page} · Shelfwise") };
+            // leptos_meta 0.8 writes the server-rendered <title> without escaping it, so a book
+            // called "</title><script>…" would inject markup. In the browser the title is set
+            // through document.title, which takes plain text: escape on the server only.
+            if cfg!(feature = "ssr") { site::escape_html_text(&title) } else { title }
         } />
         <Meta name="description" content="Find your next book: search a real catalog and see what readers rate highest." />
         <Router>

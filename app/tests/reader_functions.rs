@@ -47,10 +47,19 @@ async fn sign_up_logs_in_with_a_safe_cookie_and_names_are_unique() {
         trust_proxy: false,
     });
     let mut b = world.browser("10.0.0.1");
-    let reader = b.call(signup("Ann_Reads".into(), PASSWORD.into())).await.unwrap();
+    let reader = b
+        .call(signup("Ann_Reads".into(), PASSWORD.into()))
+        .await
+        .unwrap();
     assert_eq!(reader.username.as_deref(), Some("Ann_Reads"));
     let set = b.last_set_cookie.clone().unwrap();
-    for flag in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/", "Max-Age=2592000"] {
+    for flag in [
+        "HttpOnly",
+        "SameSite=Lax",
+        "Secure",
+        "Path=/",
+        "Max-Age=2592000",
+    ] {
         assert!(set.contains(flag), "{set}");
     }
     let token = b.cookie.clone().unwrap();
@@ -66,7 +75,10 @@ async fn sign_up_logs_in_with_a_safe_cookie_and_names_are_unique() {
     assert_eq!(me.username.as_deref(), Some("Ann_Reads"));
 
     let mut other = world.browser("10.0.0.2");
-    match other.call(signup("ann_reads".into(), PASSWORD.into())).await {
+    match other
+        .call(signup("ann_reads".into(), PASSWORD.into()))
+        .await
+    {
         Err(AppError::Conflict(m)) => assert!(m.contains("taken")),
         x => panic!("{x:?}"),
     }
@@ -100,14 +112,22 @@ async fn login_errors_do_not_tell_whether_an_account_exists() {
 async fn logins_are_throttled_per_account_and_per_address() {
     let world = World::new();
     let mut setup = world.browser("10.0.0.9");
-    setup.call(signup("ann".into(), PASSWORD.into())).await.unwrap();
-    setup.call(signup("bob".into(), PASSWORD.into())).await.unwrap();
+    setup
+        .call(signup("ann".into(), PASSWORD.into()))
+        .await
+        .unwrap();
+    setup
+        .call(signup("bob".into(), PASSWORD.into()))
+        .await
+        .unwrap();
 
     // Five failures from one address against ann: the sixth try waits, even with the right
     // password, from that address and from another one.
     let mut attacker = world.browser("10.0.0.1");
     for _ in 0..5 {
-        let e = attacker.call(login("ann".into(), "wrong guess!".into())).await;
+        let e = attacker
+            .call(login("ann".into(), "wrong guess!".into()))
+            .await;
         assert!(matches!(e, Err(AppError::Unauthorized(_))), "{e:?}");
     }
     for who in ["10.0.0.1", "10.0.0.2"] {
@@ -123,11 +143,15 @@ async fn logins_are_throttled_per_account_and_per_address() {
         Err(AppError::TooManyRequests(_))
     ));
     let mut bob = world.browser("10.0.0.3");
-    bob.call(login("bob".into(), PASSWORD.into())).await.unwrap();
+    bob.call(login("bob".into(), PASSWORD.into()))
+        .await
+        .unwrap();
     // The wait ends.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let mut ann = world.browser("10.0.0.4");
-    ann.call(login("ann".into(), PASSWORD.into())).await.unwrap();
+    ann.call(login("ann".into(), PASSWORD.into()))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -144,7 +168,12 @@ async fn logout_revokes_the_session_on_the_server() {
     thief.cookie = Some(stolen);
     assert_eq!(thief.call(current_reader()).await.unwrap(), None);
     assert!(matches!(
-        thief.call(change_password(PASSWORD.into(), "another passphrase".into())).await,
+        thief
+            .call(change_password(
+                PASSWORD.into(),
+                "another passphrase".into()
+            ))
+            .await,
         Err(AppError::Unauthorized(_))
     ));
 }
@@ -204,19 +233,31 @@ async fn ratings_are_validated_and_stored_as_twice_the_stars() {
 
     // An anonymous reader rates: a session starts, the rating is 2 × stars.
     let state = b.call(rate_book("978-0439023481".into(), 4)).await.unwrap();
-    assert_eq!(state, MyState { stars: Some(4), shelf: None });
+    assert_eq!(
+        state,
+        MyState {
+            stars: Some(4),
+            shelf: None
+        }
+    );
     assert!(b.cookie.is_some());
     let user = world.state.store.library_of(anon_user(&world, &b)).unwrap();
     assert_eq!(user.len(), 1);
     assert_eq!(user[0].rating.unwrap().value(), 8);
     // It shows on every card of the book.
-    let hits = b.call(search_books("hunger games".into(), 5)).await.unwrap();
+    let hits = b
+        .call(search_books("hunger games".into(), 5))
+        .await
+        .unwrap();
     assert_eq!(hits.books[0].mine.stars, Some(4));
     let detail = b.call(get_book_detail(HUNGER_GAMES.into())).await.unwrap();
     assert_eq!(detail.card.mine.stars, Some(4));
     // Another browser sees no state of ours.
     let mut other = world.browser("10.0.0.2");
-    let hits = other.call(search_books("hunger games".into(), 5)).await.unwrap();
+    let hits = other
+        .call(search_books("hunger games".into(), 5))
+        .await
+        .unwrap();
     assert_eq!(hits.books[0].mine, MyState::default());
     // Clearing removes it.
     let state = b.call(rate_book(HUNGER_GAMES.into(), 0)).await.unwrap();
@@ -239,16 +280,32 @@ async fn shelves_are_exclusive_and_validated() {
     let world = World::new();
     let mut b = world.browser("10.0.0.1");
     assert!(matches!(
-        b.call(shelve_book(TWILIGHT.into(), "favourites".into())).await,
+        b.call(shelve_book(TWILIGHT.into(), "favourites".into()))
+            .await,
         Err(AppError::Invalid(_))
     ));
-    let s = b.call(shelve_book(TWILIGHT.into(), "want-to-read".into())).await.unwrap();
+    let s = b
+        .call(shelve_book(TWILIGHT.into(), "want-to-read".into()))
+        .await
+        .unwrap();
     assert_eq!(s.shelf, Some(Shelf::WantToRead));
-    let s = b.call(shelve_book(TWILIGHT.into(), "reading".into())).await.unwrap();
+    let s = b
+        .call(shelve_book(TWILIGHT.into(), "reading".into()))
+        .await
+        .unwrap();
     assert_eq!(s.shelf, Some(Shelf::Reading));
     b.call(rate_book(TWILIGHT.into(), 3)).await.unwrap();
-    let s = b.call(shelve_book(TWILIGHT.into(), "".into())).await.unwrap();
-    assert_eq!(s, MyState { stars: Some(3), shelf: None });
+    let s = b
+        .call(shelve_book(TWILIGHT.into(), "".into()))
+        .await
+        .unwrap();
+    assert_eq!(
+        s,
+        MyState {
+            stars: Some(3),
+            shelf: None
+        }
+    );
     let s = b
         .call(shelve_book(MOCKINGBIRD.into(), "not-interested".into()))
         .await
@@ -261,7 +318,9 @@ async fn an_anonymous_library_moves_into_the_account_on_sign_up_and_login() {
     let world = World::new();
     let mut b = world.browser("10.0.0.1");
     b.call(rate_book(HUNGER_GAMES.into(), 5)).await.unwrap();
-    b.call(shelve_book(TWILIGHT.into(), "read".into())).await.unwrap();
+    b.call(shelve_book(TWILIGHT.into(), "read".into()))
+        .await
+        .unwrap();
     let anon_cookie = b.cookie.clone().unwrap();
     let anon = anon_user(&world, &b);
     let r = b.call(signup("ann".into(), PASSWORD.into())).await.unwrap();
@@ -279,10 +338,20 @@ async fn an_anonymous_library_moves_into_the_account_on_sign_up_and_login() {
     let mut phone = world.browser("10.0.0.5");
     phone.call(rate_book(HUNGER_GAMES.into(), 2)).await.unwrap();
     phone.call(rate_book(HARRY_POTTER.into(), 4)).await.unwrap();
-    let r = phone.call(login("ann".into(), PASSWORD.into())).await.unwrap();
+    let r = phone
+        .call(login("ann".into(), PASSWORD.into()))
+        .await
+        .unwrap();
     assert_eq!((r.ratings, r.shelved), (2, 1));
-    let mine = phone.call(get_my_books("".into(), "".into())).await.unwrap();
-    let hg = mine.books.iter().find(|b| b.card.isbn == HUNGER_GAMES).unwrap();
+    let mine = phone
+        .call(get_my_books("".into(), "".into()))
+        .await
+        .unwrap();
+    let hg = mine
+        .books
+        .iter()
+        .find(|b| b.card.isbn == HUNGER_GAMES)
+        .unwrap();
     assert_eq!(hg.card.mine.stars, Some(2));
 }
 
@@ -290,15 +359,28 @@ async fn an_anonymous_library_moves_into_the_account_on_sign_up_and_login() {
 async fn password_change_ends_other_sessions() {
     let world = World::new();
     let mut laptop = world.browser("10.0.0.1");
-    laptop.call(signup("ann".into(), PASSWORD.into())).await.unwrap();
+    laptop
+        .call(signup("ann".into(), PASSWORD.into()))
+        .await
+        .unwrap();
     let mut phone = world.browser("10.0.0.2");
-    phone.call(login("ann".into(), PASSWORD.into())).await.unwrap();
+    phone
+        .call(login("ann".into(), PASSWORD.into()))
+        .await
+        .unwrap();
     assert!(matches!(
-        laptop.call(change_password("wrong one!".into(), "a new passphrase".into())).await,
+        laptop
+            .call(change_password(
+                "wrong one!".into(),
+                "a new passphrase".into()
+            ))
+            .await,
         Err(AppError::Unauthorized(_))
     ));
     assert!(matches!(
-        laptop.call(change_password(PASSWORD.into(), "password".into())).await,
+        laptop
+            .call(change_password(PASSWORD.into(), "password".into()))
+            .await,
         Err(AppError::Invalid(_))
     ));
     laptop
@@ -309,7 +391,9 @@ async fn password_change_ends_other_sessions() {
     assert_eq!(phone.call(current_reader()).await.unwrap(), None);
     let mut b = world.browser("10.0.0.3");
     assert!(b.call(login("ann".into(), PASSWORD.into())).await.is_err());
-    b.call(login("ann".into(), "a new passphrase".into())).await.unwrap();
+    b.call(login("ann".into(), "a new passphrase".into()))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -319,7 +403,9 @@ async fn deleting_an_account_removes_everything_of_it() {
     let mut b = world.browser("10.0.0.1");
     b.call(signup("ann".into(), PASSWORD.into())).await.unwrap();
     b.call(rate_book(HUNGER_GAMES.into(), 5)).await.unwrap();
-    b.call(shelve_book(TWILIGHT.into(), "read".into())).await.unwrap();
+    b.call(shelve_book(TWILIGHT.into(), "read".into()))
+        .await
+        .unwrap();
     let user = world.state.store.user_by_key("acct:ann").unwrap().unwrap();
     assert!(matches!(
         b.call(delete_account("wrong one!".into())).await,
@@ -346,9 +432,16 @@ async fn my_books_sorts_filters_and_counts() {
     b.call(rate_book(HUNGER_GAMES.into(), 5)).await.unwrap();
     b.call(rate_book(TWILIGHT.into(), 2)).await.unwrap();
     b.call(rate_book(HARRY_POTTER.into(), 5)).await.unwrap();
-    b.call(shelve_book(HARRY_POTTER.into(), "read".into())).await.unwrap();
-    b.call(shelve_book(MOCKINGBIRD.into(), "want-to-read".into())).await.unwrap();
-    let all = b.call(get_my_books("title".into(), "".into())).await.unwrap();
+    b.call(shelve_book(HARRY_POTTER.into(), "read".into()))
+        .await
+        .unwrap();
+    b.call(shelve_book(MOCKINGBIRD.into(), "want-to-read".into()))
+        .await
+        .unwrap();
+    let all = b
+        .call(get_my_books("title".into(), "".into()))
+        .await
+        .unwrap();
     assert_eq!((all.total, all.rated), (4, 3));
     assert_eq!(all.star_histogram, vec![0, 1, 0, 0, 2]);
     assert_eq!(all.shelf_counts, vec![1, 0, 1, 0]);
@@ -357,7 +450,10 @@ async fn my_books_sorts_filters_and_counts() {
     sorted.sort_by_key(|t| t.to_lowercase());
     assert_eq!(titles, sorted);
     assert!(all.books.iter().all(|b| b.updated.len() == 10));
-    let rated = b.call(get_my_books("rating".into(), "rated".into())).await.unwrap();
+    let rated = b
+        .call(get_my_books("rating".into(), "rated".into()))
+        .await
+        .unwrap();
     assert_eq!(rated.books.len(), 3);
     assert_eq!(rated.books[2].card.isbn, TWILIGHT);
     let want = b

@@ -417,17 +417,23 @@ fn read_file<R: Read>(
 /// after a record: just past the record's terminator (`\n`, or the `\r` of `\r\n`). So the
 /// record's last line is one plus the line breaks before its terminator, and its first line
 /// is that minus the line breaks inside its (quoted) fields.
+/// (Found by the `any_bytes_…` property test: `,,"\n` at the end of a file was put on line 1.)
 pub(crate) fn first_line<R: Read>(
     reader: &mut csv::Reader<NewlineCounter<R>>,
     record: &ByteRecord,
 ) -> u64 {
+    // The record cannot start before the line its first byte is on. This bound matters for a
+    // last record cut off by the end of the input: it has no terminator, and its last byte may
+    // be a line break inside an unterminated quote, counted below as inside the record.
+    let start = record.position().map_or(0, |p| p.byte());
+    let earliest = reader.get_mut().newlines_before(start) + 1;
     let terminator = reader.position().byte().saturating_sub(1);
     let last_line = reader.get_mut().newlines_before(terminator) + 1;
     let inside: usize = record
         .iter()
         .map(|field| field.iter().filter(|&&b| b == b'\n').count())
         .sum();
-    last_line.saturating_sub(inside as u64)
+    last_line.saturating_sub(inside as u64).max(earliest)
 }
 
 /// Passes bytes through, remembering where the line breaks are, so that rows get their true

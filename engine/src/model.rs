@@ -52,7 +52,9 @@ impl Rating {
 
     /// A rating from 1–5 stars (mapped to 2, 4, 6, 8, 10); `None` outside 1–5.
     pub fn from_stars(stars: u8) -> Option<Rating> {
-        (1..=5).contains(&stars).then_some(Rating(stars * 2))
+        // `then`, not `then_some`: the product must not be computed for 128 stars and up
+        // (an overflow, found by tests/fuzz_parsers.rs on a mutated goodbooks ratings row).
+        (1..=5).contains(&stars).then(|| Rating(stars * 2))
     }
 
     /// The raw 0–10 value.
@@ -127,6 +129,7 @@ mod tests {
         assert_eq!(mapped, vec![2, 4, 6, 8, 10]);
         assert!(Rating::from_stars(0).is_none());
         assert!(Rating::from_stars(6).is_none());
+        assert!(Rating::from_stars(200).is_none());
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The browser side: hydrate the server-rendered HTML so the page becomes interactive.
 
+// The app's view types nest deeply; computing their layout for hydration needs more than the
+// default 128 (the app crate raises its limit for the same reason).
 #![recursion_limit = "512"]
 
 use wasm_bindgen::prelude::wasm_bindgen;

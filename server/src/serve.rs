@@ -1,19 +1,21 @@
 //! `shelfwise serve`: load the catalog from the store and serve the app.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
 use app::error::AppError;
+use app::functions::transfer::{ssr as transfer, MAX_UPLOAD_BYTES};
+use app::site::{AssetHashes, NON_PAGE_POLICY};
 use app::state::AppState;
 use app::store::Store;
 use app::{shell, App};
 use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
 use axum::http::{header, HeaderName, HeaderValue, Request, StatusCode};
 use axum::response::IntoResponse;
 use axum::response::Response;
-use app::functions::transfer::{ssr as transfer, MAX_UPLOAD_BYTES};
-use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 use engine::catalog::Catalog;
@@ -46,6 +48,86 @@ pub fn load_catalog(store: &Store) -> Result<Catalog> {
     Ok(catalog)
 }
 
+/// Leptos's options for a site built into `site_root`.
+///
+/// cargo-leptos writes the hashes of the front-end file names to `hash.txt` in the site root
+/// (`hash-file-name` in Cargo.toml points there rather than next to the binary, so the site
+/// directory carries its own manifest wherever it is copied). When the file is there, the
+/// pages name the hashed files; when it is not (a build without hashing), the plain names.
+pub fn site_options(site_root: &Path, addr: std::net::SocketAddr) -> LeptosOptions {
+    let hash_file = site_root.join("hash.txt");
+    let hash_file = std::path::absolute(&hash_file).unwrap_or(hash_file);
+    let hashed = hash_file.is_file();
+    if !hashed {
+        tracing::info!(
+            path = %hash_file.display(),
+            "no hash.txt in the site root: serving unhashed asset names with short cache lifetimes"
+        );
+    }
+    LeptosOptions::builder()
+        .output_name("shelfwise")
+        .site_root(site_root.display().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .hash_files(hashed)
+        // An absolute path: Leptos joins it to the executable's directory, which leaves it as is.
+        .hash_file(Arc::from(hash_file.display().to_string()))
+        .build()
+}
+
+/// Cache lifetime of a file whose name carries its content hash: a year, never revalidated.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// Cache policy of an unhashed asset, which may change under the same URL: the browser may
+/// keep a copy but must ask first (a 304 costs a round trip, no body).
+const REVALIDATE: &str = "no-cache";
+/// Cache policy of pages: revalidated like unhashed assets, and never kept by a shared cache,
+/// since a page shows the reader's own ratings and name.
+const PAGE: &str = "private, no-cache";
+
+/// Give static assets and pages their `Cache-Control`, unless the handler set one.
+///
+/// `/pkg` files named with their content hash (see [`site_options`]) are immutable; every
+/// other `/pkg` file and every HTML page is revalidated, so a deploy is seen at once.
+/// Server-function and export responses keep what their handlers chose.
+async fn cache_control(
+    State(hashes): State<Arc<Option<AssetHashes>>>,
+    request: Request<Body>,
+    next: axum::middleware::Next,
+) -> Response {
+    let pkg_file = request
+        .uri()
+        .path()
+        .strip_prefix("/pkg/")
+        .map(|name| name.to_string());
+    let mut response = next.run(request).await;
+    if response.headers().contains_key(header::CACHE_CONTROL) {
+        return response;
+    }
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let value = match pkg_file {
+        Some(_) if !response.status().is_success() => return response,
+        Some(name)
+            if hashes
+                .as_ref()
+                .as_ref()
+                .is_some_and(|h| h.names_hashed_file(&name)) =>
+        {
+            IMMUTABLE
+        }
+        Some(_) => REVALIDATE,
+        None if is_html => PAGE,
+        None => return response,
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    response
+}
+
 /// Largest request body of every route but the upload: server-function arguments are small.
 const BODY_LIMIT: usize = 1 << 20;
 /// No request may hold a connection longer than this.
@@ -58,6 +140,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 /// elsewhere are refused (see [`same_origin_writes`]).
 pub fn router(state: AppState, public_origin: Option<String>) -> Router {
     let routes = generate_route_list(App);
+    let hashes = Arc::new(AssetHashes::from_options(&state.leptos_options));
     let request_id = HeaderName::from_static("x-request-id");
     // Uploads get a larger body limit on their own route; everything else keeps the small one.
     // Both limits refuse a declared-too-large body before reading it.
@@ -78,6 +161,7 @@ pub fn router(state: AppState, public_origin: Option<String>) -> Router {
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .merge(uploads)
         .layer(axum::middleware::map_response(server_fn_status))
+        .layer(axum::middleware::from_fn_with_state(hashes, cache_control))
         .layer(axum::middleware::from_fn_with_state(
             Arc::new(public_origin),
             same_origin_writes,
@@ -107,9 +191,11 @@ pub fn router(state: AppState, public_origin: Option<String>) -> Router {
                     header::REFERRER_POLICY,
                     HeaderValue::from_static("strict-origin-when-cross-origin"),
                 ))
+                // Pages set their own policy with this request's nonce (see `app::shell`);
+                // everything else gets one under which nothing runs.
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::CONTENT_SECURITY_POLICY,
-                    HeaderValue::from_static("frame-ancestors 'none'"),
+                    HeaderValue::from_static(NON_PAGE_POLICY),
                 ))
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::REQUEST_TIMEOUT,
@@ -162,7 +248,11 @@ pub async fn same_origin_writes(
         return next.run(request).await;
     }
     let headers = request.headers();
-    let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
     let allowed = match text(header::ORIGIN) {
         Some(origin) => {
             let host = text(header::HOST).unwrap_or("");
@@ -234,12 +324,7 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<()> {
             "the store is empty: import a dataset first (`shelfwise import book-crossing DIR`)"
         );
     }
-    let leptos_options = LeptosOptions::builder()
-        .output_name("shelfwise")
-        .site_root(args.site_root.display().to_string())
-        .site_pkg_dir("pkg")
-        .site_addr(args.addr)
-        .build();
+    let leptos_options = site_options(&args.site_root, args.addr);
     let state = AppState::new(leptos_options, store.clone(), catalog, args.settings());
     crate::train::start(
         store.clone(),

@@ -16,6 +16,8 @@ const FIXTURES: &str = concat!(
     "/../engine/tests/fixtures/goodbooks"
 );
 const ROUNDS: usize = 20;
+/// A client's session cookie and the ratings the server acknowledged to it.
+type Session = (String, Vec<(String, u8)>);
 const WRITERS: usize = 4;
 
 fn free_port() -> u16 {
@@ -27,8 +29,14 @@ fn free_port() -> u16 {
 }
 
 fn serve(data: &Path, port: u16) -> Child {
-    let child = Command::new(BIN)
-        .args(["--data-dir", data.to_str().unwrap(), "--log-level", "warn", "serve"])
+    let mut child = Command::new(BIN)
+        .args([
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--log-level",
+            "warn",
+            "serve",
+        ])
         .args(["--addr", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
@@ -44,6 +52,8 @@ fn serve(data: &Path, port: u16) -> Child {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the server did not start");
 }
 
@@ -67,7 +77,12 @@ fn csv_lite(text: &str) -> Vec<String> {
 }
 
 /// POST a server function with a form body; the response and the session cookie it set.
-fn post(port: u16, endpoint: &str, body: &str, cookie: Option<&str>) -> Result<(String, Option<String>), String> {
+fn post(
+    port: u16,
+    endpoint: &str,
+    body: &str,
+    cookie: Option<&str>,
+) -> Result<(String, Option<String>), String> {
     let mut req = ureq::post(&format!("http://127.0.0.1:{port}/api/{endpoint}"))
         .set("Content-Type", "application/x-www-form-urlencoded")
         .timeout(Duration::from_secs(10));
@@ -85,7 +100,12 @@ fn post(port: u16, endpoint: &str, body: &str, cookie: Option<&str>) -> Result<(
 
 /// One writer: an anonymous reader rating books one after another until stopped. Returns the
 /// session and every rating the server acknowledged.
-fn writer(port: u16, books: Arc<Vec<String>>, offset: usize, stop: Arc<AtomicBool>) -> (Option<String>, Vec<(String, u8)>) {
+fn writer(
+    port: u16,
+    books: Arc<Vec<String>>,
+    offset: usize,
+    stop: Arc<AtomicBool>,
+) -> (Option<String>, Vec<(String, u8)>) {
     let mut cookie: Option<String> = None;
     let mut acked = Vec::new();
     for i in 0..books.len() {
@@ -94,7 +114,12 @@ fn writer(port: u16, books: Arc<Vec<String>>, offset: usize, stop: Arc<AtomicBoo
         }
         let isbn = &books[(offset + i) % books.len()];
         let stars = (i % 5 + 1) as u8;
-        match post(port, "rate_book", &format!("isbn={isbn}&stars={stars}"), cookie.as_deref()) {
+        match post(
+            port,
+            "rate_book",
+            &format!("isbn={isbn}&stars={stars}"),
+            cookie.as_deref(),
+        ) {
             Ok((_, set)) => {
                 if cookie.is_none() {
                     cookie = set;
@@ -128,7 +153,15 @@ fn acknowledged_ratings_survive_kill_dash_nine() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
     let status = Command::new(BIN)
-        .args(["--data-dir", data.to_str().unwrap(), "--log-level", "warn", "import", "goodbooks", FIXTURES])
+        .args([
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--log-level",
+            "warn",
+            "import",
+            "goodbooks",
+            FIXTURES,
+        ])
         .stdout(Stdio::null())
         .status()
         .unwrap();
@@ -136,7 +169,7 @@ fn acknowledged_ratings_survive_kill_dash_nine() {
     let books = Arc::new(isbns());
     assert!(books.len() >= 50, "{}", books.len());
 
-    let sessions: Arc<Mutex<Vec<(String, Vec<(String, u8)>)>>> = Arc::default();
+    let sessions: Arc<Mutex<Vec<Session>>> = Arc::default();
     let mut total_acked = 0;
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
     for round in 0..ROUNDS {
@@ -185,7 +218,12 @@ fn acknowledged_ratings_survive_kill_dash_nine() {
     }
     server.kill().unwrap();
     let _ = server.wait();
-    eprintln!("{ROUNDS} kills: {total_acked} ratings acknowledged, {present} present after restart");
+    eprintln!(
+        "{ROUNDS} kills: {total_acked} ratings acknowledged, {present} present after restart"
+    );
     assert_eq!(present, total_acked);
-    assert!(total_acked > 100, "too few writes to mean anything: {total_acked}");
+    assert!(
+        total_acked > 100,
+        "too few writes to mean anything: {total_acked}"
+    );
 }

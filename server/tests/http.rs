@@ -23,6 +23,21 @@ fn app() -> (tempfile::TempDir, axum::Router) {
 
 fn app_state() -> (tempfile::TempDir, AppState) {
     let dir = tempfile::tempdir().unwrap();
+    let options = LeptosOptions::builder()
+        .output_name("shelfwise")
+        .site_root(dir.path().display().to_string())
+        .build();
+    state_with(dir, options)
+}
+
+/// The router over the fixture store with these Leptos options.
+fn app_with(dir: tempfile::TempDir, options: LeptosOptions) -> (tempfile::TempDir, axum::Router) {
+    let (dir, state) = state_with(dir, options);
+    (dir, shelfwise::serve::router(state, None))
+}
+
+/// The state over the fixture store with these Leptos options.
+fn state_with(dir: tempfile::TempDir, options: LeptosOptions) -> (tempfile::TempDir, AppState) {
     let store = Store::open(&dir.path().join("store"), 1 << 20).unwrap();
     import_goodbooks(
         &store,
@@ -32,15 +47,7 @@ fn app_state() -> (tempfile::TempDir, AppState) {
     )
     .unwrap();
     let catalog = shelfwise::serve::load_catalog(&store).unwrap();
-    let state = AppState::new(
-        LeptosOptions::builder()
-            .output_name("shelfwise")
-            .site_root(dir.path().display().to_string())
-            .build(),
-        store,
-        catalog,
-        Default::default(),
-    );
+    let state = AppState::new(options, store, catalog, Default::default());
     (dir, state)
 }
 
@@ -106,7 +113,10 @@ async fn pages_carry_security_headers_and_a_request_id() {
     let h = resp.headers();
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin");
-    assert_eq!(h["content-security-policy"], "frame-ancestors 'none'");
+    assert!(h["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("frame-ancestors 'none'"));
     assert_eq!(h["x-request-id"].len(), 36, "a UUID");
     let html = body(resp).await;
     assert!(html.contains("Popular books"));
@@ -171,4 +181,174 @@ async fn unknown_book_pages_are_404() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
     assert!(body(resp).await.contains("No book with ISBN 0000000000"));
+}
+
+/// The nonce in a page's `Content-Security-Policy`, after checking the rest of the policy.
+fn csp_nonce(resp: &axum::response::Response) -> String {
+    let csp = resp.headers()["content-security-policy"].to_str().unwrap();
+    for directive in [
+        "default-src 'none'",
+        "'wasm-unsafe-eval'",
+        "style-src 'self';",
+        "img-src 'self' data: http: https:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ] {
+        assert!(csp.contains(directive), "{directive} missing: {csp}");
+    }
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap_or_else(|| panic!("no nonce: {csp}"));
+    assert!(nonce.len() >= 16, "{nonce}");
+    nonce.to_string()
+}
+
+#[tokio::test]
+async fn pages_carry_a_csp_whose_nonce_is_on_every_inline_script() {
+    let (_dir, app) = app();
+    let mut nonces = Vec::new();
+    // A streamed page, async-SSR pages (their resources travel in inline scripts), a 404.
+    for (path, status) in [
+        ("/login", StatusCode::OK),
+        ("/", StatusCode::OK),
+        ("/search?q=hunger", StatusCode::OK),
+        ("/book/0439023483", StatusCode::OK),
+        ("/book/0000000000", StatusCode::NOT_FOUND),
+        ("/no/such/page", StatusCode::NOT_FOUND),
+    ] {
+        let resp = app
+            .clone()
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), status, "{path}");
+        let nonce = csp_nonce(&resp);
+        let html = body(resp).await;
+        let scripts: Vec<&str> = html.split("<script").skip(1).collect();
+        assert!(!scripts.is_empty(), "{path}: no scripts");
+        for script in scripts {
+            let tag = script.split('>').next().unwrap();
+            assert!(
+                tag.contains(&format!("nonce=\"{nonce}\"")),
+                "{path}: a script without the nonce: <script{tag}>"
+            );
+        }
+        assert!(
+            !html.contains(" style=\""),
+            "{path}: an inline style the CSP would block"
+        );
+        nonces.push(nonce);
+    }
+    nonces.sort();
+    nonces.dedup();
+    assert_eq!(nonces.len(), 6, "a fresh nonce per request");
+    // Responses that are not pages get a policy under which nothing runs.
+    let resp = app
+        .oneshot(
+            Request::post("/api/search_books")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from("query=hunger&limit=3"))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.headers()["content-security-policy"],
+        "default-src 'none'; frame-ancestors 'none'"
+    );
+}
+
+#[tokio::test]
+async fn hashed_assets_are_immutable_and_pages_revalidate() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(
+        site.join("hash.txt"),
+        "js: JsH4sh\nwasm: W4smH4sh\ncss: CssH4sh\n",
+    )
+    .unwrap();
+    for name in [
+        "shelfwise.JsH4sh.js",
+        "shelfwise.W4smH4sh.wasm",
+        "shelfwise.CssH4sh.css",
+        "notes.txt",
+    ] {
+        std::fs::write(site.join("pkg").join(name), "x").unwrap();
+    }
+    std::fs::write(site.join("favicon.svg"), "<svg/>").unwrap();
+    let options = shelfwise::serve::site_options(&site, "127.0.0.1:3000".parse().unwrap());
+    assert!(options.hash_files);
+    let (_dir, app) = app_with(dir, options);
+    let get = |path: &str| {
+        let app = app.clone();
+        let req = Request::get(path).body(Body::empty()).unwrap();
+        async move { app.oneshot(req).await.unwrap() }
+    };
+    for name in [
+        "shelfwise.JsH4sh.js",
+        "shelfwise.W4smH4sh.wasm",
+        "shelfwise.CssH4sh.css",
+    ] {
+        let resp = get(&format!("/pkg/{name}")).await;
+        assert_eq!(resp.status(), StatusCode::OK, "{name}");
+        assert_eq!(
+            resp.headers()["cache-control"],
+            "public, max-age=31536000, immutable",
+            "{name}"
+        );
+    }
+    // A file whose name carries no hash may change: revalidate.
+    let resp = get("/pkg/notes.txt").await;
+    assert_eq!(resp.headers()["cache-control"], "no-cache");
+    let resp = get("/pkg/missing.js").await;
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    assert_ne!(
+        resp.headers()
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap()),
+        Some("public, max-age=31536000, immutable")
+    );
+    // Pages revalidate and name the hashed files.
+    let resp = get("/").await;
+    assert_eq!(resp.headers()["cache-control"], "private, no-cache");
+    let html = body(resp).await;
+    assert!(
+        html.contains("href=\"/pkg/shelfwise.CssH4sh.css\""),
+        "{html}"
+    );
+    assert!(html.contains("shelfwise.JsH4sh"), "{html}");
+    assert!(html.contains("shelfwise.W4smH4sh"), "{html}");
+}
+
+#[tokio::test]
+async fn without_a_hash_file_assets_keep_plain_names_and_revalidate() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg").join("shelfwise.wasm"), "x").unwrap();
+    let options = shelfwise::serve::site_options(&site, "127.0.0.1:3000".parse().unwrap());
+    assert!(!options.hash_files);
+    let (_dir, app) = app_with(dir, options);
+    let resp = app
+        .clone()
+        .oneshot(
+            Request::get("/pkg/shelfwise.wasm")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["cache-control"], "no-cache");
+    let resp = app
+        .oneshot(Request::get("/").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert!(body(resp).await.contains("href=\"/pkg/shelfwise.css\""));
 }

@@ -89,8 +89,14 @@ mod tests {
     fn hash_then_verify() {
         let phc = hash("correct horse battery").unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
-        assert_eq!(verify("correct horse battery", &phc).unwrap(), Verdict::Right);
-        assert_eq!(verify("correct horse batterY", &phc).unwrap(), Verdict::Wrong);
+        assert_eq!(
+            verify("correct horse battery", &phc).unwrap(),
+            Verdict::Right
+        );
+        assert_eq!(
+            verify("correct horse batterY", &phc).unwrap(),
+            Verdict::Wrong
+        );
         assert_eq!(verify("x", "not a hash").unwrap(), Verdict::Wrong);
     }
 

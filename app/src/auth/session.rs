@@ -102,7 +102,11 @@ pub fn current(state: &AppState) -> Result<Option<Current>, AppError> {
         session.expires = now + TTL_SECS;
         state.store.put_session(&hash, &session).map_err(internal)?;
         if let Some(token) = token_in(&parts) {
-            set_cookie(cookie_header(&token, TTL_SECS, state.settings.secure_cookies));
+            set_cookie(cookie_header(
+                &token,
+                TTL_SECS,
+                state.settings.secure_cookies,
+            ));
         }
     }
     Ok(Some(Current { hash, session }))
@@ -117,7 +121,11 @@ pub fn start(state: &AppState, user: UserId, account: bool) -> Result<Current, A
         account,
     };
     state.store.put_session(&hash, &session).map_err(internal)?;
-    set_cookie(cookie_header(&token, TTL_SECS, state.settings.secure_cookies));
+    set_cookie(cookie_header(
+        &token,
+        TTL_SECS,
+        state.settings.secure_cookies,
+    ));
     Ok(Current { hash, session })
 }
 

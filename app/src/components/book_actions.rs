@@ -73,7 +73,10 @@ fn StarInput(
         });
     };
     let on_key = move |ev: KeyboardEvent| {
-        let current = hover.get_untracked().or(state.get_untracked().stars).unwrap_or(0);
+        let current = hover
+            .get_untracked()
+            .or(state.get_untracked().stars)
+            .unwrap_or(0);
         match ev.key().as_str() {
             "ArrowRight" | "ArrowUp" => hover.set(Some((current + 1).min(5))),
             "ArrowLeft" | "ArrowDown" => hover.set(Some(current.saturating_sub(1).max(1))),

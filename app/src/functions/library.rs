@@ -122,14 +122,29 @@ pub async fn get_my_books(sort: String, filter: String) -> Result<MyBooks, AppEr
         // The card is the edition the reader acted on, with their state.
         card.mine = mine;
         let updated = entry.entry.map(|e| e.updated).unwrap_or(0);
-        books.push((updated, MyBook { card, updated: ssr::date(updated) }));
+        books.push((
+            updated,
+            MyBook {
+                card,
+                updated: ssr::date(updated),
+            },
+        ));
     }
     match sort {
-        MyBooksSort::Recent => books.sort_by(|a, b| b.0.cmp(&a.0)),
-        MyBooksSort::Rating => books.sort_by(|a, b| b.1.card.mine.stars.cmp(&a.1.card.mine.stars).then(b.0.cmp(&a.0))),
+        MyBooksSort::Recent => books.sort_by_key(|b| std::cmp::Reverse(b.0)),
+        MyBooksSort::Rating => books.sort_by(|a, b| {
+            b.1.card
+                .mine
+                .stars
+                .cmp(&a.1.card.mine.stars)
+                .then(b.0.cmp(&a.0))
+        }),
         MyBooksSort::Title => books.sort_by_cached_key(|b| engine::text::fold(&b.1.card.title)),
         MyBooksSort::Author => books.sort_by_cached_key(|b| {
-            (engine::text::fold(&b.1.card.author), engine::text::fold(&b.1.card.title))
+            (
+                engine::text::fold(&b.1.card.author),
+                engine::text::fold(&b.1.card.title),
+            )
         }),
     }
     out.books = books.into_iter().map(|b| b.1).collect();

@@ -74,7 +74,13 @@ pub mod ssr {
         let cookies = options
             .0
             .read()
-            .map(|p| p.headers.get_all(header::SET_COOKIE).iter().cloned().collect())
+            .map(|p| {
+                p.headers
+                    .get_all(header::SET_COOKIE)
+                    .iter()
+                    .cloned()
+                    .collect()
+            })
             .unwrap_or_default();
         (result, cookies)
     }
@@ -102,11 +108,7 @@ pub mod ssr {
         headers: HeaderMap,
         mut multipart: Multipart,
     ) -> Response {
-        let (current, cookies) = with_session(&state, &headers, session::current_or_anonymous);
-        let current = match current {
-            Ok(c) => c,
-            Err(e) => return error_response(e, cookies),
-        };
+        // The file first: a refused upload must not leave a new anonymous reader behind.
         let bytes = loop {
             match multipart.next_field().await {
                 Ok(Some(field)) if field.name() == Some("file") => match field.bytes().await {
@@ -114,7 +116,7 @@ pub mod ssr {
                     Err(e) => {
                         return error_response(
                             AppError::Invalid(format!("The upload failed: {}", e.body_text())),
-                            cookies,
+                            Vec::new(),
                         )
                     }
                 },
@@ -122,16 +124,21 @@ pub mod ssr {
                 Ok(None) => {
                     return error_response(
                         AppError::Invalid("Choose a CSV file to import.".into()),
-                        cookies,
+                        Vec::new(),
                     )
                 }
                 Err(e) => {
                     return error_response(
                         AppError::Invalid(format!("The upload failed: {}", e.body_text())),
-                        cookies,
+                        Vec::new(),
                     )
                 }
             }
+        };
+        let (current, cookies) = with_session(&state, &headers, session::current_or_anonymous);
+        let current = match current {
+            Ok(c) => c,
+            Err(e) => return error_response(e, cookies),
         };
         let summary = {
             let state = state.clone();
@@ -258,13 +265,21 @@ pub mod ssr {
             .store
             .set_meta(&summary_key(user), &summary)
             .map_err(internal)?;
-        tracing::info!(user, rows = summary.rows, matched = summary.matched, "goodreads import");
+        tracing::info!(
+            user,
+            rows = summary.rows,
+            matched = summary.matched,
+            "goodreads import"
+        );
         Ok(summary)
     }
 
     /// The reader's library as export rows (a book they only marked "not interested" has no
     /// Goodreads equivalent and is left out of the CSV).
-    fn export_rows(state: &AppState, user: UserId) -> Result<Vec<(ExportRow, Option<Shelf>, u64)>, AppError> {
+    fn export_rows(
+        state: &AppState,
+        user: UserId,
+    ) -> Result<Vec<(ExportRow, Option<Shelf>, u64)>, AppError> {
         let library = state
             .store
             .library_of(user)
@@ -293,19 +308,26 @@ pub mod ssr {
     fn reader_or_401(
         state: &AppState,
         headers: &HeaderMap,
-    ) -> Result<(Current, Vec<HeaderValue>), Response> {
+    ) -> Result<(Current, Vec<HeaderValue>), Box<Response>> {
         let (current, cookies) = with_session(state, headers, session::current);
         match current {
             Ok(Some(c)) => Ok((c, cookies)),
-            Ok(None) => Err(error_response(
-                AppError::Unauthorized("There is nothing to export yet: rate or shelve a book first.".into()),
+            Ok(None) => Err(Box::new(error_response(
+                AppError::Unauthorized(
+                    "There is nothing to export yet: rate or shelve a book first.".into(),
+                ),
                 cookies,
-            )),
-            Err(e) => Err(error_response(e, cookies)),
+            ))),
+            Err(e) => Err(Box::new(error_response(e, cookies))),
         }
     }
 
-    fn download(content_type: &'static str, name: &'static str, body: Vec<u8>, cookies: Vec<HeaderValue>) -> Response {
+    fn download(
+        content_type: &'static str,
+        name: &'static str,
+        body: Vec<u8>,
+        cookies: Vec<HeaderValue>,
+    ) -> Response {
         with_cookies(
             (
                 [
@@ -324,7 +346,7 @@ pub mod ssr {
     pub async fn export_csv(State(state): State<AppState>, headers: HeaderMap) -> Response {
         let (current, cookies) = match reader_or_401(&state, &headers) {
             Ok(x) => x,
-            Err(r) => return r,
+            Err(r) => return *r,
         };
         let rows = match export_rows(&state, current.user()) {
             Ok(r) => r,
@@ -364,7 +386,7 @@ pub mod ssr {
     pub async fn export_json(State(state): State<AppState>, headers: HeaderMap) -> Response {
         let (current, cookies) = match reader_or_401(&state, &headers) {
             Ok(x) => x,
-            Err(r) => return r,
+            Err(r) => return *r,
         };
         let username = state
             .store
@@ -389,7 +411,9 @@ pub mod ssr {
                     stars: mine.stars,
                     rating_1_to_10: b.rating.map(|r| r.value()),
                     shelf: mine.shelf.map(|s| s.slug()),
-                    updated: crate::functions::library::ssr::date(b.entry.map(|e| e.updated).unwrap_or(0)),
+                    updated: crate::functions::library::ssr::date(
+                        b.entry.map(|e| e.updated).unwrap_or(0),
+                    ),
                 })
             })
             .collect();

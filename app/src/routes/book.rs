@@ -4,10 +4,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use crate::components::book_actions::BookActions;
 use crate::components::cover::Cover;
 use crate::components::error_view::ErrorView;
 use crate::components::histogram::RatingHistogram;
-use crate::components::book_actions::BookActions;
 use crate::components::stars::{group_thousands, RatingSummary};
 use crate::functions::catalog::get_book_detail;
 use crate::components::book_actions::LibraryVersion;

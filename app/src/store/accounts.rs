@@ -181,12 +181,12 @@ impl Store {
         let mut hashes = Vec::new();
         for kv in self.user_sessions.scan_prefix(user.to_be_bytes()) {
             let (k, _) = kv?;
-            let hash: [u8; 32] = k
-                .get(4..)
-                .and_then(|h| h.try_into().ok())
-                .ok_or(StoreError::Corrupt {
-                    tree: "user_sessions",
-                })?;
+            let hash: [u8; 32] =
+                k.get(4..)
+                    .and_then(|h| h.try_into().ok())
+                    .ok_or(StoreError::Corrupt {
+                        tree: "user_sessions",
+                    })?;
             if Some(&hash) != keep {
                 hashes.push(hash);
             }

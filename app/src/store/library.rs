@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 use sled::Transactional;
 
-use super::{decode, decode_rating, pair, split_pair, BookId, Store, StoreError, StoreResult, UserId};
+use super::{
+    decode, decode_rating, pair, split_pair, BookId, Store, StoreError, StoreResult, UserId,
+};
 use crate::models::Shelf;
 use engine::model::Rating;
 
@@ -163,9 +165,10 @@ fn apply(trees: &Tx, user: UserId, change: &Change, now: u64) -> TxResult<()> {
         }
     }
     let old: Option<LibraryEntry> = match library.get(key)? {
-        Some(v) => Some(postcard::from_bytes(&v).map_err(|e| {
-            ConflictableTransactionError::Abort(StoreError::Codec(e))
-        })?),
+        Some(v) => Some(
+            postcard::from_bytes(&v)
+                .map_err(|e| ConflictableTransactionError::Abort(StoreError::Codec(e)))?,
+        ),
         None => None,
     };
     let shelf = match change.shelf {
