@@ -75,6 +75,7 @@ impl Store {
             password_hash: password_hash.to_string(),
             created: now,
         })?;
+        let _only_writer = self.lock_writes();
         let created = (&self.accounts, &self.users, &self.user_keys).transaction(
             |(accounts, users, user_keys)| {
                 if accounts.get(name.as_bytes())?.is_some() {
@@ -137,6 +138,7 @@ impl Store {
     pub fn put_session(&self, token_hash: &[u8; 32], session: &Session) -> StoreResult<()> {
         let value = postcard::to_stdvec(session)?;
         let index = user_session_key(session.user, token_hash);
+        let _only_writer = self.lock_writes();
         (&self.sessions, &self.user_sessions)
             .transaction(|(sessions, by_user)| {
                 sessions.insert(&token_hash[..], value.clone())?;
@@ -166,6 +168,7 @@ impl Store {
         };
         let session: Session = decode(&v)?;
         let index = user_session_key(session.user, token_hash);
+        let _only_writer = self.lock_writes();
         (&self.sessions, &self.user_sessions)
             .transaction(|(sessions, by_user)| {
                 sessions.remove(&token_hash[..])?;
@@ -213,6 +216,7 @@ impl Store {
         self.revoke_sessions_of(user, None)?;
         if let Some(record) = self.user(user)? {
             let name = record.key.strip_prefix("acct:").map(str::to_string);
+            let _only_writer = self.lock_writes();
             (&self.users, &self.user_keys, &self.accounts)
                 .transaction(|(users, user_keys, accounts)| {
                     users.remove(&user.to_be_bytes()[..])?;

@@ -53,6 +53,7 @@ type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
 impl Store {
     /// Apply changes to one reader's books atomically: all of them are written or none.
     pub fn apply_changes(&self, user: UserId, changes: &[Change], now: u64) -> StoreResult<()> {
+        let _only_writer = self.lock_writes();
         (&self.ratings_by_user, &self.ratings_by_book, &self.library)
             .transaction(|trees| {
                 for change in changes {
@@ -131,6 +132,7 @@ impl Store {
                 )
             })
             .collect();
+        let _only_writer = self.lock_writes();
         (&self.ratings_by_user, &self.ratings_by_book, &self.library)
             .transaction(|trees| {
                 for (add, remove) in &changes {

@@ -100,6 +100,10 @@ pub struct Store {
     accounts: sled::Tree,
     sessions: sled::Tree,
     user_sessions: sled::Tree,
+    /// Serialises transactions and flushes. Under 64 concurrent writers, sled 0.34 hung with
+    /// one transaction waiting for its exclusive lock, a read waiting behind it and every flush
+    /// waiting too; one writer at a time, never overlapping a flush, cannot interleave that way.
+    writer: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
 const NEXT_BOOK_ID: &[u8] = b"next_book_id";
@@ -124,6 +128,7 @@ impl Store {
             accounts: db.open_tree("accounts")?,
             sessions: db.open_tree("sessions")?,
             user_sessions: db.open_tree("user_sessions")?,
+            writer: Default::default(),
             db,
         })
     }
@@ -142,8 +147,21 @@ impl Store {
     /// [`Store::flush`] without blocking the async executor: a server function awaits this
     /// before it acknowledges a write, which is what makes an acknowledged rating durable.
     pub async fn flush_async(&self) -> StoreResult<()> {
-        self.db.flush_async().await?;
+        // On the blocking pool, under the writer lock: an async worker never waits on sled,
+        // and no transaction runs while the log is being flushed.
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let _only_writer = store.lock_writes();
+            store.db.flush().map(|_| ())
+        })
+        .await
+        .map_err(|e| StoreError::Sled(sled::Error::ReportableBug(e.to_string())))??;
         Ok(())
+    }
+
+    /// Hold this while running a transaction or a flush (see the `writer` field).
+    pub(crate) fn lock_writes(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Number of books.
@@ -238,6 +256,7 @@ impl Store {
 
     /// Record (or replace) a user's rating of a book in both rating trees, atomically.
     pub fn put_rating(&self, user: UserId, book: BookId, rating: Rating) -> StoreResult<()> {
+        let _only_writer = self.lock_writes();
         (&self.ratings_by_user, &self.ratings_by_book)
             .transaction(|(by_user, by_book)| {
                 by_user.insert(&pair(user, book)[..], &[rating.value()])?;
