@@ -74,7 +74,10 @@ impl Recommender {
 
     /// Where the model stands.
     pub fn status(&self) -> ModelStatus {
-        self.status.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.status
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 }
 

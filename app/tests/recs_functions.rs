@@ -16,14 +16,24 @@ use common::*;
 /// Readers with overlapping tastes, so collaborative filtering has something to learn.
 async fn readers(world: &World) {
     let books = [
-        HUNGER_GAMES, HARRY_POTTER, TWILIGHT, MOCKINGBIRD, "0743273567", "0451524934",
-        "0618260307", "0316769177", "0525478817", "0679783261",
+        HUNGER_GAMES,
+        HARRY_POTTER,
+        TWILIGHT,
+        MOCKINGBIRD,
+        "0743273567",
+        "0451524934",
+        "0618260307",
+        "0316769177",
+        "0525478817",
+        "0679783261",
     ];
     for r in 0..8usize {
         let mut b = world.browser(&format!("10.1.0.{r}"));
         for (i, isbn) in books.iter().enumerate() {
             if (i + r) % 3 != 0 {
-                b.call(rate_book((*isbn).into(), (((i + r) % 5) + 1) as u8)).await.unwrap();
+                b.call(rate_book((*isbn).into(), (((i + r) % 5) + 1) as u8))
+                    .await
+                    .unwrap();
             }
         }
     }
@@ -42,8 +52,15 @@ fn check_rules(list: &[RecCard], world: &World, excluded: &[&str]) {
     let mut authors: HashMap<String, usize> = HashMap::new();
     for rec in list {
         let idx = catalog.find(&rec.card.isbn).unwrap();
-        assert!(works.insert(catalog.work_of(idx).unwrap()), "two editions of one work");
-        assert!(!excluded.contains(&rec.card.isbn.as_str()), "{} shown", rec.card.isbn);
+        assert!(
+            works.insert(catalog.work_of(idx).unwrap()),
+            "two editions of one work"
+        );
+        assert!(
+            !excluded.contains(&rec.card.isbn.as_str()),
+            "{} shown",
+            rec.card.isbn
+        );
         assert!(!rec.why.is_empty());
     }
     for rec in list.iter().take(10) {
@@ -58,7 +75,10 @@ async fn for_you_is_popular_for_a_visitor_and_personal_after_a_rating() {
     readers(&world).await;
     let mut b = world.browser("10.0.0.1");
     for bad in [0, MAX_FOR_YOU + 1] {
-        assert!(matches!(b.call(get_for_you(bad)).await, Err(AppError::Invalid(_))));
+        assert!(matches!(
+            b.call(get_for_you(bad)).await,
+            Err(AppError::Invalid(_))
+        ));
     }
     let visitor = b.call(get_for_you(20)).await.unwrap();
     assert!(!visitor.personal);
@@ -67,8 +87,12 @@ async fn for_you_is_popular_for_a_visitor_and_personal_after_a_rating() {
     assert!(b.cookie.is_none(), "reading creates no session");
 
     b.call(rate_book(HUNGER_GAMES.into(), 5)).await.unwrap();
-    b.call(shelve_book(TWILIGHT.into(), "want-to-read".into())).await.unwrap();
-    b.call(shelve_book(MOCKINGBIRD.into(), "not-interested".into())).await.unwrap();
+    b.call(shelve_book(TWILIGHT.into(), "want-to-read".into()))
+        .await
+        .unwrap();
+    b.call(shelve_book(MOCKINGBIRD.into(), "not-interested".into()))
+        .await
+        .unwrap();
     let mine = b.call(get_for_you(20)).await.unwrap();
     assert!(mine.personal);
     assert!(!mine.books.is_empty());
@@ -81,7 +105,10 @@ async fn for_you_is_popular_for_a_visitor_and_personal_after_a_rating() {
     assert!(after.books.iter().all(|r| r.card.isbn != top));
     // Explanations name the reader's books where collaborative filtering drove the score.
     assert!(
-        after.books.iter().any(|r| r.why.starts_with("Because you liked")),
+        after
+            .books
+            .iter()
+            .any(|r| r.why.starts_with("Because you liked")),
         "{:?}",
         after.books.iter().map(|r| &r.why).collect::<Vec<_>>()
     );
@@ -92,7 +119,10 @@ async fn book_pages_never_suggest_the_book_itself() {
     let world = World::new();
     readers(&world).await;
     let mut b = world.browser("10.0.0.1");
-    let rows = b.call(get_similar_books(HARRY_POTTER.into())).await.unwrap();
+    let rows = b
+        .call(get_similar_books(HARRY_POTTER.into()))
+        .await
+        .unwrap();
     assert!(!rows.also_liked.is_empty() || !rows.similar.is_empty());
     check_rules(&rows.also_liked, &world, &[HARRY_POTTER]);
     check_rules(&rows.similar, &world, &[HARRY_POTTER]);
@@ -120,7 +150,11 @@ async fn onboarding_offers_authors_and_unrated_books() {
     // Picking an author puts their book first.
     let pick = first.authors.last().unwrap().clone();
     let picked = b.call(get_onboarding(pick.clone())).await.unwrap();
-    assert!(picked.books[0].author.contains(&pick), "{pick}: {:?}", picked.books[0]);
+    assert!(
+        picked.books[0].author.contains(&pick),
+        "{pick}: {:?}",
+        picked.books[0]
+    );
     // Rated books leave the list.
     let isbn = first.books[0].isbn.clone();
     b.call(rate_book(isbn.clone(), 4)).await.unwrap();
@@ -140,11 +174,17 @@ async fn my_taste_counts_authors_decades_and_stars() {
     assert_eq!(b.call(my_taste()).await.unwrap().books, 0);
     b.call(rate_book(HUNGER_GAMES.into(), 5)).await.unwrap();
     b.call(rate_book(TWILIGHT.into(), 2)).await.unwrap();
-    b.call(shelve_book(MOCKINGBIRD.into(), "want-to-read".into())).await.unwrap();
+    b.call(shelve_book(MOCKINGBIRD.into(), "want-to-read".into()))
+        .await
+        .unwrap();
     let t = b.call(my_taste()).await.unwrap();
     assert_eq!(t.books, 3);
     assert_eq!(t.stars, vec![0, 1, 0, 0, 1]);
     assert_eq!(t.authors.len(), 3);
     assert_eq!(t.decades.iter().map(|d| d.1).sum::<u32>(), 3);
-    assert!(t.decades.contains(&(2000, 2)) && t.decades.contains(&(1960, 1)), "{:?}", t.decades);
+    assert!(
+        t.decades.contains(&(2000, 2)) && t.decades.contains(&(1960, 1)),
+        "{:?}",
+        t.decades
+    );
 }

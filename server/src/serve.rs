@@ -307,7 +307,11 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string())
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
 }
 
 /// Run the server until Ctrl-C or SIGTERM.

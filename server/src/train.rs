@@ -18,7 +18,10 @@ use crate::{Error, Result};
 pub fn run(global: &GlobalArgs) -> Result<()> {
     let store = Store::open(&global.store_dir(), global.cache_mb << 20)?;
     let bar = ProgressBar::new_spinner();
-    bar.set_style(ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}").map_err(|e| Error::Usage(e.to_string()))?);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {elapsed:>4} {msg}")
+            .map_err(|e| Error::Usage(e.to_string()))?,
+    );
     bar.enable_steady_tick(Duration::from_millis(200));
     let progress = |p: &Progress| bar.set_message(p.stage.clone());
     let started = Instant::now();
@@ -34,7 +37,10 @@ pub fn run(global: &GlobalArgs) -> Result<()> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    println!("wrote {}", recommender::model_path(&global.data_dir).display());
+    println!(
+        "wrote {}",
+        recommender::model_path(&global.data_dir).display()
+    );
     Ok(())
 }
 
@@ -66,7 +72,9 @@ pub fn prepare(store: &Store, data_dir: &Path, recommender: &Recommender) {
                 return;
             }
             // An older format or a damaged file: train a new one rather than serve nothing.
-            Err(e) => tracing::warn!(error = %e, "the persisted model could not be read; retraining"),
+            Err(e) => {
+                tracing::warn!(error = %e, "the persisted model could not be read; retraining")
+            }
         }
     }
     retrain(store, data_dir, recommender);
@@ -79,7 +87,11 @@ pub fn retrain(store: &Store, data_dir: &Path, recommender: &Recommender) {
     match train_and_save(store, data_dir, &quiet) {
         Ok((model, ratings)) => {
             recommender.install(model, ratings);
-            tracing::info!(ratings, seconds = started.elapsed().as_secs_f64(), "model trained");
+            tracing::info!(
+                ratings,
+                seconds = started.elapsed().as_secs_f64(),
+                "model trained"
+            );
         }
         Err(e) => {
             tracing::error!(error = %e, "training failed; the previous model stays");

@@ -31,7 +31,13 @@ struct Site {
 fn site() -> Site {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("store"), 1 << 20).unwrap();
-    import_goodbooks(&store, Path::new(FIXTURES), &dir.path().join("r"), &plain_files).unwrap();
+    import_goodbooks(
+        &store,
+        Path::new(FIXTURES),
+        &dir.path().join("r"),
+        &plain_files,
+    )
+    .unwrap();
     let catalog = store.load_catalog().unwrap();
     let state = AppState::new(
         LeptosOptions::builder().output_name("shelfwise").build(),
@@ -55,7 +61,10 @@ async fn send(app: &axum::Router, req: Request<Body>) -> (StatusCode, Option<Str
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .map(str::to_string);
-    let location = resp.headers().get("location").map(|v| v.to_str().unwrap().to_string());
+    let location = resp
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string());
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
     let body = String::from_utf8_lossy(&bytes).to_string();
     (status, cookie.or(location), body)
@@ -66,7 +75,9 @@ async fn sign_up(app: &axum::Router, name: &str) -> String {
         app,
         Request::post("/api/signup")
             .header("content-type", "application/x-www-form-urlencoded")
-            .body(Body::from(format!("username={name}&password=a+long+passphrase")))
+            .body(Body::from(format!(
+                "username={name}&password=a+long+passphrase"
+            )))
             .unwrap(),
     )
     .await;
@@ -81,7 +92,10 @@ fn upload(cookie: &str, csv: &[u8], accept: &str) -> Request<Body> {
     body.extend_from_slice(csv);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     Request::post("/import/goodreads")
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
         .header("content-length", body.len())
         .header("cookie", cookie)
         .header("accept", accept)
@@ -137,12 +151,18 @@ async fn a_goodreads_export_imports_and_our_export_round_trips() {
     let mine = library(&site.app, &ann).await;
     assert!(!mine.is_empty());
     // The Hunger Games row: 5 stars on "read".
-    assert!(mine.contains(&("0439023483".into(), Some(5), Some("Read".into()))), "{mine:?}");
+    assert!(
+        mine.contains(&("0439023483".into(), Some(5), Some("Read".into()))),
+        "{mine:?}"
+    );
 
     // Export as CSV, import into another account: the same library.
     let (status, _, csv) = send(
         &site.app,
-        Request::get("/export/goodreads.csv").header("cookie", &ann).body(Body::empty()).unwrap(),
+        Request::get("/export/goodreads.csv")
+            .header("cookie", &ann)
+            .body(Body::empty())
+            .unwrap(),
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -165,7 +185,10 @@ async fn a_goodreads_export_imports_and_our_export_round_trips() {
     .await;
     let (status, _, json) = send(
         &site.app,
-        Request::get("/export/shelfwise.json").header("cookie", &ann).body(Body::empty()).unwrap(),
+        Request::get("/export/shelfwise.json")
+            .header("cookie", &ann)
+            .body(Body::empty())
+            .unwrap(),
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -192,9 +215,13 @@ async fn bad_uploads_are_refused_and_write_nothing() {
     let ann = sign_up(&site.app, "ann").await;
     let ratings = site.store.rating_count();
     let cases: Vec<(Vec<u8>, &str)> = vec![
-        (b"Title,Author\nDune,Frank Herbert\n".to_vec(), "lacks required columns"),
         (
-            b"Book Id,Title,Author,ISBN,ISBN13,My Rating,Exclusive Shelf\n1,Caf\xe9,X,,,5,read\n".to_vec(),
+            b"Title,Author\nDune,Frank Herbert\n".to_vec(),
+            "lacks required columns",
+        ),
+        (
+            b"Book Id,Title,Author,ISBN,ISBN13,My Rating,Exclusive Shelf\n1,Caf\xe9,X,,,5,read\n"
+                .to_vec(),
             "UTF-8",
         ),
         (Vec::new(), ""),
@@ -224,7 +251,9 @@ async fn bad_uploads_are_refused_and_write_nothing() {
     // Nothing to export without a session.
     let (status, _, _) = send(
         &site.app,
-        Request::get("/export/goodreads.csv").body(Body::empty()).unwrap(),
+        Request::get("/export/goodreads.csv")
+            .body(Body::empty())
+            .unwrap(),
     )
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);

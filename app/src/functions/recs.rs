@@ -103,8 +103,7 @@ pub(crate) mod ssr {
     use crate::functions::catalog::ssr::card;
     use crate::functions::library::ssr::{fill_mine, state_of};
     use crate::models::{
-        BecauseRow, BookCard, ForYou, Onboarding, RecCard, Shelf, SimilarBooks, Taste,
-        TasteAuthor,
+        BecauseRow, BookCard, ForYou, Onboarding, RecCard, Shelf, SimilarBooks, Taste, TasteAuthor,
     };
     use crate::state::{internal, AppState};
     use crate::store::library::LibraryBook;
@@ -187,7 +186,9 @@ pub(crate) mod ssr {
             if let Because::Feature(f) = b {
                 if let Some((kind, value)) = f.split_once(':') {
                     return match kind {
-                        "author" => format!("Same author as books you liked: {}", title_case(value)),
+                        "author" => {
+                            format!("Same author as books you liked: {}", title_case(value))
+                        }
                         "decade" => format!("From the {value}s, like books you liked"),
                         "tag" => format!("About {value}, like books you liked"),
                         _ => format!("Shares “{value}” with books you liked"),
@@ -235,7 +236,12 @@ pub(crate) mod ssr {
     }
 
     /// The popularity ranking without the reader's works, capped per author.
-    fn popular(state: &AppState, reader: &Reader, k: usize, why: &str) -> Result<Vec<RecCard>, AppError> {
+    fn popular(
+        state: &AppState,
+        reader: &Reader,
+        k: usize,
+        why: &str,
+    ) -> Result<Vec<RecCard>, AppError> {
         let own = reader.works(state);
         let catalog = &state.catalog;
         let mut per_author: HashMap<String, usize> = HashMap::new();
@@ -247,9 +253,13 @@ pub(crate) mod ssr {
             if own.contains(&w) {
                 continue;
             }
-            let Some(work) = catalog.work(w) else { continue };
+            let Some(work) = catalog.work(w) else {
+                continue;
+            };
             let idx = work.representative();
-            let Some(c) = card(catalog, idx) else { continue };
+            let Some(c) = card(catalog, idx) else {
+                continue;
+            };
             let n = per_author.entry(engine::text::fold(&c.author)).or_default();
             if *n >= 2 {
                 continue;
@@ -320,24 +330,34 @@ pub(crate) mod ssr {
             if rows.len() == BECAUSE_ROWS {
                 break;
             }
-            let Some(book) = state.catalog.book(fav.book) else { continue };
+            let Some(book) = state.catalog.book(fav.book) else {
+                continue;
+            };
             let recs = match model.similar(ModelKind::Knn, &book.key, ROW, &request) {
                 Ok(r) if !r.is_empty() => r,
                 _ => continue,
             };
             let title = book.title.clone();
-            let Some(mut seed) = card(&state.catalog, fav.book) else { continue };
+            let Some(mut seed) = card(&state.catalog, fav.book) else {
+                continue;
+            };
             seed.mine = state_of(fav);
             rows.push(BecauseRow {
                 seed,
-                books: cards(state, recs, |_| format!("Readers who liked {title} liked it"))?,
+                books: cards(state, recs, |_| {
+                    format!("Readers who liked {title} liked it")
+                })?,
             });
         }
         Ok(rows)
     }
 
     /// The book page's rows.
-    pub fn similar(state: &AppState, reader: &Reader, book: BookIdx) -> Result<SimilarBooks, AppError> {
+    pub fn similar(
+        state: &AppState,
+        reader: &Reader,
+        book: BookIdx,
+    ) -> Result<SimilarBooks, AppError> {
         let Some(model) = state.recommender.get() else {
             return Ok(SimilarBooks {
                 also_liked: vec![],
@@ -356,12 +376,21 @@ pub(crate) mod ssr {
                 explain(state, &r.because)
             }
         })?;
-        let similar = cards(state, run(ModelKind::Content), |r| explain(state, &r.because))?;
-        Ok(SimilarBooks { also_liked, similar })
+        let similar = cards(state, run(ModelKind::Content), |r| {
+            explain(state, &r.because)
+        })?;
+        Ok(SimilarBooks {
+            also_liked,
+            similar,
+        })
     }
 
     /// Onboarding.
-    pub fn onboarding(state: &AppState, reader: &Reader, picked: &[String]) -> Result<Onboarding, AppError> {
+    pub fn onboarding(
+        state: &AppState,
+        reader: &Reader,
+        picked: &[String],
+    ) -> Result<Onboarding, AppError> {
         let catalog = &state.catalog;
         let own = reader.works(state);
         let picked: HashSet<String> = picked.iter().map(|a| engine::text::fold(a)).collect();
@@ -369,7 +398,12 @@ pub(crate) mod ssr {
         let mut authors = Vec::new();
         let mut seen_authors = HashSet::new();
         for &w in catalog.popular(0, 400.min(catalog.ranked_works())) {
-            let Some(b) = catalog.work(w).and_then(|x| catalog.book(x.representative())) else { continue };
+            let Some(b) = catalog
+                .work(w)
+                .and_then(|x| catalog.book(x.representative()))
+            else {
+                continue;
+            };
             let first = engine::text::first_author(&b.author);
             if first.is_empty() || !seen_authors.insert(engine::text::fold(&first)) {
                 continue;
@@ -389,7 +423,9 @@ pub(crate) mod ssr {
             if own.contains(&w) {
                 continue;
             }
-            let Some(work) = catalog.work(w) else { continue };
+            let Some(work) = catalog.work(w) else {
+                continue;
+            };
             let idx = work.representative();
             let Some(b) = catalog.book(idx) else { continue };
             let author = engine::text::fold(&engine::text::first_author(&b.author));
@@ -430,16 +466,19 @@ pub(crate) mod ssr {
         let mut decades: HashMap<u16, u32> = HashMap::new();
         let mut stars = vec![0u32; 5];
         for b in &reader.library {
-            let Some(book) = catalog.book(b.book) else { continue };
+            let Some(book) = catalog.book(b.book) else {
+                continue;
+            };
             let mine = state_of(b);
             if mine.shelf == Some(Shelf::NotInterested) && mine.stars.is_none() {
                 continue;
             }
             let name = engine::text::first_author(&book.author);
             if !name.is_empty() {
-                let e = authors
-                    .entry(engine::text::fold(&name))
-                    .or_insert((name.to_string(), 0, 0, 0));
+                let e =
+                    authors
+                        .entry(engine::text::fold(&name))
+                        .or_insert((name.to_string(), 0, 0, 0));
                 e.1 += 1;
                 if let Some(s) = mine.stars {
                     e.2 += u32::from(s);

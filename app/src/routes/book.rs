@@ -5,13 +5,13 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::book_actions::BookActions;
+use crate::components::book_actions::LibraryVersion;
 use crate::components::cover::Cover;
 use crate::components::error_view::ErrorView;
 use crate::components::histogram::RatingHistogram;
+use crate::components::rec_row::RecRow;
 use crate::components::stars::{group_thousands, RatingSummary};
 use crate::functions::catalog::get_book_detail;
-use crate::components::book_actions::LibraryVersion;
-use crate::components::rec_row::RecRow;
 use crate::functions::recs::get_similar_books;
 use crate::models::BookDetail;
 

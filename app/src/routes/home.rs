@@ -68,7 +68,10 @@ pub fn HomePage() -> impl IntoView {
 fn ForYouSection(seen: StoredValue<HashSet<String>>) -> impl IntoView {
     let version = library_version();
     let limit = RwSignal::new(STEP);
-    let data = Resource::new(move || (limit.get(), version.get()), |(l, _)| get_for_you(l));
+    let data = Resource::new(
+        move || (limit.get(), version.get()),
+        |(l, _)| get_for_you(l),
+    );
     view! {
         <section class="for-you" aria-labelledby="for-you-heading" data-testid="for-you">
             <h1 id="for-you-heading">"For you"</h1>

@@ -13,7 +13,10 @@ use crate::models::Taste;
 #[component]
 pub fn TastePage() -> impl IntoView {
     let version = use_context::<LibraryVersion>().map(|v| v.0);
-    let data = Resource::new(move || version.map(|v| v.get()).unwrap_or(0), |_| my_taste());
+    let data = Resource::new(
+        move || version.map(|v| v.get()).unwrap_or(0),
+        |_| my_taste(),
+    );
     view! {
         <Title text="My taste" />
         <section class="page" data-testid="taste">
@@ -35,7 +38,13 @@ pub fn TastePage() -> impl IntoView {
 
 #[component]
 fn TasteView(taste: Taste) -> impl IntoView {
-    let max_books = taste.authors.iter().map(|a| a.books).max().unwrap_or(1).max(1);
+    let max_books = taste
+        .authors
+        .iter()
+        .map(|a| a.books)
+        .max()
+        .unwrap_or(1)
+        .max(1);
     let row_h = 26u32;
     let authors_h = taste.authors.len() as u32 * row_h;
     let author_bars = taste
@@ -44,10 +53,23 @@ fn TasteView(taste: Taste) -> impl IntoView {
         .enumerate()
         .map(|(i, a)| {
             let y = i as u32 * row_h;
-            let w = (f64::from(a.books) / f64::from(max_books) * 300.0).round().max(4.0);
+            let w = (f64::from(a.books) / f64::from(max_books) * 300.0)
+                .round()
+                .max(4.0);
             let label = match a.stars {
-                Some(s) => format!("{} · {} book{} · ★ {:.1}", a.name, a.books, if a.books == 1 { "" } else { "s" }, s),
-                None => format!("{} · {} book{}", a.name, a.books, if a.books == 1 { "" } else { "s" }),
+                Some(s) => format!(
+                    "{} · {} book{} · ★ {:.1}",
+                    a.name,
+                    a.books,
+                    if a.books == 1 { "" } else { "s" },
+                    s
+                ),
+                None => format!(
+                    "{} · {} book{}",
+                    a.name,
+                    a.books,
+                    if a.books == 1 { "" } else { "s" }
+                ),
             };
             view! {
                 <g>
