@@ -405,7 +405,7 @@ pub(crate) mod ssr {
                 continue;
             };
             let first = engine::text::first_author(&b.author);
-            if first.is_empty() || !seen_authors.insert(engine::text::fold(&first)) {
+            if first.is_empty() || !seen_authors.insert(engine::text::fold(first)) {
                 continue;
             }
             authors.push(first.to_string());
@@ -428,7 +428,7 @@ pub(crate) mod ssr {
             };
             let idx = work.representative();
             let Some(b) = catalog.book(idx) else { continue };
-            let author = engine::text::fold(&engine::text::first_author(&b.author));
+            let author = engine::text::fold(engine::text::first_author(&b.author));
             if !used_authors.insert(author.clone()) {
                 continue;
             }
@@ -477,7 +477,7 @@ pub(crate) mod ssr {
             if !name.is_empty() {
                 let e =
                     authors
-                        .entry(engine::text::fold(&name))
+                        .entry(engine::text::fold(name))
                         .or_insert((name.to_string(), 0, 0, 0));
                 e.1 += 1;
                 if let Some(s) = mine.stars {
