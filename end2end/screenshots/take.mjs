@@ -1,6 +1,6 @@
 // Screenshots for the README (docs/*.png) from a running server: a new reader's onboarding,
 // the home page after five ratings, a book page and "My taste".
-//   usage: node end2end/screenshots/take.mjs [http://127.0.0.1:3000]
+//   usage (from the repository root): node end2end/screenshots/take.mjs [http://127.0.0.1:3000]
 import { chromium } from '@playwright/test';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:3000';

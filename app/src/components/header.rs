@@ -55,6 +55,7 @@ fn ReaderNav() -> impl IntoView {
                         Some(_) => {
                             view! {
                                 <a href="/my-books">"My books"</a>
+                                <a href="/taste">"My taste"</a>
                                 <a href="/login">"Log in"</a>
                                 <a href="/signup" class="button-link">"Sign up"</a>
                             }

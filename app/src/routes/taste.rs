@@ -93,7 +93,7 @@ fn TasteView(taste: Taste) -> impl IntoView {
                 <g>
                     <title>{format!("{decade}s: {n}")}</title>
                     <rect class="bar" x=x y=90 - h width=bar_w height=h rx="2" />
-                    <text class="bar-label" x=x + bar_w / 2 y="106" text-anchor="middle">{format!("{}s", decade % 100)}</text>
+                    <text class="bar-label" x=x + bar_w / 2 y="106" text-anchor="middle">{format!("{:02}s", decade % 100)}</text>
                 </g>
             }
         })
