@@ -2,46 +2,23 @@
 //! goodbooks importer from the committed goodbooks-10k sample files.
 #![cfg(feature = "ssr")]
 
-use std::path::Path;
+mod common;
 
 use app::error::AppError;
 use app::functions::catalog::{get_book_detail, popular_books, search_books, MAX_PAGE};
-use app::state::AppState;
-use app::store::import::{import_goodbooks, plain_files};
-use app::store::Store;
+use common::World;
 use leptos::prelude::*;
 
-const FIXTURES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../engine/tests/fixtures/goodbooks"
-);
-
 /// A store with the fixture imported, and the server-function context pointing at it.
-fn setup() -> (tempfile::TempDir, Owner) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("store"), 1 << 20).unwrap();
-    import_goodbooks(
-        &store,
-        Path::new(FIXTURES),
-        &dir.path().join("reports"),
-        &plain_files,
-    )
-    .unwrap();
-    let catalog = store.load_catalog().unwrap();
-    let owner = Owner::new();
-    owner.set();
-    provide_context(AppState::new(
-        LeptosOptions::builder().output_name("shelfwise").build(),
-        store,
-        catalog,
-        Default::default(),
-    ));
-    (dir, owner)
+fn setup() -> World {
+    let world = World::new();
+    provide_context(world.state.clone());
+    world
 }
 
 #[tokio::test]
 async fn popular_books_pages_through_rated_works_only() {
-    let (_dir, _owner) = setup();
+    let _world = setup();
     let page = popular_books(1).await.unwrap();
     assert_eq!(page.page, 1);
     assert!(!page.books.is_empty());
@@ -56,7 +33,7 @@ async fn popular_books_pages_through_rated_works_only() {
 
 #[tokio::test]
 async fn bad_pages_are_refused_with_a_clear_message() {
-    let (_dir, _owner) = setup();
+    let _world = setup();
     for bad in [0, MAX_PAGE + 1] {
         match popular_books(bad).await {
             Err(AppError::Invalid(msg)) => assert!(msg.contains("Page numbers")),
@@ -67,7 +44,7 @@ async fn bad_pages_are_refused_with_a_clear_message() {
 
 #[tokio::test]
 async fn search_finds_titles_authors_and_typos() {
-    let (_dir, _owner) = setup();
+    let _world = setup();
     let hits = search_books("hunger games".into(), 5).await.unwrap();
     assert!(hits.books[0].title.contains("The Hunger Games"), "{hits:?}");
     let hits = search_books("rowling".into(), 10).await.unwrap();
@@ -80,7 +57,7 @@ async fn search_finds_titles_authors_and_typos() {
 
 #[tokio::test]
 async fn search_input_is_validated() {
-    let (_dir, _owner) = setup();
+    let _world = setup();
     assert!(matches!(
         search_books("x".repeat(201), 5).await,
         Err(AppError::Invalid(_))
@@ -97,7 +74,7 @@ async fn search_input_is_validated() {
 
 #[tokio::test]
 async fn book_detail_by_any_isbn_spelling() {
-    let (_dir, _owner) = setup();
+    let _world = setup();
     // The Hunger Games: isbn 439023483 in the file (leading zero lost), 978-0-439-02348-1.
     for spelling in ["0439023483", "439023483", "978-0-439-02348-1"] {
         let d = get_book_detail(spelling.into()).await.unwrap();
@@ -111,7 +88,7 @@ async fn book_detail_by_any_isbn_spelling() {
 
 #[tokio::test]
 async fn book_detail_refuses_junk_and_unknown_isbns() {
-    let (_dir, _owner) = setup();
+    let _world = setup();
     assert!(matches!(
         get_book_detail("not-an-isbn".into()).await,
         Err(AppError::Invalid(_))

@@ -1,55 +1,22 @@
 //! Goodreads import and CSV/JSON export through the HTTP router, against a real sled store in
 //! a temp dir filled from the goodbooks-10k sample.
 
-use std::path::Path;
+mod common;
 
-use app::state::AppState;
-use app::store::import::{import_goodbooks, plain_files};
-use app::store::Store;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use common::Site;
 use http_body_util::BodyExt;
-use leptos::prelude::LeptosOptions;
 use tower::ServiceExt;
 
-const FIXTURES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../engine/tests/fixtures/goodbooks"
-);
 /// A hand-written Goodreads export (see engine/tests/fixtures/goodreads/SOURCE.md).
 const EXPORT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../engine/tests/fixtures/goodreads/library_export.csv"
 );
 
-struct Site {
-    _dir: tempfile::TempDir,
-    store: Store,
-    app: axum::Router,
-}
-
 fn site() -> Site {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("store"), 1 << 20).unwrap();
-    import_goodbooks(
-        &store,
-        Path::new(FIXTURES),
-        &dir.path().join("r"),
-        &plain_files,
-    )
-    .unwrap();
-    let catalog = store.load_catalog().unwrap();
-    let state = AppState::new(
-        LeptosOptions::builder().output_name("shelfwise").build(),
-        store.clone(),
-        catalog,
-        Default::default(),
-    );
-    Site {
-        _dir: dir,
-        store,
-        app: shelfwise::serve::router(state, None),
-    }
+    Site::new()
 }
 
 async fn send(app: &axum::Router, req: Request<Body>) -> (StatusCode, Option<String>, String) {
@@ -135,9 +102,9 @@ async fn library(app: &axum::Router, cookie: &str) -> Vec<(String, Option<u64>, 
 #[tokio::test]
 async fn a_goodreads_export_imports_and_our_export_round_trips() {
     let site = site();
-    let ann = sign_up(&site.app, "ann").await;
+    let ann = sign_up(&site.router, "ann").await;
     let csv = std::fs::read(EXPORT).unwrap();
-    let (status, _, body) = send(&site.app, upload(&ann, &csv, "application/json")).await;
+    let (status, _, body) = send(&site.router, upload(&ann, &csv, "application/json")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let summary: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(summary["rows"], 26);
@@ -148,7 +115,7 @@ async fn a_goodreads_export_imports_and_our_export_round_trips() {
         26 - matched,
         "{summary}"
     );
-    let mine = library(&site.app, &ann).await;
+    let mine = library(&site.router, &ann).await;
     assert!(!mine.is_empty());
     // The Hunger Games row: 5 stars on "read".
     assert!(
@@ -158,7 +125,7 @@ async fn a_goodreads_export_imports_and_our_export_round_trips() {
 
     // Export as CSV, import into another account: the same library.
     let (status, _, csv) = send(
-        &site.app,
+        &site.router,
         Request::get("/export/goodreads.csv")
             .header("cookie", &ann)
             .body(Body::empty())
@@ -168,14 +135,18 @@ async fn a_goodreads_export_imports_and_our_export_round_trips() {
     assert_eq!(status, StatusCode::OK);
     assert!(csv.starts_with("Book Id,Title,Author"), "{csv}");
     assert!(csv.contains("=\"\"0439023483\"\""), "{csv}");
-    let bob = sign_up(&site.app, "bob").await;
-    let (status, _, body) = send(&site.app, upload(&bob, csv.as_bytes(), "application/json")).await;
+    let bob = sign_up(&site.router, "bob").await;
+    let (status, _, body) = send(
+        &site.router,
+        upload(&bob, csv.as_bytes(), "application/json"),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(library(&site.app, &bob).await, mine);
+    assert_eq!(library(&site.router, &bob).await, mine);
 
     // JSON has everything, "not interested" included.
     send(
-        &site.app,
+        &site.router,
         Request::post("/api/shelve_book")
             .header("content-type", "application/x-www-form-urlencoded")
             .header("cookie", &ann)
@@ -184,7 +155,7 @@ async fn a_goodreads_export_imports_and_our_export_round_trips() {
     )
     .await;
     let (status, _, json) = send(
-        &site.app,
+        &site.router,
         Request::get("/export/shelfwise.json")
             .header("cookie", &ann)
             .body(Body::empty())
@@ -202,9 +173,9 @@ async fn a_goodreads_export_imports_and_our_export_round_trips() {
 #[tokio::test]
 async fn a_browser_upload_lands_on_the_report_page() {
     let site = site();
-    let ann = sign_up(&site.app, "ann").await;
+    let ann = sign_up(&site.router, "ann").await;
     let csv = std::fs::read(EXPORT).unwrap();
-    let (status, location, _) = send(&site.app, upload(&ann, &csv, "text/html,*/*")).await;
+    let (status, location, _) = send(&site.router, upload(&ann, &csv, "text/html,*/*")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(location.as_deref(), Some("/import"));
 }
@@ -212,8 +183,8 @@ async fn a_browser_upload_lands_on_the_report_page() {
 #[tokio::test]
 async fn bad_uploads_are_refused_and_write_nothing() {
     let site = site();
-    let ann = sign_up(&site.app, "ann").await;
-    let ratings = site.store.rating_count();
+    let ann = sign_up(&site.router, "ann").await;
+    let ratings = site.state.store.rating_count();
     let cases: Vec<(Vec<u8>, &str)> = vec![
         (
             b"Title,Author\nDune,Frank Herbert\n".to_vec(),
@@ -227,18 +198,18 @@ async fn bad_uploads_are_refused_and_write_nothing() {
         (Vec::new(), ""),
     ];
     for (csv, needle) in cases {
-        let (status, _, body) = send(&site.app, upload(&ann, &csv, "application/json")).await;
+        let (status, _, body) = send(&site.router, upload(&ann, &csv, "application/json")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
         assert!(body.contains(needle), "{needle}: {body}");
-        assert_eq!(site.store.rating_count(), ratings);
+        assert_eq!(site.state.store.rating_count(), ratings);
     }
     // Over the size limit: refused from the declared length, before the body is read.
     let big = vec![b'a'; app::functions::transfer::MAX_UPLOAD_BYTES + 1];
-    let (status, _, _) = send(&site.app, upload(&ann, &big, "application/json")).await;
+    let (status, _, _) = send(&site.router, upload(&ann, &big, "application/json")).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     // Not multipart at all.
     let (status, _, _) = send(
-        &site.app,
+        &site.router,
         Request::post("/import/goodreads")
             .header("cookie", &ann)
             .header("content-type", "text/csv")
@@ -247,10 +218,10 @@ async fn bad_uploads_are_refused_and_write_nothing() {
     )
     .await;
     assert!(status.is_client_error(), "{status}");
-    assert_eq!(site.store.rating_count(), ratings);
+    assert_eq!(site.state.store.rating_count(), ratings);
     // Nothing to export without a session.
     let (status, _, _) = send(
-        &site.app,
+        &site.router,
         Request::get("/export/goodreads.csv")
             .body(Body::empty())
             .unwrap(),
