@@ -174,7 +174,14 @@ SHELFWISE_DATA_DIR=/var/lib/shelfwise
 SHELFWISE_LOG=info
 SHELFWISE_LOG_FORMAT=json
 SHELFWISE_CACHE_MB=256
+# Caddy in front appends the reader's address to X-Forwarded-For: throttle logins by it.
+SHELFWISE_TRUST_PROXY=true
+SHELFWISE_RETRAIN_HOURS=24
 ENV
+  if [ -n "${SHELFWISE_DOMAIN:-}" ]; then
+    # Writes from any other origin are refused, and session cookies are Secure.
+    echo "SHELFWISE_PUBLIC_URL=https://$SHELFWISE_DOMAIN" >> "$ROOT/etc/shelfwise/env.new"
+  fi
   chmod 0640 "$ROOT/etc/shelfwise/env.new"
   mv -f "$ROOT/etc/shelfwise/env.new" "$ROOT/etc/shelfwise/env"
   run chown root:shelfwise "$ROOT/etc/shelfwise/env"

@@ -4,7 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The file name carries a content hash (hash-files in Cargo.toml) unless hashing is off.
-WASM=$(ls -t target/site/pkg/shelfwise.wasm target/site/pkg/shelfwise.*.wasm 2>/dev/null | head -n1 || true)
+WASM=""
+for f in target/site/pkg/shelfwise.wasm target/site/pkg/shelfwise.*.wasm; do
+  [ -e "$f" ] || continue
+  if [ -z "$WASM" ] || [ "$f" -nt "$WASM" ]; then WASM=$f; fi
+done
 [ -n "$WASM" ] && [ -f "$WASM" ] || { echo "no target/site/pkg/shelfwise*.wasm: run cargo leptos build --release first" >&2; exit 1; }
 found=$(strings "$WASM" | grep -oE "/(sled|sprs|argon2|faer|rayon|tokio|axum|postcard|fst|csv)-[0-9]+\.[0-9]+|/engine/src/" | sort -u || true)
 if [ -n "$found" ]; then
