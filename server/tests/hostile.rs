@@ -78,6 +78,11 @@ const FUNCTIONS: &[(&str, &[(&str, Kind)])] = &[
     ),
     ("delete_account", &[("password", Kind::Password)]),
     ("rate_book", &[("isbn", Kind::Isbn), ("stars", Kind::Stars)]),
+    ("for_you", &[("limit", Kind::Number)]),
+    ("because_rows", &[]),
+    ("similar_books", &[("isbn", Kind::Isbn)]),
+    ("onboarding", &[("authors", Kind::Query)]),
+    ("my_taste", &[]),
     (
         "shelve_book",
         &[("isbn", Kind::Isbn), ("shelf", Kind::Shelf)],
@@ -343,6 +348,7 @@ struct Tally {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_hostile_requests_get_no_5xx_no_panic_and_no_half_writes() {
+    let _one = common::one_at_a_time();
     let seed: u64 = std::env::var("SHELFWISE_FUZZ_SEED")
         .ok()
         .and_then(|s| s.parse().ok())

@@ -21,6 +21,13 @@ pub fn BookPage() -> impl IntoView {
     let params = use_params_map();
     let isbn = move || params.read().get("isbn").unwrap_or_default();
     let data = Resource::new(isbn, get_book_detail);
+    // Created here beside the book's own resource, not inside its Suspend (a resource created
+    // there could leave an async-rendered page waiting).
+    let version = use_context::<LibraryVersion>().map(|v| v.0);
+    let similar = Resource::new(
+        move || (isbn(), version.map(|v| v.get()).unwrap_or(0)),
+        |(isbn, _)| get_similar_books(isbn),
+    );
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading book…"</p> }>
             {move || Suspend::new(async move {
@@ -36,6 +43,7 @@ pub fn BookPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <SimilarRows data=similar />
     }
 }
 
@@ -146,23 +154,22 @@ fn BookDetailView(detail: BookDetail) -> impl IntoView {
                     .collect_view()}
             </ul>
         </section>
-        <SimilarRows isbn=current.clone() />
+
     }
 }
 
 /// "Readers who liked this also liked" (collaborative) and "Similar books" (content).
 #[component]
-fn SimilarRows(isbn: String) -> impl IntoView {
-    let version = use_context::<LibraryVersion>().map(|v| v.0);
-    let data = Resource::new(
-        move || (isbn.clone(), version.map(|v| v.get()).unwrap_or(0)),
-        |(isbn, _)| get_similar_books(isbn),
-    );
+fn SimilarRows(
+    data: Resource<Result<crate::models::SimilarBooks, crate::error::AppError>>,
+) -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p class="loading">"Finding similar books…"</p> }>
             {move || Suspend::new(async move {
-                let rows = data.await.ok();
-                let (also, similar) = rows.map(|r| (r.also_liked, r.similar)).unwrap_or_default();
+                let Ok(rows) = data.await else {
+                    return ().into_any();
+                };
+                let (also, similar) = (rows.also_liked, rows.similar);
                 view! {
                     {if also.is_empty() {
                         view! {
@@ -178,6 +185,7 @@ fn SimilarRows(isbn: String) -> impl IntoView {
                         <RecRow title="Similar books" books=similar testid="similar" />
                     })}
                 }
+                .into_any()
             })}
         </Transition>
     }

@@ -25,13 +25,16 @@ fn library_version() -> Signal<u64> {
     Signal::derive(move || v.map(|v| v.get()).unwrap_or(0))
 }
 
-/// The home page.
+/// The home page. Every resource is created here, at the top, and each section awaits them in
+/// its own `Transition`: a resource created inside another's `Suspend` could leave an
+/// async-rendered page waiting for good (seen as a 15 s timeout about one time in three).
 #[component]
 pub fn HomePage() -> impl IntoView {
     let query = use_query_map();
     let skipped = move || query.read().get("onboarding").as_deref() == Some("skip");
     let version = library_version();
     let picked = RwSignal::new(Vec::<String>::new());
+    let limit = RwSignal::new(STEP);
     // Kept here, above the parts that re-render on each rating, so "For you" can tell which
     // of its books are new since the reader's last action.
     let seen = StoredValue::new(HashSet::<String>::new());
@@ -39,24 +42,71 @@ pub fn HomePage() -> impl IntoView {
         move || (picked.get().join("|"), version.get()),
         |(authors, _)| get_onboarding(authors),
     );
+    let for_you = Resource::new(
+        move || (limit.get(), version.get()),
+        |(l, _)| get_for_you(l),
+    );
+    let because = Resource::new(move || version.get(), |_| because_rows());
+    let popular = Resource::new(|| (), |_| crate::functions::catalog::popular_books(1));
     view! {
         <Title text="Your next book" />
         <section class="page home">
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    let ob = match onboarding.await {
-                        Ok(ob) => ob,
-                        Err(error) => return view! { <ErrorView error /> }.into_any(),
-                    };
-                    let rated = ob.rated;
-                    let show_onboarding = rated < ONBOARDING_RATINGS && !skipped();
-                    view! {
-                        {(rated > 0).then(|| view! { <ForYouSection seen /> })}
-                        {show_onboarding.then(|| view! { <OnboardingSection ob picked rated /> })}
-                        {(rated > 0).then(|| view! { <BecauseRows /> })}
-                        <PopularRow />
+                    let rated = onboarding.await.map(|o| o.rated).unwrap_or(0);
+                    if rated == 0 {
+                        return ().into_any();
                     }
-                        .into_any()
+                    match for_you.await {
+                        Ok(list) => view! { <ForYouSection list limit seen /> }.into_any(),
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match onboarding.await {
+                        Ok(ob) => {
+                            let rated = ob.rated;
+                            (rated < ONBOARDING_RATINGS && !skipped())
+                                .then(|| view! { <OnboardingSection ob picked rated /> })
+                                .into_any()
+                        }
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    because
+                        .await
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|row| {
+                            let title = format!("Because you liked {}", row.seed.title);
+                            view! { <RecRow title books=row.books testid="because" /> }
+                        })
+                        .collect_view()
+                })}
+            </Transition>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match popular.await {
+                        Ok(page) => {
+                            let books: Vec<RecCard> = page
+                                .books
+                                .into_iter()
+                                .take(12)
+                                .map(|card| RecCard { card, why: "Popular with readers".into() })
+                                .collect();
+                            view! {
+                                <RecRow title="Popular" books testid="popular" />
+                                <p><a href="/popular">"See all popular books"</a></p>
+                            }
+                                .into_any()
+                        }
+                        Err(error) => view! { <ErrorView error /> }.into_any(),
+                    }
                 })}
             </Transition>
         </section>
@@ -65,38 +115,24 @@ pub fn HomePage() -> impl IntoView {
 
 /// "For you", with "More".
 #[component]
-fn ForYouSection(seen: StoredValue<HashSet<String>>) -> impl IntoView {
-    let version = library_version();
-    let limit = RwSignal::new(STEP);
-    let data = Resource::new(
-        move || (limit.get(), version.get()),
-        |(l, _)| get_for_you(l),
-    );
+fn ForYouSection(
+    list: crate::models::ForYou,
+    limit: RwSignal<u32>,
+    seen: StoredValue<HashSet<String>>,
+) -> impl IntoView {
+    let full = list.books.len() as u32 >= limit.get_untracked();
     view! {
         <section class="for-you" aria-labelledby="for-you-heading" data-testid="for-you">
             <h1 id="for-you-heading">"For you"</h1>
-            <Transition fallback=|| view! { <p class="loading">"Finding books for you…"</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(list) => {
-                            let full = list.books.len() as u32 >= limit.get_untracked();
-                            view! {
-                                {(!list.personal).then(|| view! {
-                                    <p class="muted">"Your recommendations are being prepared; meanwhile, these are popular."</p>
-                                })}
-                                <RecGrid books=list.books seen />
-                                {full.then(|| view! {
-                                    <button class="more-button" on:click=move |_| limit.update(|l| *l += STEP)>
-                                        "More"
-                                    </button>
-                                })}
-                            }
-                                .into_any()
-                        }
-                        Err(error) => view! { <ErrorView error /> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {(!list.personal).then(|| view! {
+                <p class="muted">"Your recommendations are being prepared; meanwhile, these are popular."</p>
+            })}
+            <RecGrid books=list.books seen />
+            {full.then(|| view! {
+                <button class="more-button" on:click=move |_| limit.update(|l| *l += STEP)>
+                    "More"
+                </button>
+            })}
         </section>
     }
 }
@@ -155,54 +191,5 @@ fn OnboardingSection(
             <div class="chips" role="group" aria-label="Authors you like">{chips}</div>
             <BookGrid books=ob.books />
         </section>
-    }
-}
-
-/// "Because you liked …" rows.
-#[component]
-fn BecauseRows() -> impl IntoView {
-    let version = library_version();
-    let data = Resource::new(move || version.get(), |_| because_rows());
-    view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                data.await
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|row| {
-                        let title = format!("Because you liked {}", row.seed.title);
-                        view! { <RecRow title books=row.books testid="because" /> }
-                    })
-                    .collect_view()
-            })}
-        </Transition>
-    }
-}
-
-/// The most popular books, as the last row.
-#[component]
-fn PopularRow() -> impl IntoView {
-    let data = Resource::new(|| (), |_| crate::functions::catalog::popular_books(1));
-    view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(page) => {
-                        let books: Vec<RecCard> = page
-                            .books
-                            .into_iter()
-                            .take(12)
-                            .map(|card| RecCard { card, why: "Popular with readers".into() })
-                            .collect();
-                        view! {
-                            <RecRow title="Popular" books testid="popular" />
-                            <p><a href="/popular">"See all popular books"</a></p>
-                        }
-                            .into_any()
-                    }
-                    Err(error) => view! { <ErrorView error /> }.into_any(),
-                }
-            })}
-        </Transition>
     }
 }
