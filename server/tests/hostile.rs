@@ -348,7 +348,7 @@ struct Tally {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_hostile_requests_get_no_5xx_no_panic_and_no_half_writes() {
-    let _one = common::one_at_a_time();
+    let _one = common::one_at_a_time().await;
     let seed: u64 = std::env::var("SHELFWISE_FUZZ_SEED")
         .ok()
         .and_then(|s| s.parse().ok())

@@ -67,7 +67,7 @@ async fn body(resp: axum::response::Response) -> String {
 
 #[tokio::test]
 async fn health_and_readiness() {
-    let _one = common::one_at_a_time();
+    let _one = common::one_at_a_time().await;
     let (_dir, state) = app_state();
     let app = shelfwise::serve::router(state.clone(), None);
     let resp = app
@@ -107,7 +107,7 @@ async fn health_and_readiness() {
 
 #[tokio::test]
 async fn pages_carry_security_headers_and_a_request_id() {
-    let _one = common::one_at_a_time();
+    let _one = common::one_at_a_time().await;
     let (_dir, app) = app();
     let resp = app
         .oneshot(Request::get("/").body(Body::empty()).unwrap())
@@ -130,7 +130,7 @@ async fn pages_carry_security_headers_and_a_request_id() {
 
 #[tokio::test]
 async fn server_functions_answer_json_and_clear_errors() {
-    let _one = common::one_at_a_time();
+    let _one = common::one_at_a_time().await;
     let (_dir, app) = app();
     let search = |q: &str| {
         Request::post("/api/search_books")
@@ -159,7 +159,7 @@ async fn server_functions_answer_json_and_clear_errors() {
 
 #[tokio::test]
 async fn oversized_bodies_are_refused_before_they_are_read() {
-    let _one = common::one_at_a_time();
+    let _one = common::one_at_a_time().await;
     let (_dir, app) = app();
     let big = format!("query={}&limit=5", "a".repeat(2 << 20));
     let resp = app
@@ -177,7 +177,7 @@ async fn oversized_bodies_are_refused_before_they_are_read() {
 
 #[tokio::test]
 async fn unknown_book_pages_are_404() {
-    let _one = common::one_at_a_time();
+    let _one = common::one_at_a_time().await;
     let (_dir, app) = app();
     let resp = app
         .oneshot(
@@ -219,7 +219,7 @@ fn csp_nonce(resp: &axum::response::Response) -> String {
 
 #[tokio::test]
 async fn pages_carry_a_csp_whose_nonce_is_on_every_inline_script() {
-    let _one = common::one_at_a_time();
+    let _one = common::one_at_a_time().await;
     let (_dir, app) = app();
     let mut nonces = Vec::new();
     // A streamed page, async-SSR pages (their resources travel in inline scripts), a 404.
@@ -275,7 +275,7 @@ async fn pages_carry_a_csp_whose_nonce_is_on_every_inline_script() {
 
 #[tokio::test]
 async fn hashed_assets_are_immutable_and_pages_revalidate() {
-    let _one = common::one_at_a_time();
+    let _one = common::one_at_a_time().await;
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
     std::fs::create_dir_all(site.join("pkg")).unwrap();
@@ -339,7 +339,7 @@ async fn hashed_assets_are_immutable_and_pages_revalidate() {
 
 #[tokio::test]
 async fn without_a_hash_file_assets_keep_plain_names_and_revalidate() {
-    let _one = common::one_at_a_time();
+    let _one = common::one_at_a_time().await;
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
     std::fs::create_dir_all(site.join("pkg")).unwrap();

@@ -14,7 +14,7 @@ use engine::model::Book;
 
 #[tokio::test]
 async fn sign_up_sets_a_session_cookie_with_safe_flags() {
-    let _one = common::one_at_a_time();
+    let _one = common::one_at_a_time().await;
     for secure in [false, true] {
         let site = Site::with(
             Settings {
@@ -43,7 +43,7 @@ async fn sign_up_sets_a_session_cookie_with_safe_flags() {
 
 #[tokio::test]
 async fn logout_makes_the_old_cookie_worthless() {
-    let _one = common::one_at_a_time();
+    let _one = common::one_at_a_time().await;
     let site = Site::new();
     let token = site.sign_up("ann").await;
     let rated = site
@@ -104,7 +104,7 @@ async fn logout_makes_the_old_cookie_worthless() {
 
 #[tokio::test]
 async fn login_answers_the_same_for_an_unknown_user_and_a_wrong_password() {
-    let _one = common::one_at_a_time();
+    let _one = common::one_at_a_time().await;
     let site = Site::new();
     site.sign_up("ann").await;
     let wrong_password = site
@@ -122,7 +122,7 @@ async fn login_answers_the_same_for_an_unknown_user_and_a_wrong_password() {
 
 #[tokio::test]
 async fn the_sixth_failed_login_is_throttled() {
-    let _one = common::one_at_a_time();
+    let _one = common::one_at_a_time().await;
     let site = Site::new();
     site.sign_up("ann").await;
     for attempt in 1..=5 {
@@ -146,7 +146,7 @@ async fn the_sixth_failed_login_is_throttled() {
 
 #[tokio::test]
 async fn one_reader_cannot_read_or_change_another_readers_data() {
-    let _one = common::one_at_a_time();
+    let _one = common::one_at_a_time().await;
     let site = Site::new();
     let a = site.sign_up("reader_a").await;
     let b = site.sign_up("reader_b").await;
@@ -240,7 +240,7 @@ async fn one_reader_cannot_read_or_change_another_readers_data() {
 
 #[tokio::test]
 async fn cross_site_writes_are_refused_and_write_nothing() {
-    let _one = common::one_at_a_time();
+    let _one = common::one_at_a_time().await;
     let site = Site::new();
     let token = site.sign_up("ann").await;
     let rate = |origin: Option<&str>, fetch_site: Option<&str>| {
@@ -297,7 +297,7 @@ const HOSTILE_TITLE: &str =
 
 #[tokio::test]
 async fn markup_in_titles_is_escaped_and_usernames_cannot_carry_it() {
-    let _one = common::one_at_a_time();
+    let _one = common::one_at_a_time().await;
     let site = Site::with(Settings::default(), |store| {
         store
             .upsert_book(&Book {

@@ -101,7 +101,7 @@ async fn library(app: &axum::Router, cookie: &str) -> Vec<(String, Option<u64>, 
 
 #[tokio::test]
 async fn a_goodreads_export_imports_and_our_export_round_trips() {
-    let _one = common::one_at_a_time();
+    let _one = common::one_at_a_time().await;
     let site = site();
     let ann = sign_up(&site.router, "ann").await;
     let csv = std::fs::read(EXPORT).unwrap();
@@ -173,7 +173,7 @@ async fn a_goodreads_export_imports_and_our_export_round_trips() {
 
 #[tokio::test]
 async fn a_browser_upload_lands_on_the_report_page() {
-    let _one = common::one_at_a_time();
+    let _one = common::one_at_a_time().await;
     let site = site();
     let ann = sign_up(&site.router, "ann").await;
     let csv = std::fs::read(EXPORT).unwrap();
@@ -184,7 +184,7 @@ async fn a_browser_upload_lands_on_the_report_page() {
 
 #[tokio::test]
 async fn bad_uploads_are_refused_and_write_nothing() {
-    let _one = common::one_at_a_time();
+    let _one = common::one_at_a_time().await;
     let site = site();
     let ann = sign_up(&site.router, "ann").await;
     let ratings = site.state.store.rating_count();

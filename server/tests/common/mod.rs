@@ -160,7 +160,7 @@ impl Reply {
 /// while Leptos's task spawner is global to the process; two tests rendering async pages at
 /// once left one page waiting (a 408 after the 15 s timeout) about one run in three. The server
 /// itself runs one runtime and did not show it (0 errors in the 60 s load mix).
-pub fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
-    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+pub async fn one_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {
+    static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    LOCK.lock().await
 }
