@@ -232,15 +232,17 @@ pub(crate) mod ssr {
         let Some(current) = crate::auth::session::current(state)? else {
             return Ok(());
         };
-        let library: HashMap<BookId, MyState> = state
-            .store
-            .library_of(current.user())
-            .map_err(internal)?
-            .iter()
-            .map(|b| (b.book, state_of(b)))
-            .collect();
+        let library = state.store.library_of(current.user()).map_err(internal)?;
+        fill_mine_from(state, &library, cards);
+        Ok(())
+    }
+
+    /// [`fill_mine`] from a library already loaded for this request.
+    pub fn fill_mine_from(state: &AppState, library: &[LibraryBook], cards: &mut [BookCard]) {
+        let library: HashMap<BookId, MyState> =
+            library.iter().map(|b| (b.book, state_of(b))).collect();
         if library.is_empty() {
-            return Ok(());
+            return;
         }
         let catalog = &state.catalog;
         for card in cards {
@@ -260,6 +262,5 @@ pub(crate) mod ssr {
                 card.mine = *mine;
             }
         }
-        Ok(())
     }
 }

@@ -101,7 +101,7 @@ pub(crate) mod ssr {
     use super::{BECAUSE_ROWS, ROW};
     use crate::error::AppError;
     use crate::functions::catalog::ssr::card;
-    use crate::functions::library::ssr::{fill_mine, state_of};
+    use crate::functions::library::ssr::{fill_mine_from, state_of};
     use crate::models::{
         BecauseRow, BookCard, ForYou, Onboarding, RecCard, Shelf, SimilarBooks, Taste, TasteAuthor,
     };
@@ -212,8 +212,18 @@ pub(crate) mod ssr {
             .join(" ")
     }
 
+    /// The reader's own state on recommended cards, from the library already loaded.
+    fn with_mine(state: &AppState, reader: &Reader, recs: &mut [RecCard]) {
+        let mut plain: Vec<BookCard> = recs.iter().map(|c| c.card.clone()).collect();
+        fill_mine_from(state, &reader.library, &mut plain);
+        for (c, p) in recs.iter_mut().zip(plain) {
+            c.card = p;
+        }
+    }
+
     fn cards(
         state: &AppState,
+        reader: &Reader,
         recs: Vec<Recommendation>,
         why: impl Fn(&Recommendation) -> String,
     ) -> Result<Vec<RecCard>, AppError> {
@@ -227,11 +237,7 @@ pub(crate) mod ssr {
                 })
             })
             .collect();
-        let mut plain: Vec<BookCard> = out.iter().map(|c| c.card.clone()).collect();
-        fill_mine(state, &mut plain)?;
-        for (c, p) in out.iter_mut().zip(plain) {
-            c.card = p;
-        }
+        with_mine(state, reader, &mut out);
         Ok(out)
     }
 
@@ -270,11 +276,7 @@ pub(crate) mod ssr {
                 why: why.to_string(),
             });
         }
-        let mut plain: Vec<BookCard> = out.iter().map(|c| c.card.clone()).collect();
-        fill_mine(state, &mut plain)?;
-        for (c, p) in out.iter_mut().zip(plain) {
-            c.card = p;
-        }
+        with_mine(state, reader, &mut out);
         Ok(out)
     }
 
@@ -290,7 +292,7 @@ pub(crate) mod ssr {
                     .unwrap_or(ModelKind::Popularity);
                 let recs = model.recommend(kind, &request).map_err(internal)?;
                 Ok(ForYou {
-                    books: cards(state, recs, |r| explain(state, &r.because))?,
+                    books: cards(state, reader, recs, |r| explain(state, &r.because))?,
                     personal: true,
                 })
             }
@@ -344,7 +346,7 @@ pub(crate) mod ssr {
             seed.mine = state_of(fav);
             rows.push(BecauseRow {
                 seed,
-                books: cards(state, recs, |_| {
+                books: cards(state, reader, recs, |_| {
                     format!("Readers who liked {title} liked it")
                 })?,
             });
@@ -369,14 +371,14 @@ pub(crate) mod ssr {
         };
         let request = reader.request(state, ROW);
         let run = |kind| model.similar(kind, &key, ROW, &request).unwrap_or_default();
-        let also_liked = cards(state, run(ModelKind::Knn), |r| {
+        let also_liked = cards(state, reader, run(ModelKind::Knn), |r| {
             if r.because.iter().any(|(b, _)| matches!(b, Because::Book(_))) {
                 "Often read together".to_string()
             } else {
                 explain(state, &r.because)
             }
         })?;
-        let similar = cards(state, run(ModelKind::Content), |r| {
+        let similar = cards(state, reader, run(ModelKind::Content), |r| {
             explain(state, &r.because)
         })?;
         Ok(SimilarBooks {
@@ -451,7 +453,7 @@ pub(crate) mod ssr {
             .take(12)
             .filter_map(|i| card(catalog, i))
             .collect();
-        fill_mine(state, &mut books)?;
+        fill_mine_from(state, &reader.library, &mut books);
         Ok(Onboarding {
             authors,
             books,
