@@ -13,6 +13,8 @@ pub mod models;
 pub mod providers;
 #[cfg(feature = "ssr")]
 pub mod recommender;
+#[cfg(feature = "ssr")]
+pub mod recs_cache;
 pub mod routes;
 pub mod site;
 #[cfg(feature = "ssr")]

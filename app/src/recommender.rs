@@ -7,6 +7,7 @@
 //! never see half a model.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use engine::recs::recommend::{ProgressFn, TrainParams, TrainedModel};
@@ -42,6 +43,8 @@ pub enum ModelStatus {
 pub struct Recommender {
     model: RwLock<Option<Arc<TrainedModel>>>,
     status: RwLock<ModelStatus>,
+    /// Bumped on every swap, so lists computed from an older model are never served again.
+    generation: AtomicU64,
 }
 
 impl Default for Recommender {
@@ -49,6 +52,7 @@ impl Default for Recommender {
         Recommender {
             model: RwLock::new(None),
             status: RwLock::new(ModelStatus::Missing),
+            generation: AtomicU64::new(0),
         }
     }
 }
@@ -59,11 +63,21 @@ impl Recommender {
         self.model.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
+    /// The model with its generation, read together so a list is never cached under the
+    /// generation of a model it was not computed from.
+    pub fn get_with_generation(&self) -> (u64, Option<Arc<TrainedModel>>) {
+        let model = self.model.read().unwrap_or_else(|p| p.into_inner());
+        (self.generation.load(Ordering::Acquire), model.clone())
+    }
+
     /// Swap in a new model (atomically: requests in flight keep the one they hold).
     pub fn install(&self, mut model: TrainedModel, ratings: usize) {
         // A row of ten shows at most two books by one author.
         model.params.max_per_author = 2;
-        *self.model.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(model));
+        let mut slot = self.model.write().unwrap_or_else(|p| p.into_inner());
+        *slot = Some(Arc::new(model));
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        drop(slot);
         self.set_status(ModelStatus::Ready { ratings });
     }
 

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use crate::auth::throttle::Throttle;
 use crate::error::AppError;
 use crate::recommender::Recommender;
+use crate::recs_cache::RecsCache;
 use crate::store::Store;
 
 /// Settings that shape how the server answers (from flags or the environment).
@@ -35,6 +36,8 @@ pub struct AppState {
     pub throttle: Arc<Throttle>,
     /// The recommendation model (swapped in when trained or retrained).
     pub recommender: Arc<Recommender>,
+    /// Readers' recommendation lists, kept between views.
+    pub recs_cache: Arc<RecsCache>,
 }
 
 impl AppState {
@@ -52,6 +55,7 @@ impl AppState {
             settings: Arc::new(settings),
             throttle: Arc::new(Throttle::default()),
             recommender: Arc::new(Recommender::default()),
+            recs_cache: Arc::new(RecsCache::default()),
         }
     }
 }

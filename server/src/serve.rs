@@ -148,9 +148,13 @@ pub fn router(state: AppState, public_origin: Option<String>) -> Router {
         .route("/import/goodreads", post(transfer::import_goodreads))
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(MAX_UPLOAD_BYTES));
-    Router::new()
+    // Probes sit outside the request log and its layers: a load balancer polls them every few
+    // seconds, and /readyz's 503 while the model loads is a state, not an error to log.
+    let probes = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .with_state(state.clone());
+    Router::new()
         .route("/export/goodreads.csv", get(transfer::export_csv))
         .route("/export/shelfwise.json", get(transfer::export_json))
         .leptos_routes(&state, routes, {
@@ -203,6 +207,7 @@ pub fn router(state: AppState, public_origin: Option<String>) -> Router {
                 )),
         )
         .with_state(state)
+        .merge(probes)
 }
 
 /// Give a server function's error response the status its [`AppError`] maps to.

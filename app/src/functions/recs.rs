@@ -96,7 +96,7 @@ pub(crate) mod ssr {
     use std::collections::{HashMap, HashSet};
 
     use engine::catalog::BookIdx;
-    use engine::recs::recommend::{Because, ModelKind, Recommendation, Request};
+    use engine::recs::recommend::{Because, ModelKind, Recommendation, Request, TrainedModel};
 
     use super::{BECAUSE_ROWS, ROW};
     use crate::error::AppError;
@@ -105,6 +105,7 @@ pub(crate) mod ssr {
     use crate::models::{
         BecauseRow, BookCard, ForYou, Onboarding, RecCard, Shelf, SimilarBooks, Taste, TasteAuthor,
     };
+    use crate::recs_cache::Fingerprint;
     use crate::state::{internal, AppState};
     use crate::store::library::LibraryBook;
 
@@ -112,6 +113,8 @@ pub(crate) mod ssr {
     pub struct Reader {
         /// Everything they rated or shelved (empty for a visitor without a session).
         pub library: Vec<LibraryBook>,
+        /// The library's digest: the key of the reader's cached lists.
+        pub fingerprint: Fingerprint,
     }
 
     impl Reader {
@@ -121,7 +124,15 @@ pub(crate) mod ssr {
                 Some(c) => state.store.library_of(c.user()).map_err(internal)?,
                 None => Vec::new(),
             };
-            Ok(Reader { library })
+            Ok(Reader::with_library(library))
+        }
+
+        /// A reader with this library.
+        pub fn with_library(library: Vec<LibraryBook>) -> Reader {
+            Reader {
+                fingerprint: Fingerprint::of(&library),
+                library,
+            }
         }
 
         /// Whether they rated anything.
@@ -280,10 +291,11 @@ pub(crate) mod ssr {
         Ok(out)
     }
 
-    /// "For you".
+    /// "For you" (kept in the cache until the reader's library or the model changes).
     pub fn for_you(state: &AppState, reader: &Reader, k: usize) -> Result<ForYou, AppError> {
-        let model = state.recommender.get();
-        match model {
+        let (generation, model) = state.recommender.get_with_generation();
+        let key = (reader.fingerprint, generation, k as u32);
+        state.recs_cache.for_you(key, || match model {
             Some(model) if reader.has_ratings() => {
                 let request = reader.request(state, k);
                 let kind = [ModelKind::Hybrid, ModelKind::Ease, ModelKind::Knn]
@@ -300,7 +312,7 @@ pub(crate) mod ssr {
                 books: popular(state, reader, k, "Popular with readers")?,
                 personal: false,
             }),
-        }
+        })
     }
 
     /// The reader's best-rated books, most recent first.
@@ -321,11 +333,24 @@ pub(crate) mod ssr {
         liked
     }
 
-    /// "Because you liked …" rows.
+    /// "Because you liked …" rows (cached like "For you").
     pub fn because_rows(state: &AppState, reader: &Reader) -> Result<Vec<BecauseRow>, AppError> {
-        let Some(model) = state.recommender.get() else {
+        let (generation, model) = state.recommender.get_with_generation();
+        let Some(model) = model else {
             return Ok(Vec::new());
         };
+        state
+            .recs_cache
+            .because((reader.fingerprint, generation), || {
+                compute_because_rows(state, reader, &model)
+            })
+    }
+
+    fn compute_because_rows(
+        state: &AppState,
+        reader: &Reader,
+        model: &TrainedModel,
+    ) -> Result<Vec<BecauseRow>, AppError> {
         let request = reader.request(state, ROW);
         let mut rows = Vec::new();
         for fav in favourites(reader) {
@@ -354,18 +379,32 @@ pub(crate) mod ssr {
         Ok(rows)
     }
 
-    /// The book page's rows.
+    /// The book page's rows (cached like "For you").
     pub fn similar(
         state: &AppState,
         reader: &Reader,
         book: BookIdx,
     ) -> Result<SimilarBooks, AppError> {
-        let Some(model) = state.recommender.get() else {
+        let (generation, model) = state.recommender.get_with_generation();
+        let Some(model) = model else {
             return Ok(SimilarBooks {
                 also_liked: vec![],
                 similar: vec![],
             });
         };
+        state
+            .recs_cache
+            .similar((reader.fingerprint, generation, book), || {
+                compute_similar(state, reader, &model, book)
+            })
+    }
+
+    fn compute_similar(
+        state: &AppState,
+        reader: &Reader,
+        model: &TrainedModel,
+        book: BookIdx,
+    ) -> Result<SimilarBooks, AppError> {
         let Some(key) = state.catalog.book(book).map(|b| b.key.clone()) else {
             return Err(AppError::Internal);
         };
@@ -387,8 +426,20 @@ pub(crate) mod ssr {
         })
     }
 
-    /// Onboarding.
+    /// Onboarding (cached per library and picked authors).
     pub fn onboarding(
+        state: &AppState,
+        reader: &Reader,
+        picked: &[String],
+    ) -> Result<Onboarding, AppError> {
+        state
+            .recs_cache
+            .onboarding((reader.fingerprint, picked.join("|")), || {
+                compute_onboarding(state, reader, picked)
+            })
+    }
+
+    fn compute_onboarding(
         state: &AppState,
         reader: &Reader,
         picked: &[String],

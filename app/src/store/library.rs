@@ -17,7 +17,7 @@ use crate::models::Shelf;
 use engine::model::Rating;
 
 /// What the `library` tree keeps for one reader's book.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct LibraryEntry {
     /// The shelf, if any.
     pub shelf: Option<Shelf>,
@@ -26,7 +26,7 @@ pub struct LibraryEntry {
 }
 
 /// One book of a reader's library: the entry and the rating (from the rating trees).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct LibraryBook {
     /// The book.
     pub book: BookId,
