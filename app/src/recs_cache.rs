@@ -39,21 +39,48 @@ impl Fingerprint {
     }
 }
 
+/// One kind of list, by key.
+pub struct ListCache<K, V>(Cache<K, V>);
+
+impl<K: Eq + Hash + Clone, V: Clone> ListCache<K, V> {
+    fn new() -> Self {
+        ListCache(Cache::new(CAPACITY))
+    }
+
+    /// The cached value for `key`, or `compute`'s, which is kept when it succeeds.
+    pub fn get_or_compute<E>(
+        &self,
+        key: K,
+        compute: impl FnOnce() -> Result<V, E>,
+    ) -> Result<V, E> {
+        if let Some(hit) = self.0.get(&key) {
+            return Ok(hit);
+        }
+        let value = compute()?;
+        self.0.insert(key, value.clone());
+        Ok(value)
+    }
+}
+
 /// The lists, one cache per kind.
 pub struct RecsCache {
-    for_you: Cache<(Fingerprint, u64, u32), ForYou>,
-    because: Cache<(Fingerprint, u64), Vec<BecauseRow>>,
-    similar: Cache<(Fingerprint, u64, BookIdx), SimilarBooks>,
-    onboarding: Cache<(Fingerprint, String), Onboarding>,
+    /// "For you" of a number of books.
+    pub for_you: ListCache<(Fingerprint, u64, u32), ForYou>,
+    /// The "Because you liked" rows.
+    pub because: ListCache<(Fingerprint, u64), Vec<BecauseRow>>,
+    /// A book page's two rows.
+    pub similar: ListCache<(Fingerprint, u64, BookIdx), SimilarBooks>,
+    /// Onboarding for the picked authors (`|`-joined, as the request gave them).
+    pub onboarding: ListCache<(Fingerprint, String), Onboarding>,
 }
 
 impl Default for RecsCache {
     fn default() -> Self {
         RecsCache {
-            for_you: Cache::new(CAPACITY),
-            because: Cache::new(CAPACITY),
-            similar: Cache::new(CAPACITY),
-            onboarding: Cache::new(CAPACITY),
+            for_you: ListCache::new(),
+            because: ListCache::new(),
+            similar: ListCache::new(),
+            onboarding: ListCache::new(),
         }
     }
 }
@@ -61,67 +88,11 @@ impl Default for RecsCache {
 impl std::fmt::Debug for RecsCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RecsCache")
-            .field("for_you", &self.for_you.len())
-            .field("because", &self.because.len())
-            .field("similar", &self.similar.len())
-            .field("onboarding", &self.onboarding.len())
+            .field("for_you", &self.for_you.0.len())
+            .field("because", &self.because.0.len())
+            .field("similar", &self.similar.0.len())
+            .field("onboarding", &self.onboarding.0.len())
             .finish()
-    }
-}
-
-/// The cached value for `key`, or `compute`'s, which is kept when it succeeds.
-fn get_or_compute<K, V, E>(
-    cache: &Cache<K, V>,
-    key: K,
-    compute: impl FnOnce() -> Result<V, E>,
-) -> Result<V, E>
-where
-    K: Eq + Hash + Clone,
-    V: Clone,
-{
-    if let Some(hit) = cache.get(&key) {
-        return Ok(hit);
-    }
-    let value = compute()?;
-    cache.insert(key, value.clone());
-    Ok(value)
-}
-
-impl RecsCache {
-    /// "For you" of `limit` books.
-    pub fn for_you<E>(
-        &self,
-        key: (Fingerprint, u64, u32),
-        compute: impl FnOnce() -> Result<ForYou, E>,
-    ) -> Result<ForYou, E> {
-        get_or_compute(&self.for_you, key, compute)
-    }
-
-    /// The "Because you liked" rows.
-    pub fn because<E>(
-        &self,
-        key: (Fingerprint, u64),
-        compute: impl FnOnce() -> Result<Vec<BecauseRow>, E>,
-    ) -> Result<Vec<BecauseRow>, E> {
-        get_or_compute(&self.because, key, compute)
-    }
-
-    /// A book page's two rows.
-    pub fn similar<E>(
-        &self,
-        key: (Fingerprint, u64, BookIdx),
-        compute: impl FnOnce() -> Result<SimilarBooks, E>,
-    ) -> Result<SimilarBooks, E> {
-        get_or_compute(&self.similar, key, compute)
-    }
-
-    /// Onboarding for the picked authors (`|`-joined, as the request gave them).
-    pub fn onboarding<E>(
-        &self,
-        key: (Fingerprint, String),
-        compute: impl FnOnce() -> Result<Onboarding, E>,
-    ) -> Result<Onboarding, E> {
-        get_or_compute(&self.onboarding, key, compute)
     }
 }
 
@@ -163,18 +134,18 @@ mod tests {
     fn a_failed_computation_is_not_kept() {
         let cache = RecsCache::default();
         let key = (Fingerprint::of(&[]), 1);
-        let failed: Result<Vec<BecauseRow>, &str> = cache.because(key, || Err("no"));
+        let failed: Result<Vec<BecauseRow>, &str> = cache.because.get_or_compute(key, || Err("no"));
         assert!(failed.is_err());
         let mut computed = 0;
         for _ in 0..3 {
-            let rows: Result<_, &str> = cache.because(key, || {
+            let rows: Result<_, &str> = cache.because.get_or_compute(key, || {
                 computed += 1;
                 Ok(Vec::new())
             });
             assert_eq!(rows, Ok(Vec::new()));
         }
         assert_eq!(computed, 1, "computed once, then served from the cache");
-        let other_model: Result<_, &str> = cache.because((key.0, 2), || {
+        let other_model: Result<_, &str> = cache.because.get_or_compute((key.0, 2), || {
             computed += 1;
             Ok(Vec::new())
         });

@@ -124,15 +124,10 @@ pub(crate) mod ssr {
                 Some(c) => state.store.library_of(c.user()).map_err(internal)?,
                 None => Vec::new(),
             };
-            Ok(Reader::with_library(library))
-        }
-
-        /// A reader with this library.
-        pub fn with_library(library: Vec<LibraryBook>) -> Reader {
-            Reader {
+            Ok(Reader {
                 fingerprint: Fingerprint::of(&library),
                 library,
-            }
+            })
         }
 
         /// Whether they rated anything.
@@ -295,24 +290,27 @@ pub(crate) mod ssr {
     pub fn for_you(state: &AppState, reader: &Reader, k: usize) -> Result<ForYou, AppError> {
         let (generation, model) = state.recommender.get_with_generation();
         let key = (reader.fingerprint, generation, k as u32);
-        state.recs_cache.for_you(key, || match model {
-            Some(model) if reader.has_ratings() => {
-                let request = reader.request(state, k);
-                let kind = [ModelKind::Hybrid, ModelKind::Ease, ModelKind::Knn]
-                    .into_iter()
-                    .find(|k| model.scorer(*k).is_some())
-                    .unwrap_or(ModelKind::Popularity);
-                let recs = model.recommend(kind, &request).map_err(internal)?;
-                Ok(ForYou {
-                    books: cards(state, reader, recs, |r| explain(state, &r.because))?,
-                    personal: true,
-                })
-            }
-            _ => Ok(ForYou {
-                books: popular(state, reader, k, "Popular with readers")?,
-                personal: false,
-            }),
-        })
+        state
+            .recs_cache
+            .for_you
+            .get_or_compute(key, || match model {
+                Some(model) if reader.has_ratings() => {
+                    let request = reader.request(state, k);
+                    let kind = [ModelKind::Hybrid, ModelKind::Ease, ModelKind::Knn]
+                        .into_iter()
+                        .find(|k| model.scorer(*k).is_some())
+                        .unwrap_or(ModelKind::Popularity);
+                    let recs = model.recommend(kind, &request).map_err(internal)?;
+                    Ok(ForYou {
+                        books: cards(state, reader, recs, |r| explain(state, &r.because))?,
+                        personal: true,
+                    })
+                }
+                _ => Ok(ForYou {
+                    books: popular(state, reader, k, "Popular with readers")?,
+                    personal: false,
+                }),
+            })
     }
 
     /// The reader's best-rated books, most recent first.
@@ -341,7 +339,8 @@ pub(crate) mod ssr {
         };
         state
             .recs_cache
-            .because((reader.fingerprint, generation), || {
+            .because
+            .get_or_compute((reader.fingerprint, generation), || {
                 compute_because_rows(state, reader, &model)
             })
     }
@@ -394,7 +393,8 @@ pub(crate) mod ssr {
         };
         state
             .recs_cache
-            .similar((reader.fingerprint, generation, book), || {
+            .similar
+            .get_or_compute((reader.fingerprint, generation, book), || {
                 compute_similar(state, reader, &model, book)
             })
     }
@@ -434,7 +434,8 @@ pub(crate) mod ssr {
     ) -> Result<Onboarding, AppError> {
         state
             .recs_cache
-            .onboarding((reader.fingerprint, picked.join("|")), || {
+            .onboarding
+            .get_or_compute((reader.fingerprint, picked.join("|")), || {
                 compute_onboarding(state, reader, picked)
             })
     }
