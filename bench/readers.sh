@@ -5,7 +5,7 @@
 #   2. rating write latency including the flush to disk, one connection, 20 s;
 #   3. ratings per second from 32 concurrent clients (32 readers), 20 s;
 #   4. the server-rendered home page of a signed-in reader with ratings ("For you",
-#      "Because you liked", popular), 32 concurrent clients, 30 s.
+#      "Because you liked", popular), 32 concurrent clients for 30 s, then 8 and 1 for 15 s.
 # Prints one line per run: requests, errors, throughput, p50, p99.
 #   usage: bench/readers.sh [http://127.0.0.1:3000]
 set -euo pipefail
@@ -47,4 +47,9 @@ MODE=rate wrk -t2 -c32 -d20s -s bench/readers.lua "$URL"
 echo "$home" > bench/.sessions
 echo "== signed-in home page, 32 concurrent clients"
 MODE=home wrk -t2 -c32 -d30s -s bench/readers.lua "$URL"
+# Fewer clients: where the latency goal holds on this machine, and one page's own cost.
+for c in 8 1; do
+  echo "== signed-in home page, $c concurrent clients"
+  MODE=home wrk -t1 -c$c -d15s -s bench/readers.lua "$URL"
+done
 rm -f bench/.sessions bench/.isbns

@@ -9,7 +9,9 @@ use std::collections::{HashMap, HashSet};
 
 use app::error::AppError;
 use app::functions::library::{rate_book, shelve_book};
-use app::functions::recs::{get_for_you, get_onboarding, get_similar_books, my_taste, MAX_FOR_YOU};
+use app::functions::recs::{
+    get_for_you, get_onboarding, get_similar_books, my_taste, popular_row, MAX_FOR_YOU, POPULAR_ROW,
+};
 use app::models::RecCard;
 use common::*;
 
@@ -67,6 +69,25 @@ fn check_rules(list: &[RecCard], world: &World, excluded: &[&str]) {
         *authors.entry(rec.card.author.clone()).or_default() += 1;
     }
     assert!(authors.values().all(|&n| n <= 2), "{authors:?}");
+}
+
+#[tokio::test]
+async fn the_popular_row_leaves_out_the_readers_books() {
+    let world = World::new();
+    let mut b = world.browser("10.0.0.2");
+    let visitor = b.call(popular_row()).await.unwrap();
+    assert_eq!(visitor.len(), POPULAR_ROW);
+    check_rules(&visitor, &world, &[]);
+    // The reader rates the first and dismisses the second: both leave the row, which stays full.
+    let (first, second) = (visitor[0].card.isbn.clone(), visitor[1].card.isbn.clone());
+    b.call(rate_book(first.clone(), 4)).await.unwrap();
+    b.call(shelve_book(second.clone(), "not-interested".into()))
+        .await
+        .unwrap();
+    let mine = b.call(popular_row()).await.unwrap();
+    assert_eq!(mine.len(), POPULAR_ROW);
+    check_rules(&mine, &world, &[first.as_str(), second.as_str()]);
+    assert!(mine.iter().any(|r| r.card.isbn == visitor[2].card.isbn));
 }
 
 #[tokio::test]

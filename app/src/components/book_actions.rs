@@ -42,6 +42,9 @@ pub fn BookActions(
     }
 }
 
+/// The star buttons' accessible names (static: no string built per star per card).
+const STAR_LABELS: [&str; 5] = ["1 star", "2 stars", "3 stars", "4 stars", "5 stars"];
+
 /// Stars as a radio group: click a star, or focus the group and use the arrow keys to preview
 /// and Enter to rate; Delete (or the × button) clears. Hovering previews.
 #[component]
@@ -117,6 +120,11 @@ fn StarInput(
             aria-label=label
             data-testid="star-input"
             data-rating=move || state.get().stars.unwrap_or(0).to_string()
+            // The stars light up from this one attribute through the stylesheet, not from a
+            // class per star: a page renders dozens of cards, and each reactive attribute
+            // costs the server a closure and a node.
+            data-shown=move || shown().to_string()
+            class:previewing=move || hover.get().is_some()
             on:keydown=on_key
             on:mouseleave=move |_| hover.set(None)
             on:blur=move |_| hover.set(None)
@@ -128,9 +136,7 @@ fn StarInput(
                             type="button"
                             tabindex="-1"
                             class="star-button"
-                            class:lit=move || n <= shown()
-                            class:preview=move || hover.get().is_some()
-                            aria-label=format!("{n} star{}", if n == 1 { "" } else { "s" })
+                            aria-label=STAR_LABELS[usize::from(n - 1)]
                             on:mouseenter=move |_| hover.set(Some(n))
                             on:click=move |_| {
                                 hover.set(None);
@@ -182,6 +188,9 @@ fn ShelfSelect(
             }
         });
     };
+    // The initial choice is plain markup (it works before the wasm loads); afterwards the
+    // select's value property follows the state.
+    let initial = state.get_untracked().shelf;
     view! {
         <select
             class="shelf-select"
@@ -190,14 +199,14 @@ fn ShelfSelect(
             prop:value=move || state.get().shelf.map(|s| s.slug()).unwrap_or("")
             on:change=on_change
         >
-            <option value="" selected=move || state.get().shelf.is_none()>
+            <option value="" selected=initial.is_none()>
                 {move || if state.get().shelf.is_some() { "Remove from shelf" } else { "Add to shelf…" }}
             </option>
             {Shelf::ALL
                 .into_iter()
                 .map(|s| {
                     view! {
-                        <option value=s.slug() selected=move || state.get().shelf == Some(s)>
+                        <option value=s.slug() selected=initial == Some(s)>
                             {s.label()}
                         </option>
                     }

@@ -30,9 +30,6 @@ pub fn BookCardView(
             <BookActions isbn=book.isbn.clone() mine=book.mine />
         </article>
     }
-    // Erased here: cards sit deep inside lists and rows, and the full nested view type
-    // overflows the compiler's query depth in the hydrate build.
-    .into_any()
 }
 
 /// A responsive grid of book cards.

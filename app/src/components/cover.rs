@@ -34,13 +34,14 @@ pub fn Cover(
     #[prop(optional)]
     large: bool,
 ) -> impl IntoView {
-    let (loaded, set_loaded) = signal(false);
     let image = NodeRef::<leptos::html::Img>::new();
     // An image can finish loading before the wasm hydrates and misses `load`: look once mounted.
+    // The class is set on the element itself rather than through a signal: a page renders
+    // dozens of covers, and the server would build a signal and a reactive class for each.
     Effect::new(move |_| {
         if let Some(img) = image.get() {
-            if img.complete() && is_real_image(&img) {
-                set_loaded.set(true);
+            if img.complete() {
+                show_if_real(&img);
             }
         }
     });
@@ -64,10 +65,8 @@ pub fn Cover(
                             alt=""
                             loading="lazy"
                             decoding="async"
-                            class:loaded=move || loaded.get()
                             on:load=move |ev| {
-                                let img: web_sys::HtmlImageElement = event_target(&ev);
-                                set_loaded.set(is_real_image(&img));
+                                show_if_real(&event_target::<web_sys::HtmlImageElement>(&ev));
                             }
                         />
                     }
@@ -76,9 +75,13 @@ pub fn Cover(
     }
 }
 
-/// Whether a loaded image is a real cover: Amazon answers missing covers with a 1×1 GIF.
-fn is_real_image(img: &web_sys::HtmlImageElement) -> bool {
-    img.natural_width() > 1
+/// Fade a loaded image in if it is a real cover: Amazon answers missing covers with a 1×1 GIF,
+/// which stays hidden over the generated cover.
+fn show_if_real(img: &web_sys::HtmlImageElement) {
+    if img.natural_width() > 1 {
+        // Adding a class cannot fail on a live element; there is nothing to do if it did.
+        let _ = img.class_list().add_1("loaded");
+    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::models::{BecauseRow, ForYou, Onboarding, SimilarBooks, Taste};
+use crate::models::{BecauseRow, ForYou, Onboarding, RecCard, SimilarBooks, Taste};
 
 /// Most books one "For you" request returns.
 pub const MAX_FOR_YOU: u32 = 100;
@@ -17,6 +17,8 @@ pub const MAX_FOR_YOU: u32 = 100;
 pub const ROW: usize = 10;
 /// "Because you liked" rows on the home page.
 pub const BECAUSE_ROWS: usize = 3;
+/// Books in the home page's "Popular" row.
+pub const POPULAR_ROW: usize = 12;
 /// Longest accepted interests argument, in characters.
 pub const MAX_INTERESTS_CHARS: usize = 2_000;
 
@@ -47,6 +49,16 @@ pub async fn because_rows() -> Result<Vec<BecauseRow>, AppError> {
     let state = app_state()?;
     let reader = ssr::Reader::current(&state)?;
     ssr::because_rows(&state, &reader)
+}
+
+/// The home page's "Popular" row: the most popular books the reader has no edition of, at
+/// most two per author.
+#[server(endpoint = "popular_row")]
+pub async fn popular_row() -> Result<Vec<RecCard>, AppError> {
+    use crate::state::app_state;
+    let state = app_state()?;
+    let reader = ssr::Reader::current(&state)?;
+    ssr::popular(&state, &reader, POPULAR_ROW, "Popular with readers")
 }
 
 /// "Readers who liked this also liked" and "Similar books" for a book page.
@@ -248,7 +260,7 @@ pub(crate) mod ssr {
     }
 
     /// The popularity ranking without the reader's works, capped per author.
-    fn popular(
+    pub fn popular(
         state: &AppState,
         reader: &Reader,
         k: usize,

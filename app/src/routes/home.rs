@@ -12,8 +12,7 @@ use crate::components::book_actions::LibraryVersion;
 use crate::components::book_card::BookGrid;
 use crate::components::error_view::ErrorView;
 use crate::components::rec_row::{RecGrid, RecRow};
-use crate::functions::recs::{because_rows, get_for_you, get_onboarding};
-use crate::models::RecCard;
+use crate::functions::recs::{because_rows, get_for_you, get_onboarding, popular_row};
 
 /// "For you" shows this many at first, and this many more per "More".
 const STEP: u32 = 20;
@@ -47,7 +46,7 @@ pub fn HomePage() -> impl IntoView {
         |(l, _)| get_for_you(l),
     );
     let because = Resource::new(move || version.get(), |_| because_rows());
-    let popular = Resource::new(|| (), |_| crate::functions::catalog::popular_books(1));
+    let popular = Resource::new(move || version.get(), |_| popular_row());
     view! {
         <Title text="Your next book" />
         <section class="page home">
@@ -92,19 +91,11 @@ pub fn HomePage() -> impl IntoView {
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match popular.await {
-                        Ok(page) => {
-                            let books: Vec<RecCard> = page
-                                .books
-                                .into_iter()
-                                .take(12)
-                                .map(|card| RecCard { card, why: "Popular with readers".into() })
-                                .collect();
-                            view! {
-                                <RecRow title="Popular" books testid="popular" />
-                                <p><a href="/popular">"See all popular books"</a></p>
-                            }
-                                .into_any()
+                        Ok(books) => view! {
+                            <RecRow title="Popular" books testid="popular" />
+                            <p><a href="/popular">"See all popular books"</a></p>
                         }
+                            .into_any(),
                         Err(error) => view! { <ErrorView error /> }.into_any(),
                     }
                 })}
