@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use app::error::AppError;
+use app::functions::recs::RequestReader;
 use app::functions::transfer::{ssr as transfer, MAX_UPLOAD_BYTES};
 use app::site::{AssetHashes, NON_PAGE_POLICY};
 use app::state::AppState;
@@ -157,10 +158,15 @@ pub fn router(state: AppState, public_origin: Option<String>) -> Router {
     Router::new()
         .route("/export/goodreads.csv", get(transfer::export_csv))
         .route("/export/shelfwise.json", get(transfer::export_json))
-        .leptos_routes(&state, routes, {
-            let options = state.leptos_options.clone();
-            move || shell(options.clone())
-        })
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            || provide_context(RequestReader::default()),
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .merge(uploads)

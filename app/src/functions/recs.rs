@@ -102,6 +102,9 @@ pub async fn my_taste() -> Result<Taste, AppError> {
     Ok(ssr::taste(&state, &reader))
 }
 
+#[cfg(feature = "ssr")]
+pub use ssr::RequestReader;
+
 /// The server side: the reader's library as an engine request, and cards with explanations.
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
@@ -121,6 +124,13 @@ pub(crate) mod ssr {
     use crate::state::{internal, AppState};
     use crate::store::library::LibraryBook;
 
+    /// The reader of the request being answered, loaded by the first list that needs it: a
+    /// page asks for four lists, and a reader with a thousand books would otherwise be read
+    /// from the store four times. The server provides an empty slot per request (see
+    /// `shelfwise::serve`); without one (a caller outside a request), each list loads its own.
+    #[derive(Clone, Default)]
+    pub struct RequestReader(std::sync::Arc<std::sync::OnceLock<std::sync::Arc<Reader>>>);
+
     /// The reader's library, loaded once per request.
     pub struct Reader {
         /// Everything they rated or shelved (empty for a visitor without a session).
@@ -130,15 +140,24 @@ pub(crate) mod ssr {
     }
 
     impl Reader {
-        /// The current reader's library.
-        pub fn current(state: &AppState) -> Result<Reader, AppError> {
+        /// The current reader's library (shared by the request's lists, see [`RequestReader`]).
+        pub fn current(state: &AppState) -> Result<std::sync::Arc<Reader>, AppError> {
+            let slot = leptos::prelude::use_context::<RequestReader>();
+            if let Some(reader) = slot.as_ref().and_then(|s| s.0.get()) {
+                return Ok(reader.clone());
+            }
             let library = match crate::auth::session::current(state)? {
                 Some(c) => state.store.library_of(c.user()).map_err(internal)?,
                 None => Vec::new(),
             };
-            Ok(Reader {
+            let reader = std::sync::Arc::new(Reader {
                 fingerprint: Fingerprint::of(&library),
                 library,
+            });
+            // Two lists racing to load it both load the same library; the first one is kept.
+            Ok(match slot {
+                Some(s) => s.0.get_or_init(|| reader).clone(),
+                None => reader,
             })
         }
 
