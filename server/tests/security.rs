@@ -226,6 +226,7 @@ async fn one_reader_cannot_read_or_change_another_readers_data() {
         "my_taste",
         "onboarding",
         "popular_books",
+        "popular_row",
         "rate_book",
         "search_books",
         "shelve_book",
