@@ -404,12 +404,20 @@ impl Als {
     }
 }
 
+/// Items per parallel block of the scoring pass (about 4 MB of f128 factors).
+const SCORE_BLOCK: usize = 8192;
+
 impl Scorer for Als {
     fn score(&self, profile: &[(u32, f32)], out: &mut [f32]) {
         let f = self.params.factors;
         if let Some(x) = self.fold_in(profile) {
             let mut scores = vec![0f32; self.items.len()];
-            gemv_rows(&self.item_factors[..self.items.len() * f], &x, &mut scores);
+            // In blocks over the pool: the pass reads every item's factors (tens of MB), the
+            // largest single cost of a served hybrid request.
+            scores
+                .par_chunks_mut(SCORE_BLOCK)
+                .zip(self.item_factors[..self.items.len() * f].par_chunks(SCORE_BLOCK * f))
+                .for_each(|(s, y)| gemv_rows(y, &x, s));
             for (&w, &s) in self.items.iter().zip(&scores) {
                 bump(&mut out[w as usize], s);
             }

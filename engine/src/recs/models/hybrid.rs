@@ -181,47 +181,68 @@ impl Hybrid<'_> {
 }
 
 impl Hybrid<'_> {
-    /// Blend the components into `out` one after the other through a single scratch buffer
-    /// (no component is scored when its weight is 0), and return what explaining needs.
+    /// Blend the components into `out` (scored in parallel by [`Hybrid::component_scores`];
+    /// no component is scored when its weight is 0), and return what explaining needs.
     fn blend_into(&self, profile: &[(u32, f32)], out: &mut [f32]) -> ComponentCache {
         let weights = self.blend.weights_for(profile.len());
         let n = out.len();
-        let mut buf: Vec<f32> = Vec::new();
-        let mut parts = Vec::with_capacity(self.parts.models.len());
-        for (m, weight) in self.parts.models.iter().zip(weights.as_array()) {
-            let Some(m) = m.filter(|_| weight > 0.0) else {
-                parts.push((Vec::new(), 0.0));
-                continue;
-            };
-            buf.clear();
-            buf.resize(n, f32::NEG_INFINITY);
-            m.score(profile, &mut buf);
-            let max = max_finite(&buf);
-            let norm = if max > 0.0 { 1.0 / max } else { 0.0 };
-            let k = weight * norm;
-            let mut bits = vec![0u64; n.div_ceil(64)];
-            for (i, (&v, o)) in buf.iter().zip(out.iter_mut()).enumerate() {
-                if v.is_finite() {
-                    bits[i >> 6] |= 1 << (i & 63);
-                    if k != 0.0 {
-                        bump(o, k * v);
+        let scored = self.component_scores(profile, n);
+        let ks: Vec<f32> = scored
+            .iter()
+            .zip(weights.as_array())
+            .map(|((_, norm), weight)| weight * norm)
+            .collect();
+        // Which works each component scored (for explaining), one task per component.
+        let parts = scored
+            .par_iter()
+            .map(|(scores, norm)| (finite_bits(scores), *norm))
+            .collect();
+        // The weighted sum, in blocks over the pool: a catalog-long pass per component.
+        out.par_chunks_mut(BLEND_BLOCK)
+            .enumerate()
+            .for_each(|(b, block)| {
+                let at = b * BLEND_BLOCK;
+                for ((scores, _), &k) in scored.iter().zip(&ks) {
+                    if scores.is_empty() || k == 0.0 {
+                        continue;
+                    }
+                    for (o, &v) in block.iter_mut().zip(&scores[at..]) {
+                        if v.is_finite() {
+                            bump(o, k * v);
+                        }
                     }
                 }
-            }
-            parts.push((bits, norm));
-        }
-        if weights.prior != 0.0 {
-            for (o, &q) in out.iter_mut().zip(self.relevance) {
-                if o.is_finite() {
-                    *o = with_prior(*o, prior_factor(q, weights.prior));
+                if weights.prior != 0.0 {
+                    for (o, &q) in block
+                        .iter_mut()
+                        .zip(&self.relevance[at.min(self.relevance.len())..])
+                    {
+                        if o.is_finite() {
+                            *o = with_prior(*o, prior_factor(q, weights.prior));
+                        }
+                    }
                 }
-            }
-        }
+            });
         ComponentCache {
             profile: profile.to_vec(),
             parts,
         }
     }
+}
+
+/// Works per parallel block of the blend (a multiple of 64, the bitsets' word).
+const BLEND_BLOCK: usize = 1 << 14;
+
+/// A bitset of the finite entries of `scores` (empty for an unscored component).
+fn finite_bits(scores: &[f32]) -> Vec<u64> {
+    scores
+        .chunks(64)
+        .map(|c| {
+            c.iter()
+                .enumerate()
+                .fold(0u64, |w, (j, v)| w | (u64::from(v.is_finite()) << j))
+        })
+        .collect()
 }
 
 impl Scorer for Hybrid<'_> {
