@@ -6,6 +6,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod card_cache;
 pub mod components;
 pub mod error;
 pub mod functions;

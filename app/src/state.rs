@@ -7,6 +7,7 @@ use engine::catalog::Catalog;
 use leptos::prelude::*;
 
 use crate::auth::throttle::Throttle;
+use crate::card_cache::CardHtml;
 use crate::error::AppError;
 use crate::recommender::Recommender;
 use crate::recs_cache::RecsCache;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub recommender: Arc<Recommender>,
     /// Readers' recommendation lists, kept between views.
     pub recs_cache: Arc<RecsCache>,
+    /// Book cards rendered to HTML, kept between pages.
+    pub card_html: Arc<CardHtml>,
 }
 
 impl AppState {
@@ -56,6 +59,7 @@ impl AppState {
             throttle: Arc::new(Throttle::default()),
             recommender: Arc::new(Recommender::default()),
             recs_cache: Arc::new(RecsCache::default()),
+            card_html: Arc::new(CardHtml::default()),
         }
     }
 }
