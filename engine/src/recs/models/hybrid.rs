@@ -230,7 +230,7 @@ impl Hybrid<'_> {
     }
 }
 
-/// Works per parallel block of the blend (a multiple of 64, the bitsets' word).
+/// Works per parallel block of the blend (16,384 works: 64 KB of each component's scores).
 const BLEND_BLOCK: usize = 1 << 14;
 
 /// A bitset of the finite entries of `scores` (empty for an unscored component).
