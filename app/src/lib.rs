@@ -44,7 +44,10 @@ use routes::{book::BookPage, home::HomePage, not_found::NotFound, search::Search
 ///
 /// It also gives the page its Content-Security-Policy, naming the nonce Leptos put on this
 /// request's inline scripts (leptos_axum provides a fresh one per request).
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+///
+/// `stylesheet` is the stylesheet's URL ([`site::stylesheet_href`]): with hashed file names only
+/// the server knows it, so the shell, not the hydrated app, links it.
+pub fn shell(options: LeptosOptions, stylesheet: std::sync::Arc<str>) -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let (Some(nonce), Some(response)) = (
         leptos::nonce::use_nonce(),
@@ -54,9 +57,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             response.insert_header(http::header::CONTENT_SECURITY_POLICY, policy);
         }
     }
-    // In the shell, not the hydrated app: with hashed file names only the server knows the
-    // stylesheet's name.
-    let stylesheet = site::stylesheet_href(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -2,7 +2,6 @@
 //! the names cargo-leptos gave the built front-end files.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
 
 use leptos::prelude::LeptosOptions;
 
@@ -94,35 +93,15 @@ impl AssetHashes {
     }
 }
 
-/// The stylesheet's URL: `/pkg/NAME.css`, or `/pkg/NAME.HASH.css` when file names are hashed.
-///
-/// Every page's shell asks for it, so it is worked out once per site (per hash file): the hash
-/// file only changes with a new build, which is a new process.
-pub fn stylesheet_href(options: &LeptosOptions) -> String {
-    static HREFS: Mutex<Vec<(HrefKey, String)>> = Mutex::new(Vec::new());
-    let key = (
-        options.hash_files,
-        options.hash_file.to_string(),
-        options.output_name.to_string(),
-        options.site_pkg_dir.to_string(),
-    );
-    let mut hrefs = HREFS
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((_, href)) = hrefs.iter().find(|(k, _)| *k == key) {
-        return href.clone();
-    }
+/// The stylesheet's URL: `/pkg/NAME.css`, or `/pkg/NAME.HASH.css` when file names are hashed
+/// (`hashes` as [`AssetHashes::from_options`] read them, once, when the server starts).
+pub fn stylesheet_href(options: &LeptosOptions, hashes: Option<&AssetHashes>) -> String {
     let (name, pkg) = (&options.output_name, &options.site_pkg_dir);
-    let href = match AssetHashes::from_options(options).and_then(|h| h.css) {
+    match hashes.and_then(|h| h.css.as_ref()) {
         Some(hash) => format!("/{pkg}/{name}.{hash}.css"),
         None => format!("/{pkg}/{name}.css"),
-    };
-    hrefs.push((key, href.clone()));
-    href
+    }
 }
-
-/// What a stylesheet URL depends on: hashing on, hash file, output name, package dir.
-type HrefKey = (bool, String, String, String);
 
 #[cfg(test)]
 mod tests {

@@ -7,7 +7,7 @@ use std::time::Instant;
 use app::error::AppError;
 use app::functions::recs::RequestReader;
 use app::functions::transfer::{ssr as transfer, MAX_UPLOAD_BYTES};
-use app::site::{AssetHashes, NON_PAGE_POLICY};
+use app::site::{stylesheet_href, AssetHashes, NON_PAGE_POLICY};
 use app::state::AppState;
 use app::store::Store;
 use app::{shell, App};
@@ -142,6 +142,9 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 pub fn router(state: AppState, public_origin: Option<String>) -> Router {
     let routes = generate_route_list(App);
     let hashes = Arc::new(AssetHashes::from_options(&state.leptos_options));
+    // Read once here: every page's shell links the stylesheet by its hashed name.
+    let stylesheet: Arc<str> =
+        stylesheet_href(&state.leptos_options, hashes.as_ref().as_ref()).into();
     let request_id = HeaderName::from_static("x-request-id");
     // Uploads get a larger body limit on their own route; everything else keeps the small one.
     // Both limits refuse a declared-too-large body before reading it.
@@ -163,11 +166,13 @@ pub fn router(state: AppState, public_origin: Option<String>) -> Router {
             routes,
             || provide_context(RequestReader::default()),
             {
-                let options = state.leptos_options.clone();
-                move || shell(options.clone())
+                let (options, stylesheet) = (state.leptos_options.clone(), stylesheet.clone());
+                move || shell(options.clone(), stylesheet.clone())
             },
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            move |options| shell(options, stylesheet.clone()),
+        ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .merge(uploads)
         .layer(axum::middleware::map_response(server_fn_status))
