@@ -67,6 +67,8 @@ fn config() -> Result<EvalConfig, String> {
             "--w-low" => p.weighting.explicit_low = parse(&a, args.next())?,
             "--w-high" => p.weighting.explicit_high = parse(&a, args.next())?,
             "--max-per-author" => p.max_per_author = parse(&a, args.next())?,
+            "--edition-weight" => p.edition_weight = parse(&a, args.next())?,
+            "--edition-rater-weight" => p.edition_rater_weight = parse(&a, args.next())?,
             other => return Err(format!("unknown argument {other}")),
         }
     }

@@ -19,6 +19,9 @@ pub type Sparse = CsMatI<f32, u32, usize>;
 /// The author id of works whose author is unknown.
 pub const NO_AUTHOR: u32 = u32::MAX;
 
+/// The publisher id of editions whose publisher is unknown.
+pub const NO_PUBLISHER: u32 = u32::MAX;
+
 /// What the content model needs to know about a work (taken from its first edition).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct WorkMeta {
@@ -50,6 +53,9 @@ pub struct ItemIndex {
     pub work_author: Vec<u32>,
     /// Metadata of each work, for the content model and explanations.
     pub meta: Vec<WorkMeta>,
+    /// The publisher id of each edition (its folded name), for choosing the edition a
+    /// reader is shown ([`super::editions`]).
+    pub edition_publisher: Vec<u32>,
     /// Key → edition id; rebuilt by [`ItemIndex::reindex`] after deserialising.
     #[serde(skip)]
     by_key: HashMap<String, u32>,
@@ -61,6 +67,7 @@ impl ItemIndex {
         let mut index = ItemIndex::default();
         let mut work_ids: HashMap<String, u32> = HashMap::new();
         let mut author_ids: HashMap<String, u32> = HashMap::new();
+        let mut publisher_ids: HashMap<String, u32> = HashMap::new();
         for book in books {
             if index.by_key.contains_key(&book.key) {
                 continue;
@@ -89,6 +96,13 @@ impl ItemIndex {
                     tags: book.tags.clone(),
                 });
             }
+            let publisher = text::fold(&book.publisher);
+            index.edition_publisher.push(if publisher.is_empty() {
+                NO_PUBLISHER
+            } else {
+                let next = publisher_ids.len() as u32;
+                *publisher_ids.entry(publisher).or_insert(next)
+            });
             index.editions[work as usize].push(id);
             index.work_of.push(work);
             index.by_key.insert(book.key.clone(), id);

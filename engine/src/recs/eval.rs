@@ -19,6 +19,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use super::data::{self, Dataset, Interaction, ItemIndex, TrainMatrix};
+use super::editions::ReaderPublishers;
 use super::metrics::{self, Scores};
 use super::models::hybrid::{prior_factor, with_prior, Blend, BlendWeights};
 use super::models::Scorer;
@@ -262,16 +263,15 @@ fn user_rows(m: &TrainMatrix, user: u32) -> (Vec<(u32, f32)>, Vec<u32>) {
 /// What a user's lists must leave out under `rules`, and how a work is shown to them.
 struct Shown<'a> {
     model: &'a TrainedModel,
-    m: &'a TrainMatrix,
     rules: EvalRules,
     train_isbns: HashSet<u32>,
+    publishers: ReaderPublishers,
     excluded: HashSet<u32>,
 }
 
 impl<'a> Shown<'a> {
     fn new(
         model: &'a TrainedModel,
-        m: &'a TrainMatrix,
         rules: EvalRules,
         profile: &[(u32, f32)],
         train_isbns: &[u32],
@@ -280,11 +280,12 @@ impl<'a> Shown<'a> {
         // Works, not editions: a work model has one score per work, and a work the user has
         // would otherwise fill the list with the other editions of their own books.
         let excluded = profile.iter().map(|p| p.0).collect();
+        let publishers = ReaderPublishers::new(&model.items, train_isbns.iter().copied());
         Shown {
             model,
-            m,
             rules,
             train_isbns,
+            publishers,
             excluded,
         }
     }
@@ -296,26 +297,15 @@ impl<'a> Shown<'a> {
         }
     }
 
-    /// The edition shown for a work: the model's choice, or under the protocol the most
-    /// rated edition the user does not have.
+    /// The edition shown for a work: the model's choice for this user's publishers, among
+    /// the editions the user does not have.
     fn edition(&self, w: u32) -> u32 {
-        let shown = self.model.shown[w as usize];
-        if !self.train_isbns.contains(&shown) {
-            return shown;
-        }
-        self.model.items.editions[w as usize]
-            .iter()
-            .copied()
-            .filter(|e| !self.train_isbns.contains(e))
-            .max_by_key(|&e| {
-                let e_ = e as usize;
-                (
-                    self.m.isbn_explicit[e_],
-                    self.m.isbn_count[e_],
-                    std::cmp::Reverse(e),
-                )
+        self.model
+            .editions
+            .choose(&self.model.items, w, &self.publishers, &|e| {
+                self.train_isbns.contains(&e)
             })
-            .unwrap_or(shown)
+            .unwrap_or(self.model.shown[w as usize])
     }
 
     fn rank(&self, scorer: &dyn Scorer, profile: &[(u32, f32)], k: usize) -> (Vec<u32>, Vec<u32>) {
@@ -339,7 +329,6 @@ impl<'a> Shown<'a> {
 /// Score one model over the cases: (per ISBN, per work, coverage).
 fn score_model(
     model: &TrainedModel,
-    m: &TrainMatrix,
     rules: EvalRules,
     scorer: &dyn Scorer,
     cases: &[UserCase],
@@ -351,7 +340,7 @@ fn score_model(
     let per_user: Vec<(Scores, Scores, Vec<u32>)> = cases
         .par_iter()
         .map(|c| {
-            let shown = Shown::new(model, m, rules, &c.profile, &c.train_isbns);
+            let shown = Shown::new(model, rules, &c.profile, &c.train_isbns);
             let (works, editions) = shown.rank(scorer, &c.profile, 20);
             let (mut si, mut sw) = (Scores::default(), Scores::default());
             si.add(&editions, &c.relevant_isbn);
@@ -470,7 +459,7 @@ pub fn tune_blend(
         .par_iter()
         .map(|c| {
             let comps = hybrid.component_scores(&c.profile, items.work_count());
-            let excluded = Shown::new(&model, &m, rules, &c.profile, &c.train_isbns).excluded;
+            let excluded = Shown::new(&model, rules, &c.profile, &c.train_isbns).excluded;
             let mut cand: Vec<u32> = Vec::new();
             for (s, _) in &comps {
                 if s.is_empty() {
@@ -656,7 +645,6 @@ pub fn run(config: &EvalConfig, progress: ProgressFn<'_>) -> Result<EvalReport> 
         };
         let (isbn, work, coverage, lists) = score_model(
             &model,
-            &m,
             config.rules,
             &*scorer,
             &cases,
@@ -747,7 +735,7 @@ pub fn write_recs(
         .par_iter()
         .map(|&u| {
             let (profile, isbns) = user_rows(m, u);
-            let shown = Shown::new(model, m, rules, &profile, &isbns);
+            let shown = Shown::new(model, rules, &profile, &isbns);
             (u, shown.rank(&*scorer, &profile, 20).1)
         })
         .collect();

@@ -3,11 +3,12 @@
 //! was not in the training data, and explanations.
 //!
 //! Every collaborative model works on *works* (editions merged with [`crate::text::work_key`]),
-//! so the signal of one book is not split over its ISBNs; a recommended work is shown as its
-//! most-rated edition. The pieces:
+//! so the signal of one book is not split over its ISBNs; a recommended work is shown as the
+//! edition the reader most likely reads ([`editions`]). The pieces:
 //!
 //! - [`data`]: the catalog as the recommender sees it ([`data::ItemIndex`]), ratings loaded
 //!   from the Book-Crossing or goodbooks-10k files, and the sparse matrices built from them;
+//! - [`editions`]: which edition of a recommended work a reader is shown;
 //! - [`split`]: the hold-out protocol and the split files (Book-Crossing ratings layout);
 //! - [`metrics`]: NDCG@k, Recall@k, hit rate and top-k selection;
 //! - [`models`]: the models, each scoring works from a reader's rated works;
@@ -16,6 +17,7 @@
 //! - [`eval`]: `shelfwise eval` ([`eval::run`]) and `shelfwise train` ([`eval::train`]).
 
 pub mod data;
+pub mod editions;
 pub mod eval;
 pub mod metrics;
 pub mod models;

@@ -2,7 +2,7 @@
 //! the recommendation rules, fold-in of any reader, explanations, and persistence.
 //!
 //! Rules: a recommendation never repeats a work the reader rated, shelved or marked not
-//! interested (any edition of it), shows each work once (as its most-rated edition), and holds
+//! interested (any edition of it), shows each work once (as the edition [`super::editions`] picks for the reader), and holds
 //! at most `max_per_author` works by one author.
 
 use std::collections::HashSet;
@@ -13,6 +13,7 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use super::data::{profile, Dataset, Interaction, ItemIndex, TrainMatrix, Weighting, NO_AUTHOR};
+use super::editions::{self, EditionChooser, ReaderPublishers};
 use super::models::als::{Als, AlsParams};
 use super::models::content::{Content, ContentParams};
 use super::models::ease::{Ease, EaseParams};
@@ -100,6 +101,11 @@ pub struct TrainParams {
     pub blend: Blend,
     /// At most this many works by one author in a list.
     pub max_per_author: usize,
+    /// Weight of a reader's publishers in choosing the edition they are shown
+    /// ([`super::editions`]); 0 shows every reader the most rated edition.
+    pub edition_weight: f32,
+    /// Weight of the match between a reader's publishers and those of an edition's readers.
+    pub edition_rater_weight: f32,
     /// Which models to train (popularity always is: it is the fallback).
     pub models: Vec<ModelKind>,
 }
@@ -118,6 +124,8 @@ impl Default for TrainParams {
             content: ContentParams::default(),
             blend: Blend::default(),
             max_per_author: 3,
+            edition_weight: editions::PUBLISHER_WEIGHT,
+            edition_rater_weight: editions::RATER_WEIGHT,
             models: ModelKind::ALL.to_vec(),
         }
     }
@@ -144,8 +152,11 @@ pub struct TrainedModel {
     pub items: ItemIndex,
     /// How they were trained.
     pub params: TrainParams,
-    /// The edition shown for each work (its most explicitly rated in training).
+    /// The edition shown for each work to a reader of whom nothing is known (its most
+    /// explicitly rated in training).
     pub shown: Vec<u32>,
+    /// Chooses the edition shown to a reader from their own editions' publishers.
+    pub editions: EditionChooser,
     /// Popularity (always trained).
     pub popularity: Popularity,
     /// Item-kNN.
@@ -251,20 +262,15 @@ impl TrainedModel {
             })
         };
         let mut secs = Vec::new();
-        let shown = items
-            .editions
-            .iter()
-            .map(|eds| {
-                // The edition readers *rate* most: an explicit rating says the reader read
-                // that edition, while implicit ones are often bulk-shelved copies.
-                eds.iter()
-                    .copied()
-                    .max_by_key(|&e| {
-                        let e_ = e as usize;
-                        (m.isbn_explicit[e_], m.isbn_count[e_], std::cmp::Reverse(e))
-                    })
-                    .unwrap_or(0)
-            })
+        let editions = EditionChooser::new(
+            &items,
+            m,
+            params.edition_weight,
+            params.edition_rater_weight,
+        );
+        let nobody = ReaderPublishers::default();
+        let shown = (0..items.work_count() as u32)
+            .map(|w| editions.choose(&items, w, &nobody, &|_| false).unwrap_or(0))
             .collect();
         let relevance = relevance_prior(&items, train);
         stage("training popularity");
@@ -318,6 +324,7 @@ impl TrainedModel {
             items,
             params: params.clone(),
             shown,
+            editions,
             popularity,
             knn,
             ease,
@@ -516,6 +523,7 @@ impl TrainedModel {
             .map(|x| x.0)
             .collect();
         let mut explained = scorer.explain_many(&profile, &scored).into_iter();
+        let publishers = ReaderPublishers::new(&self.items, rated.iter().map(|r| r.0));
         Ok(top
             .into_iter()
             .map(|(w, score)| {
@@ -525,7 +533,7 @@ impl TrainedModel {
                     vec![(Because::Popular, 0.0)]
                 };
                 Recommendation {
-                    key: self.items.keys[self.shown[w as usize] as usize].clone(),
+                    key: self.edition_key(w, &publishers),
                     work: w,
                     score: if score.is_finite() { score } else { 0.0 },
                     because,
@@ -566,6 +574,10 @@ impl TrainedModel {
             .map(|e| self.items.work_of[e as usize])
             .collect();
         excluded.insert(own);
+        let publishers = ReaderPublishers::new(
+            &self.items,
+            exclude.ratings.iter().filter_map(|r| self.items.find(&r.0)),
+        );
         let n = self.items.work_count();
         let cap = self.params.max_per_author;
         let untrained = || RecsError::Config(format!("model {kind} was not trained"));
@@ -590,7 +602,7 @@ impl TrainedModel {
             Ok(())
         };
         let book = |w: u32, s: f32| Recommendation {
-            key: self.items.keys[self.shown[w as usize] as usize].clone(),
+            key: self.edition_key(w, &publishers),
             work: w,
             score: s,
             because: vec![(Because::Book(key.to_string()), s)],
@@ -613,7 +625,7 @@ impl TrainedModel {
                     cap,
                 );
                 out.extend(top.into_iter().map(|(w, s)| Recommendation {
-                    key: self.items.keys[self.shown[w as usize] as usize].clone(),
+                    key: self.edition_key(w, &publishers),
                     work: w,
                     score: s,
                     because: vec![(Because::Popular, s)],
@@ -654,7 +666,7 @@ impl TrainedModel {
                     .map(|(f, share)| (Because::Feature(f), share))
                     .collect();
                 out.push(Recommendation {
-                    key: self.items.keys[self.shown[w as usize] as usize].clone(),
+                    key: self.edition_key(w, &publishers),
                     work: w,
                     score: s,
                     because,
@@ -662,6 +674,15 @@ impl TrainedModel {
             }
         }
         Ok(out)
+    }
+
+    /// The catalog key of the edition of work `w` shown to a reader with `publishers`.
+    fn edition_key(&self, w: u32, publishers: &ReaderPublishers) -> String {
+        let e = self
+            .editions
+            .choose(&self.items, w, publishers, &|_| false)
+            .unwrap_or(self.shown[w as usize]);
+        self.items.keys[e as usize].clone()
     }
 
     /// [`TrainedModel::top_of_scores`] without the popularity fill: only works with a score.

@@ -1,0 +1,291 @@
+//! Which edition of a recommended work a reader is shown.
+//!
+//! The models rank works, but a reader reads (and the protocol scores) one edition: the
+//! American paperback, the British hardcover, the book-club printing. Without anything known of
+//! the reader the most explicitly rated edition is the best guess. A reader's own books say
+//! more: someone whose shelf is Bloomsbury and Penguin UK reads the Bloomsbury printing of the
+//! next book too, and a reader of mass-market paperbacks the mass-market one. So each edition
+//! is scored as
+//!
+//! `ln(1 + popularity) + publisher_weight · ln(1 + n) + rater_weight · Σ_p r_p · q_p`
+//!
+//! with `n` the number of the reader's own editions from the edition's publisher, `r_p` the
+//! share of the reader's editions from publisher `p` and `q_p` the share of the books of the
+//! edition's training readers from `p` (readers of the Bloomsbury printing read British
+//! publishers, readers of the Scholastic one American ones, whoever published the edition
+//! itself). The best edition that the reader does not already have is shown.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::data::{ItemIndex, TrainMatrix, NO_PUBLISHER};
+
+/// The default weight of the reader's publishers against an edition's popularity (chosen on
+/// the validation split carved from the training data; see `recs_eval --edition-weight`).
+pub const PUBLISHER_WEIGHT: f32 = 1.0;
+
+/// The default weight of the publisher profile of an edition's readers.
+pub const RATER_WEIGHT: f32 = 10.0;
+
+/// Publishers kept per edition in its readers' profile.
+const RATER_PUBLISHERS: usize = 32;
+
+/// Per-edition training popularity and the weight of publisher affinity, kept with the model.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct EditionChooser {
+    /// Explicit training ratings of each edition, plus a hundredth of its implicit ones (so
+    /// they only break ties: an implicit interaction is often a bulk-shelved copy).
+    popularity: Vec<f32>,
+    /// How much the reader's publishers count against popularity; 0 ignores them.
+    publisher_weight: f32,
+    /// For each edition of a work with several: the publishers of its training readers'
+    /// other books as (publisher, share) pairs, the largest [`RATER_PUBLISHERS`] shares.
+    rater_publishers: Vec<Vec<(u32, f32)>>,
+    /// How much the match between the reader's publishers and the edition's readers' counts.
+    rater_weight: f32,
+}
+
+/// How many of a reader's editions come from each publisher.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReaderPublishers {
+    counts: HashMap<u32, u32>,
+    total: u32,
+}
+
+impl ReaderPublishers {
+    /// Count the publishers of the reader's editions (edition ids of `items`).
+    pub fn new(items: &ItemIndex, editions: impl IntoIterator<Item = u32>) -> ReaderPublishers {
+        let mut counts = HashMap::new();
+        let mut total = 0;
+        for e in editions {
+            match items.edition_publisher.get(e as usize) {
+                Some(&p) if p != NO_PUBLISHER => {
+                    *counts.entry(p).or_insert(0) += 1;
+                    total += 1;
+                }
+                _ => {}
+            }
+        }
+        ReaderPublishers { counts, total }
+    }
+
+    /// The reader's number of editions from publisher `p`.
+    fn count(&self, p: u32) -> u32 {
+        self.counts.get(&p).copied().unwrap_or(0)
+    }
+
+    /// `Σ_p r_p · q_p` over an edition's readers' publisher shares `q`.
+    fn overlap(&self, shares: &[(u32, f32)]) -> f32 {
+        if self.total == 0 {
+            return 0.0;
+        }
+        let dot: f32 = shares.iter().map(|&(p, q)| self.count(p) as f32 * q).sum();
+        dot / self.total as f32
+    }
+}
+
+impl EditionChooser {
+    /// Popularity of every edition and its readers' publishers, from the training matrix.
+    pub fn new(
+        items: &ItemIndex,
+        m: &TrainMatrix,
+        publisher_weight: f32,
+        rater_weight: f32,
+    ) -> EditionChooser {
+        let popularity = m
+            .isbn_explicit
+            .iter()
+            .zip(&m.isbn_count)
+            .map(|(&x, &n)| x as f32 + n.saturating_sub(x) as f32 / 100.0)
+            .collect();
+        let rater_publishers = if rater_weight == 0.0 {
+            Vec::new()
+        } else {
+            rater_publishers(items, m)
+        };
+        EditionChooser {
+            popularity,
+            publisher_weight,
+            rater_publishers,
+            rater_weight,
+        }
+    }
+
+    /// The edition of work `w` to show a reader with `publishers`, skipping the editions
+    /// `owned` says the reader has; `None` when every edition is skipped. Ties go to the
+    /// edition listed first in the catalog.
+    pub fn choose(
+        &self,
+        items: &ItemIndex,
+        w: u32,
+        publishers: &ReaderPublishers,
+        owned: &dyn Fn(u32) -> bool,
+    ) -> Option<u32> {
+        let mut best: Option<(f32, u32)> = None;
+        for &e in items
+            .editions
+            .get(w as usize)?
+            .iter()
+            .filter(|&&e| !owned(e))
+        {
+            let score = self.score(items, e, publishers);
+            if best.is_none_or(|(b, _)| score > b) {
+                best = Some((score, e));
+            }
+        }
+        best.map(|b| b.1)
+    }
+
+    fn score(&self, items: &ItemIndex, e: u32, publishers: &ReaderPublishers) -> f32 {
+        let popularity = self.popularity.get(e as usize).copied().unwrap_or(0.0);
+        let mut score = popularity.ln_1p();
+        if let Some(shares) = self.rater_publishers.get(e as usize) {
+            score += self.rater_weight * publishers.overlap(shares);
+        }
+        if self.publisher_weight != 0.0 {
+            if let Some(&p) = items.edition_publisher.get(e as usize) {
+                if p != NO_PUBLISHER {
+                    score += self.publisher_weight * (publishers.count(p) as f32).ln_1p();
+                }
+            }
+        }
+        score
+    }
+}
+
+/// For each edition of a work with several editions, the publishers of its training
+/// readers' books from other works, each reader counting once (their books share 1).
+fn rater_publishers(items: &ItemIndex, m: &TrainMatrix) -> Vec<Vec<(u32, f32)>> {
+    let by_isbn = m.by_user_isbn.transpose_view().to_csr();
+    (0..items.len())
+        .into_par_iter()
+        .map(|e| {
+            let work = items.work_of[e];
+            if items.editions[work as usize].len() < 2 || e >= by_isbn.rows() {
+                return Vec::new();
+            }
+            let mut acc: HashMap<u32, f32> = HashMap::new();
+            for &u in &by_isbn.indices()[by_isbn.indptr().outer_inds_sz(e)] {
+                let row =
+                    &m.by_user_isbn.indices()[m.by_user_isbn.indptr().outer_inds_sz(u as usize)];
+                let share = 1.0 / row.len() as f32;
+                for &j in row {
+                    let j = j as usize;
+                    let p = items.edition_publisher[j];
+                    if p != NO_PUBLISHER && items.work_of[j] != work {
+                        *acc.entry(p).or_insert(0.0) += share;
+                    }
+                }
+            }
+            let total: f32 = acc.values().sum();
+            let mut shares: Vec<(u32, f32)> =
+                acc.into_iter().map(|(p, x)| (p, x / total)).collect();
+            shares.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            shares.truncate(RATER_PUBLISHERS);
+            shares.shrink_to_fit();
+            shares
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Book;
+    use crate::recs::data::{Interaction, TrainMatrix, Weighting};
+
+    fn book(key: &str, title: &str, publisher: &str) -> Book {
+        Book {
+            key: key.into(),
+            title: title.into(),
+            author: "Ann Author".into(),
+            publisher: publisher.into(),
+            year: None,
+            image_url: None,
+            tags: Vec::new(),
+        }
+    }
+
+    /// Work 0 has a popular US edition (0) and a less rated UK one (1); work 1 is a UK book
+    /// the reader owns.
+    fn fixture(weight: f32) -> (ItemIndex, EditionChooser) {
+        let items = ItemIndex::from_books([
+            book("0000000001", "Stone", "Scholastic"),
+            book("0000000002", "Stone", "Bloomsbury"),
+            book("0000000003", "Chamber", "Bloomsbury"),
+        ]);
+        let mut train = Vec::new();
+        for user in 0..6 {
+            train.push(Interaction {
+                user,
+                item: 0,
+                rating: 8,
+            });
+        }
+        for user in 0..2 {
+            train.push(Interaction {
+                user,
+                item: 1,
+                rating: 9,
+            });
+        }
+        let m = TrainMatrix::build(&items, &train, &Weighting::default());
+        let chooser = EditionChooser::new(&items, &m, weight, 0.0);
+        (items, chooser)
+    }
+
+    #[test]
+    fn without_a_reader_the_most_rated_edition_is_shown() {
+        let (items, chooser) = fixture(PUBLISHER_WEIGHT);
+        let nobody = ReaderPublishers::default();
+        assert_eq!(chooser.choose(&items, 0, &nobody, &|_| false), Some(0));
+    }
+
+    #[test]
+    fn a_reader_of_the_publisher_is_shown_its_edition() {
+        let (items, chooser) = fixture(PUBLISHER_WEIGHT);
+        let reader = ReaderPublishers::new(&items, [2, 2, 2]);
+        assert_eq!(chooser.choose(&items, 0, &reader, &|_| false), Some(1));
+        // Weight 0 ignores the reader.
+        let (items, plain) = fixture(0.0);
+        assert_eq!(plain.choose(&items, 0, &reader, &|_| false), Some(0));
+    }
+
+    #[test]
+    fn a_reader_like_an_editions_readers_is_shown_it() {
+        // The Canadian printing (Raincoast) is read by readers of Bloomsbury, as is this
+        // reader; nobody else reads the American one's readers' publishers.
+        let items = ItemIndex::from_books([
+            book("0000000001", "Stone", "Scholastic"),
+            book("0000000002", "Stone", "Raincoast"),
+            book("0000000003", "Chamber", "Bloomsbury"),
+        ]);
+        let rating = |user, item| Interaction {
+            user,
+            item,
+            rating: 8,
+        };
+        let mut train: Vec<Interaction> = (0..6).map(|u| rating(u, 0)).collect();
+        train.extend([rating(10, 1), rating(10, 2), rating(11, 1), rating(11, 2)]);
+        let m = TrainMatrix::build(&items, &train, &Weighting::default());
+        let reader = ReaderPublishers::new(&items, [2]);
+        let chooser = EditionChooser::new(&items, &m, 0.0, RATER_WEIGHT);
+        assert_eq!(chooser.choose(&items, 0, &reader, &|_| false), Some(1));
+        // A reader of nothing is shown the most rated edition.
+        let nobody = ReaderPublishers::default();
+        assert_eq!(chooser.choose(&items, 0, &nobody, &|_| false), Some(0));
+        let plain = EditionChooser::new(&items, &m, 0.0, 0.0);
+        assert_eq!(plain.choose(&items, 0, &reader, &|_| false), Some(0));
+    }
+
+    #[test]
+    fn owned_editions_are_skipped() {
+        let (items, chooser) = fixture(PUBLISHER_WEIGHT);
+        let nobody = ReaderPublishers::default();
+        assert_eq!(chooser.choose(&items, 0, &nobody, &|e| e == 0), Some(1));
+        assert_eq!(chooser.choose(&items, 0, &nobody, &|_| true), None);
+        assert_eq!(chooser.choose(&items, 9, &nobody, &|_| false), None);
+    }
+}
