@@ -20,7 +20,7 @@ data:
 	./scripts/fetch-data.sh
 
 build:
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 
 check:
 	cargo fmt --all -- --check

@@ -15,7 +15,10 @@ request = function()
   if mode == "login" then
     return wrk.format("POST", "/api/login", form, "username=" .. os.getenv("USER_NAME") .. "&password=bench+passphrase+here")
   elseif mode == "home" then
-    return wrk.format("GET", "/", { ["Cookie"] = "shelfwise_session=" .. sessions[1] })
+    local h = { ["Cookie"] = "shelfwise_session=" .. sessions[1] }
+    -- ENCODING="zstd, gzip, br" asks for a compressed page, as a browser does.
+    if os.getenv("ENCODING") then h["Accept-Encoding"] = os.getenv("ENCODING") end
+    return wrk.format("GET", "/", h)
   end
   local headers = {
     ["Content-Type"] = "application/x-www-form-urlencoded",

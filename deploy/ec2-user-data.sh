@@ -131,7 +131,7 @@ elif [ -z "${SHELFWISE_SRC:-}" ]; then
   run_sh "cd $(printf %q "$ROOT$SRC/end2end") && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund"
 
   say "building the release (about 10 minutes)"
-  run_sh "cd $(printf %q "$ROOT$SRC") && PATH=\"\$PWD/end2end/node_modules/.bin:\$PATH\" cargo leptos build --release"
+  run_sh "cd $(printf %q "$ROOT$SRC") && PATH=\"\$PWD/end2end/node_modules/.bin:\$PATH\" cargo leptos build --release --precompress"
 fi
 
 # --- 4. user, binary and site ----------------------------------------------------------------

@@ -10,7 +10,8 @@ use std::collections::{HashMap, HashSet};
 use app::error::AppError;
 use app::functions::library::{rate_book, shelve_book};
 use app::functions::recs::{
-    get_for_you, get_onboarding, get_similar_books, my_taste, popular_row, MAX_FOR_YOU, POPULAR_ROW,
+    get_for_you, get_onboarding, get_similar_books, my_taste, popular_row, MAX_FOR_YOU,
+    ONBOARDING_RATINGS, POPULAR_ROW,
 };
 use app::models::RecCard;
 use common::*;
@@ -182,6 +183,13 @@ async fn onboarding_offers_authors_and_unrated_books() {
     let next = b.call(get_onboarding(String::new())).await.unwrap();
     assert_eq!(next.rated, 1);
     assert!(next.books.iter().all(|c| c.isbn != isbn));
+    // Once the reader rated enough, onboarding is over: only the count comes back.
+    for card in next.books.iter().take(ONBOARDING_RATINGS as usize - 1) {
+        b.call(rate_book(card.isbn.clone(), 5)).await.unwrap();
+    }
+    let done = b.call(get_onboarding(String::new())).await.unwrap();
+    assert_eq!(done.rated, ONBOARDING_RATINGS);
+    assert!(done.books.is_empty() && done.authors.is_empty());
     assert!(matches!(
         b.call(get_onboarding("x".repeat(5_000))).await,
         Err(AppError::Invalid(_))

@@ -363,3 +363,50 @@ async fn without_a_hash_file_assets_keep_plain_names_and_revalidate() {
         .unwrap();
     assert!(body(resp).await.contains("href=\"/pkg/shelfwise.css\""));
 }
+
+#[tokio::test]
+async fn assets_go_out_as_the_build_compressed_them_and_pages_compressed_as_sent() {
+    let _one = common::one_at_a_time().await;
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let pkg = site.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    // Stand-ins for what `cargo leptos build --precompress` writes beside each asset.
+    std::fs::write(pkg.join("shelfwise.wasm"), "the wasm").unwrap();
+    std::fs::write(pkg.join("shelfwise.wasm.br"), "brotli bytes").unwrap();
+    std::fs::write(pkg.join("shelfwise.wasm.gz"), "gzip bytes").unwrap();
+    let options = shelfwise::serve::site_options(&site, "127.0.0.1:3000".parse().unwrap());
+    let (_dir, app) = app_with(dir, options);
+    let get = |path: &str, accept: &str| {
+        let app = app.clone();
+        let req = Request::get(path)
+            .header("accept-encoding", accept)
+            .body(Body::empty())
+            .unwrap();
+        async move { app.oneshot(req).await.unwrap() }
+    };
+    for (accept, encoding, sent) in [
+        ("gzip, deflate, br, zstd", Some("br"), "brotli bytes"),
+        ("gzip", Some("gzip"), "gzip bytes"),
+        ("identity", None, "the wasm"),
+    ] {
+        let resp = get("/pkg/shelfwise.wasm", accept).await;
+        assert_eq!(resp.status(), StatusCode::OK, "{accept}");
+        assert_eq!(
+            resp.headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap()),
+            encoding,
+            "{accept}"
+        );
+        assert_eq!(body(resp).await, sent, "{accept}");
+    }
+    // A page is compressed as it is sent, with the codec the browser prefers.
+    let plain = get("/", "identity").await;
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain_len = plain.into_body().collect().await.unwrap().to_bytes().len();
+    let packed = get("/", "gzip, deflate, br, zstd").await;
+    assert_eq!(packed.headers()["content-encoding"], "zstd");
+    let packed_len = packed.into_body().collect().await.unwrap().to_bytes().len();
+    assert!(packed_len * 3 < plain_len, "{packed_len} of {plain_len}");
+}

@@ -19,6 +19,8 @@ pub const ROW: usize = 10;
 pub const BECAUSE_ROWS: usize = 3;
 /// Books in the home page's "Popular" row.
 pub const POPULAR_ROW: usize = 12;
+/// Onboarding stays on the home page until the reader rated this many books (or skips it).
+pub const ONBOARDING_RATINGS: u32 = 5;
 /// Longest accepted interests argument, in characters.
 pub const MAX_INTERESTS_CHARS: usize = 2_000;
 
@@ -476,6 +478,16 @@ pub(crate) mod ssr {
         reader: &Reader,
         picked: &[String],
     ) -> Result<Onboarding, AppError> {
+        let rated = reader.library.iter().filter(|b| b.rating.is_some()).count() as u32;
+        if rated >= super::ONBOARDING_RATINGS {
+            // Onboarding is over: the page only needs the count (and would otherwise carry a
+            // dozen unseen cards in every page's hydration data).
+            return Ok(Onboarding {
+                authors: Vec::new(),
+                books: Vec::new(),
+                rated,
+            });
+        }
         let catalog = &state.catalog;
         let own = reader.works(state);
         let picked: HashSet<String> = picked.iter().map(|a| engine::text::fold(a)).collect();
@@ -540,7 +552,7 @@ pub(crate) mod ssr {
         Ok(Onboarding {
             authors,
             books,
-            rated: reader.library.iter().filter(|b| b.rating.is_some()).count() as u32,
+            rated,
         })
     }
 

@@ -12,12 +12,12 @@ use crate::components::book_actions::LibraryVersion;
 use crate::components::book_card::BookGrid;
 use crate::components::error_view::ErrorView;
 use crate::components::rec_row::{RecGrid, RecRow};
-use crate::functions::recs::{because_rows, get_for_you, get_onboarding, popular_row};
+use crate::functions::recs::{
+    because_rows, get_for_you, get_onboarding, popular_row, ONBOARDING_RATINGS,
+};
 
 /// "For you" shows this many at first, and this many more per "More".
 const STEP: u32 = 20;
-/// Onboarding stays until the reader rated this many books (or skips it).
-const ONBOARDING_RATINGS: u32 = 5;
 
 fn library_version() -> Signal<u64> {
     let v = use_context::<LibraryVersion>().map(|v| v.0);
