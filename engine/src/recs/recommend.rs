@@ -2,8 +2,9 @@
 //! the recommendation rules, fold-in of any reader, explanations, and persistence.
 //!
 //! Rules: a recommendation never repeats a work the reader rated, shelved or marked not
-//! interested (any edition of it), shows each work once (as the edition [`super::editions`] picks for the reader), and holds
-//! at most `max_per_author` works by one author.
+//! interested (any edition of it), shows each work once (as the edition
+//! [`super::editions`] picks for the reader), and holds at most `max_per_author` works by one
+//! author.
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -101,8 +102,8 @@ pub struct TrainParams {
     pub blend: Blend,
     /// At most this many works by one author in a list.
     pub max_per_author: usize,
-    /// Weight of a reader's publishers in choosing the edition they are shown
-    /// ([`super::editions`]); 0 shows every reader the most rated edition.
+    /// Weight of a reader's own publishers in choosing the edition they are shown
+    /// ([`super::editions`]); 0 leaves them out.
     pub edition_weight: f32,
     /// Weight of the match between a reader's publishers and those of an edition's readers.
     pub edition_rater_weight: f32,
