@@ -132,10 +132,12 @@ async fn cache_control(
 
 /// The compression level of responses compressed as they are sent (pages, server functions):
 /// the codecs' defaults are tuned for files compressed once (brotli's is its slowest, 11,
-/// which took longer than rendering a home page), while a level of 3 costs a fraction of a
-/// millisecond a page. The static assets are compressed once, at their best, by the build
-/// (`cargo leptos build --precompress`) and sent as they are.
-const DYNAMIC_COMPRESSION: i32 = 3;
+/// which took longer than rendering a home page). Level 1, not 3: zstd 3 sets up a 2 MB
+/// window and half-megabyte tables for every response, which took a quarter of a signed-in
+/// home page's CPU, while level 1 sends the page in 8.4 KB instead of 8.2 KB at next to no
+/// cost (`bench/results/compression-level-2026-12-02.txt`). The static assets are compressed
+/// once, at their best, by the build (`cargo leptos build --precompress`) and sent as they are.
+const DYNAMIC_COMPRESSION: i32 = 1;
 
 /// Largest request body of every route but the upload: server-function arguments are small.
 const BODY_LIMIT: usize = 1 << 20;

@@ -6,6 +6,9 @@
 //! Every change of one reader's book is one transaction over all three trees, so a crash never
 //! leaves a rating without its entry or one rating tree ahead of the other.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 use sled::Transactional;
@@ -36,6 +39,78 @@ pub struct LibraryBook {
     pub entry: Option<LibraryEntry>,
 }
 
+/// Books kept over all cached libraries (about 32 bytes each: some 100 MB when full).
+const CACHED_BOOKS: u64 = 3_000_000;
+
+/// Weighs a cached library by its number of books, so a few readers with ten thousand books
+/// cannot crowd out everyone else.
+#[derive(Clone)]
+struct ByBooks;
+
+impl quick_cache::Weighter<UserId, Arc<Vec<LibraryBook>>> for ByBooks {
+    fn weight(&self, _: &UserId, books: &Arc<Vec<LibraryBook>>) -> u64 {
+        books.len() as u64 + 1
+    }
+}
+
+/// Decoded libraries of recent readers. A page asks for the reader's library on every view,
+/// and reading a thousand books out of two sled trees was most of a heavy reader's page;
+/// libraries change only through [`Store`]'s writes, which forget the readers they touch.
+pub(crate) struct LibraryCache {
+    entries: quick_cache::sync::Cache<UserId, Arc<Vec<LibraryBook>>, ByBooks>,
+    /// Bumped by every write to anyone's books, after it commits.
+    writes: AtomicU64,
+    /// Held while a write bumps `writes` and forgets its readers, and while a read keeps
+    /// what it read: a library read while a write committed is then never kept.
+    coherence: Mutex<()>,
+}
+
+impl Default for LibraryCache {
+    fn default() -> Self {
+        LibraryCache {
+            entries: quick_cache::sync::Cache::with_weighter(4_096, CACHED_BOOKS, ByBooks),
+            writes: AtomicU64::new(0),
+            coherence: Mutex::new(()),
+        }
+    }
+}
+
+impl LibraryCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.coherence.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The write count to pass to [`LibraryCache::keep`], taken before reading the store.
+    fn before_read(&self) -> u64 {
+        self.writes.load(Ordering::Acquire)
+    }
+
+    /// Keep `books`, read from the store after `before` was taken, unless a write happened
+    /// since (it may or may not be in what was read).
+    fn keep(&self, user: UserId, before: u64, books: &[LibraryBook]) {
+        let _coherent = self.lock();
+        if self.writes.load(Ordering::Acquire) == before {
+            self.entries.insert(user, Arc::new(books.to_vec()));
+        }
+    }
+
+    /// After a write to these readers' books has committed (or failed): forget them.
+    pub(crate) fn forget(&self, users: &[UserId]) {
+        let _coherent = self.lock();
+        self.writes.fetch_add(1, Ordering::AcqRel);
+        for user in users {
+            self.entries.remove(user);
+        }
+    }
+
+    /// After a bulk write (an import): forget everyone.
+    pub(crate) fn forget_all(&self) {
+        let _coherent = self.lock();
+        self.writes.fetch_add(1, Ordering::AcqRel);
+        self.entries.clear();
+    }
+}
+
 /// One change to a reader's book: set or clear the rating, set or clear the shelf.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Change {
@@ -54,14 +129,16 @@ impl Store {
     /// Apply changes to one reader's books atomically: all of them are written or none.
     pub fn apply_changes(&self, user: UserId, changes: &[Change], now: u64) -> StoreResult<()> {
         let _only_writer = self.lock_writes();
-        (&self.ratings_by_user, &self.ratings_by_book, &self.library)
+        let done = (&self.ratings_by_user, &self.ratings_by_book, &self.library)
             .transaction(|trees| {
                 for change in changes {
                     apply(trees, user, change, now)?;
                 }
                 Ok(())
             })
-            .map_err(StoreError::from)
+            .map_err(StoreError::from);
+        self.libraries.forget(&[user]);
+        done
     }
 
     /// The reader's library entry for one book.
@@ -80,8 +157,20 @@ impl Store {
             .transpose()
     }
 
-    /// Everything a reader rated or shelved, in book id order.
+    /// Everything a reader rated or shelved, in book id order (kept decoded between calls
+    /// until the reader's books change).
     pub fn library_of(&self, user: UserId) -> StoreResult<Vec<LibraryBook>> {
+        if let Some(kept) = self.libraries.entries.get(&user) {
+            return Ok(kept.to_vec());
+        }
+        let before = self.libraries.before_read();
+        let books = self.read_library(user)?;
+        self.libraries.keep(user, before, &books);
+        Ok(books)
+    }
+
+    /// [`Store::library_of`] from the trees.
+    fn read_library(&self, user: UserId) -> StoreResult<Vec<LibraryBook>> {
         let mut out: Vec<LibraryBook> = self
             .ratings_of_user(user)?
             .into_iter()
@@ -133,7 +222,7 @@ impl Store {
             })
             .collect();
         let _only_writer = self.lock_writes();
-        (&self.ratings_by_user, &self.ratings_by_book, &self.library)
+        let done = (&self.ratings_by_user, &self.ratings_by_book, &self.library)
             .transaction(|trees| {
                 for (add, remove) in &changes {
                     apply(trees, into, add, now)?;
@@ -141,7 +230,9 @@ impl Store {
                 }
                 Ok(())
             })
-            .map_err(StoreError::from)?;
+            .map_err(StoreError::from);
+        self.libraries.forget(&[from, into]);
+        done?;
         Ok(books.len())
     }
 }
@@ -189,4 +280,73 @@ fn apply(trees: &Tx, user: UserId, change: &Change, now: u64) -> TxResult<()> {
         library.insert(&key[..], bytes)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stars(n: u8) -> Option<Rating> {
+        Rating::from_stars(n)
+    }
+
+    fn books(store: &Store, user: UserId) -> Vec<(BookId, Option<Rating>, Option<Shelf>)> {
+        store
+            .library_of(user)
+            .unwrap()
+            .into_iter()
+            .map(|b| (b.book, b.rating, b.entry.and_then(|e| e.shelf)))
+            .collect()
+    }
+
+    #[test]
+    fn a_kept_library_follows_every_write_to_the_readers_books() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), 1 << 20).unwrap();
+        let rate = |book, n| Change {
+            book,
+            rating: Some(stars(n)),
+            shelf: None,
+        };
+        store.apply_changes(1, &[rate(10, 4)], 100).unwrap();
+        // Read twice: the second read is the kept copy, and every write below must show.
+        assert_eq!(books(&store, 1), books(&store, 1));
+        store.apply_changes(1, &[rate(11, 5)], 101).unwrap();
+        assert_eq!(
+            books(&store, 1),
+            vec![(10, stars(4), None), (11, stars(5), None)]
+        );
+        let shelve = Change {
+            book: 10,
+            rating: Some(None),
+            shelf: Some(Some(Shelf::NotInterested)),
+        };
+        store.apply_changes(1, &[shelve], 102).unwrap();
+        assert_eq!(
+            books(&store, 1),
+            vec![(10, None, Some(Shelf::NotInterested)), (11, stars(5), None)]
+        );
+        store.put_rating(1, 12, stars(3).unwrap()).unwrap();
+        assert_eq!(books(&store, 1).len(), 3);
+        store
+            .put_ratings(&mut [(1, 13, stars(2).unwrap()), (2, 13, stars(1).unwrap())])
+            .unwrap();
+        assert_eq!(books(&store, 1).len(), 4);
+        // Both sides of a merge change: the anonymous reader's books move to the account.
+        assert_eq!(books(&store, 2).len(), 1);
+        store.merge_library(2, 1, 103).unwrap();
+        assert!(books(&store, 2).is_empty());
+        assert_eq!(books(&store, 1)[3], (13, stars(1), None));
+    }
+
+    #[test]
+    fn a_library_read_while_a_write_commits_is_not_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), 1 << 20).unwrap();
+        let before = store.libraries.before_read();
+        let stale = store.read_library(1).unwrap();
+        store.put_rating(1, 5, stars(5).unwrap()).unwrap();
+        store.libraries.keep(1, before, &stale);
+        assert_eq!(books(&store, 1), vec![(5, stars(5), None)]);
+    }
 }

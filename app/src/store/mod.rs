@@ -104,6 +104,9 @@ pub struct Store {
     /// one transaction waiting for its exclusive lock, a read waiting behind it and every flush
     /// waiting too; one writer at a time, never overlapping a flush, cannot interleave that way.
     writer: std::sync::Arc<std::sync::Mutex<()>>,
+    /// Readers' libraries, decoded (see [`Store::library_of`]); every write to the rating
+    /// trees or the library tree goes through a method here that forgets the readers it touched.
+    libraries: std::sync::Arc<library::LibraryCache>,
 }
 
 const NEXT_BOOK_ID: &[u8] = b"next_book_id";
@@ -129,6 +132,7 @@ impl Store {
             sessions: db.open_tree("sessions")?,
             user_sessions: db.open_tree("user_sessions")?,
             writer: Default::default(),
+            libraries: Default::default(),
             db,
         })
     }
@@ -257,13 +261,15 @@ impl Store {
     /// Record (or replace) a user's rating of a book in both rating trees, atomically.
     pub fn put_rating(&self, user: UserId, book: BookId, rating: Rating) -> StoreResult<()> {
         let _only_writer = self.lock_writes();
-        (&self.ratings_by_user, &self.ratings_by_book)
+        let done = (&self.ratings_by_user, &self.ratings_by_book)
             .transaction(|(by_user, by_book)| {
                 by_user.insert(&pair(user, book)[..], &[rating.value()])?;
                 by_book.insert(&pair(book, user)[..], &[rating.value()])?;
                 Ok::<_, ConflictableTransactionError<StoreError>>(())
             })
-            .map_err(StoreError::from)
+            .map_err(StoreError::from);
+        self.libraries.forget(&[user]);
+        done
     }
 
     /// Write many ratings at once (imports), each tree in its own key order.
@@ -274,6 +280,12 @@ impl Store {
     /// (idempotent) completes it, which is why imports, unlike a reader's single write, need not
     /// be one transaction per rating.
     pub fn put_ratings(&self, ratings: &mut [(UserId, BookId, Rating)]) -> StoreResult<()> {
+        let done = self.put_ratings_in_order(ratings);
+        self.libraries.forget_all();
+        done
+    }
+
+    fn put_ratings_in_order(&self, ratings: &mut [(UserId, BookId, Rating)]) -> StoreResult<()> {
         ratings.sort_unstable_by_key(|&(u, b, _)| (u, b));
         for &(user, book, rating) in ratings.iter() {
             self.ratings_by_user
