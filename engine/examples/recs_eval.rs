@@ -69,6 +69,7 @@ fn config() -> Result<EvalConfig, String> {
             "--max-per-author" => p.max_per_author = parse(&a, args.next())?,
             "--edition-weight" => p.edition_weight = parse(&a, args.next())?,
             "--edition-rater-weight" => p.edition_rater_weight = parse(&a, args.next())?,
+            "--edition-first-weight" => p.edition_first_weight = parse(&a, args.next())?,
             other => return Err(format!("unknown argument {other}")),
         }
     }

@@ -56,6 +56,10 @@ pub struct ItemIndex {
     /// The publisher id of each edition (its folded name), for choosing the edition a
     /// reader is shown ([`super::editions`]).
     pub edition_publisher: Vec<u32>,
+    /// The year of publication of each edition, 0 when unknown (which of a work's editions
+    /// came first, see [`ItemIndex::is_earliest`]).
+    #[serde(default)]
+    pub edition_year: Vec<u16>,
     /// Key → edition id; rebuilt by [`ItemIndex::reindex`] after deserialising.
     #[serde(skip)]
     by_key: HashMap<String, u32>,
@@ -96,6 +100,7 @@ impl ItemIndex {
                     tags: book.tags.clone(),
                 });
             }
+            index.edition_year.push(book.year.unwrap_or(0));
             let publisher = text::fold(&book.publisher);
             index.edition_publisher.push(if publisher.is_empty() {
                 NO_PUBLISHER
@@ -134,6 +139,21 @@ impl ItemIndex {
     /// Whether the catalog is empty.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
+    }
+
+    /// Whether edition `e` is its work's earliest by year of publication (the hardcover
+    /// first edition, as a rule); `None` when `e` has no year or the work's dated editions all
+    /// share one year.
+    pub fn is_earliest(&self, e: u32) -> Option<bool> {
+        let year = |e: u32| self.edition_year.get(e as usize).copied().unwrap_or(0);
+        let own = year(e);
+        let work = self.work_of.get(e as usize)?;
+        let dated = self.editions[*work as usize]
+            .iter()
+            .map(|&x| year(x))
+            .filter(|&y| y != 0);
+        let (min, max) = dated.fold((u16::MAX, 0), |(lo, hi), y| (lo.min(y), hi.max(y)));
+        (own != 0 && min < max).then_some(own == min)
     }
 
     /// Number of works.

@@ -107,6 +107,9 @@ pub struct TrainParams {
     pub edition_weight: f32,
     /// Weight of the match between a reader's publishers and those of an edition's readers.
     pub edition_rater_weight: f32,
+    /// Weight of the reader's taste for first editions against later ones.
+    #[serde(default)]
+    pub edition_first_weight: f32,
     /// Which models to train (popularity always is: it is the fallback).
     pub models: Vec<ModelKind>,
 }
@@ -127,6 +130,7 @@ impl Default for TrainParams {
             max_per_author: 3,
             edition_weight: editions::PUBLISHER_WEIGHT,
             edition_rater_weight: editions::RATER_WEIGHT,
+            edition_first_weight: editions::FIRST_WEIGHT,
             models: ModelKind::ALL.to_vec(),
         }
     }
@@ -268,6 +272,7 @@ impl TrainedModel {
             m,
             params.edition_weight,
             params.edition_rater_weight,
+            params.edition_first_weight,
         );
         let nobody = ReaderPublishers::default();
         let shown = (0..items.work_count() as u32)
