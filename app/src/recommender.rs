@@ -119,13 +119,12 @@ pub fn serving_params() -> TrainParams {
     TrainParams::default()
 }
 
-/// Train every model on everything in the store: the dataset's ratings and the readers'.
-/// Returns the model and the number of ratings it saw.
-pub fn train_from_store(
-    store: &Store,
-    params: &TrainParams,
-    progress: ProgressFn<'_>,
-) -> Result<(TrainedModel, usize), TrainError> {
+/// What training reads from the store: the catalog's books, and every rating as
+/// `(user, book, value)`.
+pub type TrainingData = (Vec<engine::model::Book>, Vec<(u32, u32, u8)>);
+
+/// Read everything training needs out of the store: the dataset's ratings and the readers'.
+pub fn training_data(store: &Store) -> Result<TrainingData, TrainError> {
     let books = store
         .books()
         .map(|b| b.map(|(_, book)| book))
@@ -134,6 +133,17 @@ pub fn train_from_store(
         .all_ratings()
         .map(|r| r.map(|(user, book, rating)| (user, book, rating.value())))
         .collect::<Result<Vec<_>, _>>()?;
+    Ok((books, ratings))
+}
+
+/// Train every model on everything in the store: the dataset's ratings and the readers'.
+/// Returns the model and the number of ratings it saw.
+pub fn train_from_store(
+    store: &Store,
+    params: &TrainParams,
+    progress: ProgressFn<'_>,
+) -> Result<(TrainedModel, usize), TrainError> {
+    let (books, ratings) = training_data(store)?;
     let n = ratings.len();
     let model = TrainedModel::train_from_tuples(books, ratings, params, progress)?;
     Ok((model, n))
