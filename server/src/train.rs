@@ -32,12 +32,7 @@ pub fn run(global: &GlobalArgs) -> Result<()> {
     bar.enable_steady_tick(Duration::from_millis(200));
     let progress = |p: &Progress| bar.set_message(p.stage.clone());
     let started = Instant::now();
-    let n = ratings.len();
-    let model =
-        TrainedModel::train_from_tuples(books, ratings, &recommender::serving_params(), &progress)
-            .map_err(|e| Error::Usage(format!("training failed: {e}")))?;
-    recommender::save_atomic(&model, &recommender::model_path(&global.data_dir))
-        .map_err(|e| Error::Usage(format!("saving the model failed: {e}")))?;
+    let (model, n) = train_and_save((books, ratings), &global.data_dir, &progress)?;
     bar.finish_and_clear();
     println!(
         "trained on {n} ratings in {:.1} s: {}",
@@ -56,17 +51,20 @@ pub fn run(global: &GlobalArgs) -> Result<()> {
     Ok(())
 }
 
+/// Train on what was read from the store and persist the model; returns it and the number
+/// of ratings it saw.
 fn train_and_save(
-    store: &Store,
+    (books, ratings): recommender::TrainingData,
     data_dir: &Path,
     progress: &(dyn Fn(&Progress) + Sync),
 ) -> Result<(TrainedModel, usize)> {
-    let (model, ratings) =
-        recommender::train_from_store(store, &recommender::serving_params(), progress)
+    let n = ratings.len();
+    let model =
+        TrainedModel::train_from_tuples(books, ratings, &recommender::serving_params(), progress)
             .map_err(|e| Error::Usage(format!("training failed: {e}")))?;
     recommender::save_atomic(&model, &recommender::model_path(data_dir))
         .map_err(|e| Error::Usage(format!("saving the model failed: {e}")))?;
-    Ok((model, ratings))
+    Ok((model, n))
 }
 
 /// At start: serve the persisted model, or train (and persist) one. Runs on a blocking
@@ -96,7 +94,10 @@ pub fn prepare(store: &Store, data_dir: &Path, recommender: &Recommender) {
 pub fn retrain(store: &Store, data_dir: &Path, recommender: &Recommender) {
     let started = Instant::now();
     let quiet = |_: &Progress| {};
-    match train_and_save(store, data_dir, &quiet) {
+    let trained = recommender::training_data(store)
+        .map_err(|e| Error::Usage(format!("training failed: {e}")))
+        .and_then(|data| train_and_save(data, data_dir, &quiet));
+    match trained {
         Ok((model, ratings)) => {
             recommender.install(model, ratings);
             tracing::info!(
