@@ -1,15 +1,13 @@
 //! The goodbooks importer against a real sled store: counts, tags, and idempotence.
 #![cfg(feature = "ssr")]
 
+mod common;
+
 use std::path::Path;
 
 use app::store::import::{import_goodbooks, plain_files};
 use app::store::Store;
-
-const FIXTURES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../engine/tests/fixtures/goodbooks"
-);
+use common::FIXTURES;
 
 fn snapshot(store: &Store) -> (usize, usize, usize, Vec<(u32, u32, u8)>) {
     let ratings = store

@@ -1,33 +1,22 @@
 //! `shelfwise backup` / `restore` against a real sled store: round trip, a damaged backup, a
 //! store in use, and a backup through the admin socket of a store a "server" holds.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use app::store::import::{import_goodbooks, plain_files};
 use app::store::Store;
+use common::{imported_store, CACHE};
 use engine::model::Rating;
 use shelfwise::backup::{self, AdminSocket, DATA_FILE, MANIFEST_FILE};
-
-const FIXTURES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../engine/tests/fixtures/goodbooks"
-);
-const CACHE: u64 = 1 << 20;
 
 type Trees = BTreeMap<Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>>;
 
 /// A data folder with a store holding the goodbooks fixtures and one extra rating.
 fn filled_data_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("store"), CACHE).unwrap();
-    import_goodbooks(
-        &store,
-        Path::new(FIXTURES),
-        &dir.path().join("reports"),
-        &plain_files,
-    )
-    .unwrap();
+    let store = imported_store(dir.path());
     store.put_rating(0, 0, Rating::new(7).unwrap()).unwrap();
     store.flush().unwrap();
     dir

@@ -2,6 +2,8 @@
 //! dir; clients rate books over HTTP; the server is killed at a random moment, restarted, and
 //! every rating it acknowledged must be there. Twenty rounds, several writers each.
 
+mod common;
+
 use std::collections::HashMap;
 use std::net::TcpListener;
 use std::path::Path;
@@ -10,11 +12,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::FIXTURES;
+
 const BIN: &str = env!("CARGO_BIN_EXE_shelfwise");
-const FIXTURES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../engine/tests/fixtures/goodbooks"
-);
 const ROUNDS: usize = 20;
 /// A client's session cookie and the ratings the server acknowledged to it.
 type Session = (String, Vec<(String, u8)>);

@@ -2,21 +2,12 @@
 
 mod common;
 
-use std::path::Path;
-
 use app::state::AppState;
-use app::store::import::{import_goodbooks, plain_files};
-use app::store::Store;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
 use tower::ServiceExt;
-
-const FIXTURES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../engine/tests/fixtures/goodbooks"
-);
 
 fn app() -> (tempfile::TempDir, axum::Router) {
     let (dir, state) = app_state();
@@ -40,14 +31,7 @@ fn app_with(dir: tempfile::TempDir, options: LeptosOptions) -> (tempfile::TempDi
 
 /// The state over the fixture store with these Leptos options.
 fn state_with(dir: tempfile::TempDir, options: LeptosOptions) -> (tempfile::TempDir, AppState) {
-    let store = Store::open(&dir.path().join("store"), 1 << 20).unwrap();
-    import_goodbooks(
-        &store,
-        Path::new(FIXTURES),
-        &dir.path().join("r"),
-        &plain_files,
-    )
-    .unwrap();
+    let store = common::imported_store(dir.path());
     let catalog = shelfwise::serve::load_catalog(&store).unwrap();
     let state = AppState::new(options, store, catalog, Default::default());
     (dir, state)

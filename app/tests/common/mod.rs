@@ -2,29 +2,14 @@
 //! a temp dir: it carries the session cookie from one call to the next, like a browser would.
 #![allow(dead_code)]
 
-use std::path::Path;
+mod fixture;
 
 use app::state::{AppState, Settings};
-use app::store::import::{import_goodbooks, plain_files};
-use app::store::Store;
 use http::header::{COOKIE, SET_COOKIE};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
-/// The committed goodbooks-10k sample (CC BY-SA; see its SOURCE.md).
-pub const FIXTURES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../engine/tests/fixtures/goodbooks"
-);
-
-/// ISBNs of books in the fixture catalog.
-pub const HUNGER_GAMES: &str = "0439023483";
-/// See [`HUNGER_GAMES`].
-pub const HARRY_POTTER: &str = "0439554934";
-/// See [`HUNGER_GAMES`].
-pub const TWILIGHT: &str = "0316015849";
-/// See [`HUNGER_GAMES`].
-pub const MOCKINGBIRD: &str = "0061120081";
+pub use fixture::*;
 
 /// A store with the fixture imported, and the state server functions see.
 pub struct World {
@@ -44,14 +29,7 @@ impl World {
     /// A fresh world with these settings.
     pub fn with(settings: Settings) -> World {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("store"), 1 << 20).unwrap();
-        import_goodbooks(
-            &store,
-            Path::new(FIXTURES),
-            &dir.path().join("reports"),
-            &plain_files,
-        )
-        .unwrap();
+        let store = imported_store(dir.path());
         let catalog = store.load_catalog().unwrap();
         let owner = Owner::new();
         owner.set();

@@ -2,10 +2,10 @@
 //! fixture, and small helpers to drive it like a browser would.
 #![allow(dead_code)]
 
-use std::path::Path;
+#[path = "../../../app/tests/common/fixture.rs"]
+mod fixture;
 
 use app::state::{AppState, Settings};
-use app::store::import::{import_goodbooks, plain_files};
 use app::store::Store;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -14,18 +14,7 @@ use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
 use tower::ServiceExt;
 
-/// The committed goodbooks-10k sample.
-pub const FIXTURES: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../engine/tests/fixtures/goodbooks"
-);
-
-/// Books of the fixture catalog.
-pub const HUNGER_GAMES: &str = "0439023483";
-/// See [`HUNGER_GAMES`].
-pub const HARRY_POTTER: &str = "0439554934";
-/// See [`HUNGER_GAMES`].
-pub const TWILIGHT: &str = "0316015849";
+pub use fixture::*;
 
 /// A passphrase the policy accepts.
 pub const PASSWORD: &str = "a long enough passphrase";
@@ -50,14 +39,7 @@ impl Site {
     /// loaded from it.
     pub fn with(settings: Settings, prepare: impl FnOnce(&Store)) -> Site {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("store"), 1 << 20).unwrap();
-        import_goodbooks(
-            &store,
-            Path::new(FIXTURES),
-            &dir.path().join("r"),
-            &plain_files,
-        )
-        .unwrap();
+        let store = imported_store(dir.path());
         prepare(&store);
         let catalog = shelfwise::serve::load_catalog(&store).unwrap();
         let state = AppState::new(
