@@ -370,6 +370,7 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<()> {
         state.recommender.clone(),
         Duration::from_secs(args.retrain_hours * 3600),
     );
+    sweep_sessions(store.clone());
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     tracing::info!("listening on http://{}", args.addr);
     // `shelfwise backup` asks through this socket while the server holds the store.
@@ -386,6 +387,27 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<()> {
     store.flush()?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Remove expired sessions at start and then hourly, off the async workers.
+fn sweep_sessions(store: Store) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            ticks.tick().await;
+            let store = store.clone();
+            match tokio::task::spawn_blocking(move || {
+                store.sweep_expired_sessions(app::auth::now())
+            })
+            .await
+            {
+                Ok(Ok(0)) => {}
+                Ok(Ok(n)) => tracing::info!("swept {n} expired sessions"),
+                Ok(Err(e)) => tracing::warn!("sweeping expired sessions failed: {e}"),
+                Err(e) => tracing::warn!("the session sweep stopped: {e}"),
+            }
+        }
+    });
 }
 
 async fn shutdown_signal() {

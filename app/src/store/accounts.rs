@@ -231,6 +231,30 @@ impl Store {
         Ok(())
     }
 
+    /// Remove every session that expired by `now` (with its index entry) and say how many.
+    /// An expired session is otherwise removed only when its cookie comes back, and most
+    /// anonymous readers never come back: without a sweep their sessions stay for good.
+    pub fn sweep_expired_sessions(&self, now: u64) -> StoreResult<usize> {
+        let mut expired = Vec::new();
+        for kv in self.sessions.iter() {
+            let (hash, value) = kv?;
+            let session: Session = decode(&value)?;
+            if session.expires <= now {
+                let hash: [u8; 32] = hash
+                    .as_ref()
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt { tree: "sessions" })?;
+                expired.push(hash);
+            }
+        }
+        // An expired session cannot be renewed meanwhile (a lookup refuses it first), so
+        // removing it after the scan cannot end a live one.
+        for hash in &expired {
+            self.revoke_session(hash)?;
+        }
+        Ok(expired.len())
+    }
+
     /// Number of live (not yet swept) sessions.
     pub fn session_count(&self) -> usize {
         self.sessions.len()
@@ -250,4 +274,37 @@ fn user_session_key(user: UserId, token_hash: &[u8; 32]) -> [u8; 36] {
     k[..4].copy_from_slice(&user.to_be_bytes());
     k[4..].copy_from_slice(token_hash);
     k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sweep_removes_expired_sessions_and_keeps_live_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), 1 << 20).unwrap();
+        let reader = store.create_anonymous_user("k1").unwrap();
+        let other = store.create_anonymous_user("k2").unwrap();
+        let session = |user, expires| Session {
+            user,
+            expires,
+            account: false,
+        };
+        store.put_session(&[1; 32], &session(reader, 100)).unwrap();
+        store.put_session(&[2; 32], &session(reader, 300)).unwrap();
+        store.put_session(&[3; 32], &session(other, 200)).unwrap();
+
+        assert_eq!(store.sweep_expired_sessions(200).unwrap(), 2);
+        assert_eq!(store.session_count(), 1);
+        assert_eq!(
+            store.session(&[2; 32], 200).unwrap(),
+            Some(session(reader, 300))
+        );
+        // The per-user index went with them: revoking all of the reader's sessions finds
+        // only the live one, and the other reader has none left.
+        assert_eq!(store.revoke_sessions_of(reader, None).unwrap(), 1);
+        assert_eq!(store.revoke_sessions_of(other, None).unwrap(), 0);
+        assert_eq!(store.sweep_expired_sessions(1_000).unwrap(), 0);
+    }
 }
