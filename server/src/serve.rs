@@ -404,7 +404,7 @@ fn sweep_sessions(store: Store) {
                 Ok(Ok(0)) => {}
                 Ok(Ok(n)) => tracing::info!("swept {n} expired sessions"),
                 Ok(Err(e)) => tracing::warn!("sweeping expired sessions failed: {e}"),
-                Err(e) => tracing::warn!("the session sweep stopped: {e}"),
+                Err(e) => tracing::warn!("a session sweep did not finish: {e}"),
             }
         }
     });
