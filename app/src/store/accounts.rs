@@ -155,7 +155,7 @@ impl Store {
         };
         let session: Session = decode(&v)?;
         if session.expires <= now {
-            self.revoke_session(token_hash)?;
+            self.remove_session(token_hash, session.user)?;
             return Ok(None);
         }
         Ok(Some(session))
@@ -167,7 +167,12 @@ impl Store {
             return Ok(());
         };
         let session: Session = decode(&v)?;
-        let index = user_session_key(session.user, token_hash);
+        self.remove_session(token_hash, session.user)
+    }
+
+    /// Remove a session of `user` and its index entry, in one transaction.
+    fn remove_session(&self, token_hash: &[u8; 32], user: UserId) -> StoreResult<()> {
+        let index = user_session_key(user, token_hash);
         let _only_writer = self.lock_writes();
         (&self.sessions, &self.user_sessions)
             .transaction(|(sessions, by_user)| {
@@ -184,12 +189,7 @@ impl Store {
         let mut hashes = Vec::new();
         for kv in self.user_sessions.scan_prefix(user.to_be_bytes()) {
             let (k, _) = kv?;
-            let hash: [u8; 32] =
-                k.get(4..)
-                    .and_then(|h| h.try_into().ok())
-                    .ok_or(StoreError::Corrupt {
-                        tree: "user_sessions",
-                    })?;
+            let hash = token_hash(k.get(4..).unwrap_or_default(), "user_sessions")?;
             if Some(&hash) != keep {
                 hashes.push(hash);
             }
@@ -240,17 +240,13 @@ impl Store {
             let (hash, value) = kv?;
             let session: Session = decode(&value)?;
             if session.expires <= now {
-                let hash: [u8; 32] = hash
-                    .as_ref()
-                    .try_into()
-                    .map_err(|_| StoreError::Corrupt { tree: "sessions" })?;
-                expired.push(hash);
+                expired.push((token_hash(&hash, "sessions")?, session.user));
             }
         }
         // An expired session cannot be renewed meanwhile (a lookup refuses it first), so
         // removing it after the scan cannot end a live one.
-        for hash in &expired {
-            self.revoke_session(hash)?;
+        for (hash, user) in &expired {
+            self.remove_session(hash, *user)?;
         }
         Ok(expired.len())
     }
@@ -267,6 +263,11 @@ impl Store {
             .map(|v| decode_u32(&v, "user_keys"))
             .transpose()
     }
+}
+
+/// A session token's hash as stored in a key of `tree`.
+fn token_hash(bytes: &[u8], tree: &'static str) -> StoreResult<[u8; 32]> {
+    bytes.try_into().map_err(|_| StoreError::Corrupt { tree })
 }
 
 fn user_session_key(user: UserId, token_hash: &[u8; 32]) -> [u8; 36] {
