@@ -12,6 +12,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 URL=${1:-http://127.0.0.1:3000}
 command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)" >&2; exit 1; }
+# A server just started answers pages before its model has loaded (popular books instead of
+# "For you", with the load competing for the cores): measure the server readers get.
+for _ in $(seq 1 120); do curl -sf -o /dev/null "$URL/readyz" && break; sleep 1; done
+curl -sf -o /dev/null "$URL/readyz" || { echo "$URL/readyz is not ready after 2 minutes" >&2; exit 1; }
 name="bench$(date +%s)"
 export USER_NAME=$name
 

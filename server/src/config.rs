@@ -1,6 +1,7 @@
 //! Command line and environment configuration (every flag has an environment variable).
 
 use std::net::SocketAddr;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -152,6 +153,10 @@ pub struct ServeArgs {
     /// reader's new ratings count at once anyway, through fold-in).
     #[arg(long, env = "SHELFWISE_RETRAIN_HOURS", default_value_t = 24)]
     pub retrain_hours: u64,
+    /// Pages rendered at once; more wait their turn in arrival order (default: one per core,
+    /// see `page_turns`).
+    #[arg(long, env = "SHELFWISE_PAGE_RENDERS")]
+    pub page_renders: Option<NonZeroUsize>,
 }
 
 impl ServeArgs {

@@ -5,6 +5,7 @@ pub mod config;
 pub mod error;
 pub mod eval;
 pub mod import;
+pub mod page_turns;
 pub mod serve;
 pub mod train;
 

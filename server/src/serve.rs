@@ -34,6 +34,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::{GlobalArgs, ServeArgs};
+use crate::page_turns::{take_turn, PageTurns};
 use crate::{Error, Result};
 
 /// Build the in-memory catalog from the store, logging how long it took.
@@ -148,8 +149,9 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 /// layers every response passes through (request id, tracing, limits, compression, headers).
 ///
 /// `public_origin` is the origin readers use (`https://books.example.org`); writes from
-/// elsewhere are refused (see [`same_origin_writes`]).
-pub fn router(state: AppState, public_origin: Option<String>) -> Router {
+/// elsewhere are refused (see [`same_origin_writes`]). `turns` bounds the pages rendered at
+/// once (see [`crate::page_turns`]).
+pub fn router(state: AppState, public_origin: Option<String>, turns: PageTurns) -> Router {
     let routes = generate_route_list(App);
     let hashes = Arc::new(AssetHashes::from_options(&state.leptos_options));
     // Read once here: every page's shell links the stylesheet by its hashed name.
@@ -193,6 +195,9 @@ pub fn router(state: AppState, public_origin: Option<String>) -> Router {
         ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .merge(uploads)
+        // Inside the compression layer: a page gives its turn back once rendered, and the
+        // next one renders while this one is compressed and sent.
+        .layer(axum::middleware::from_fn_with_state(turns, take_turn))
         .layer(axum::middleware::map_response(server_fn_status))
         .layer(axum::middleware::from_fn_with_state(hashes, cache_control))
         .layer(axum::middleware::from_fn_with_state(
@@ -375,7 +380,10 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<()> {
     tracing::info!("listening on http://{}", args.addr);
     // `shelfwise backup` asks through this socket while the server holds the store.
     let admin = crate::backup::AdminSocket::start(&global.data_dir, store.db().clone())?;
-    let app = router(state, args.public_origin());
+    let turns = args
+        .page_renders
+        .map_or_else(PageTurns::per_core, PageTurns::new);
+    let app = router(state, args.public_origin(), turns);
     let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

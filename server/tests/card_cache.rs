@@ -70,7 +70,11 @@ async fn a_page_of_kept_cards_is_the_page_rendered_in_place() {
     let kept = Site::new();
     let mut in_place = Site::new();
     in_place.state.card_html = Arc::new(CardHtml::off());
-    in_place.router = shelfwise::serve::router(in_place.state.clone(), None);
+    in_place.router = shelfwise::serve::router(
+        in_place.state.clone(),
+        None,
+        shelfwise::page_turns::PageTurns::per_core(),
+    );
 
     let with_cache = pages(&kept).await;
     let without = pages(&in_place).await;

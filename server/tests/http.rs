@@ -7,11 +7,15 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
+use shelfwise::page_turns::PageTurns;
 use tower::ServiceExt;
 
 fn app() -> (tempfile::TempDir, axum::Router) {
     let (dir, state) = app_state();
-    (dir, shelfwise::serve::router(state, None))
+    (
+        dir,
+        shelfwise::serve::router(state, None, PageTurns::per_core()),
+    )
 }
 
 fn app_state() -> (tempfile::TempDir, AppState) {
@@ -26,7 +30,10 @@ fn app_state() -> (tempfile::TempDir, AppState) {
 /// The router over the fixture store with these Leptos options.
 fn app_with(dir: tempfile::TempDir, options: LeptosOptions) -> (tempfile::TempDir, axum::Router) {
     let (dir, state) = state_with(dir, options);
-    (dir, shelfwise::serve::router(state, None))
+    (
+        dir,
+        shelfwise::serve::router(state, None, PageTurns::per_core()),
+    )
 }
 
 /// The state over the fixture store with these Leptos options.
@@ -53,7 +60,7 @@ async fn body(resp: axum::response::Response) -> String {
 async fn health_and_readiness() {
     let _one = common::one_at_a_time().await;
     let (_dir, state) = app_state();
-    let app = shelfwise::serve::router(state.clone(), None);
+    let app = shelfwise::serve::router(state.clone(), None, PageTurns::per_core());
     let resp = app
         .clone()
         .oneshot(Request::get("/healthz").body(Body::empty()).unwrap())

@@ -25,7 +25,7 @@ pub struct Site {
     pub dir: tempfile::TempDir,
     /// The state (store, catalog, settings).
     pub state: AppState,
-    /// `shelfwise::serve::router(state, None)`.
+    /// `shelfwise::serve::router(state, None, PageTurns::per_core())`.
     pub router: axum::Router,
 }
 
@@ -51,7 +51,11 @@ impl Site {
             catalog,
             settings,
         );
-        let router = shelfwise::serve::router(state.clone(), None);
+        let router = shelfwise::serve::router(
+            state.clone(),
+            None,
+            shelfwise::page_turns::PageTurns::per_core(),
+        );
         Site { dir, state, router }
     }
 
