@@ -8,7 +8,7 @@
 //! turn per core a page renders start to finish while the next ones wait, so a page costs
 //! what it costs alone plus the queue in front of it. Measured on the signed-in home page at
 //! 32 clients, turns off and on alternately (`bench/results/page-turns-2026-12-03.txt`): p99
-//! 26–55 ms without turns, 16–19 ms with two, and 12–29 % more pages per second.
+//! 26–55 ms without turns, 16–22 ms with two, and 11–29 % more pages per second.
 //!
 //! Only page loads take turns (`GET`, outside `/pkg/`). Server functions (`POST`) do not: a
 //! rating's write waits on the disk flush, and a page should not wait behind that.
