@@ -1,28 +1,23 @@
 //! Shelfwise's isomorphic app: the same components render on the server (SSR) and hydrate in
-//! the browser (wasm). Data flows one way: a route or component calls a server function in
-//! [`functions`], which reads the store and the engine's catalog on the server.
+//! the browser (wasm).
+//!
+//! Data flows one way: a route or component ([`routes`], [`components`]) calls a server
+//! function in [`functions`], which validates its input and calls the one server-only layer,
+//! `backend` (state, auth, the store, caches, cards, a reader's library, recommendation
+//! lists), which reads the store and the engine. [`types`] are what travels back.
 
 #![recursion_limit = "512"]
+#![warn(missing_docs)]
 
 #[cfg(feature = "ssr")]
-pub mod auth;
-#[cfg(feature = "ssr")]
-pub mod card_cache;
+pub mod backend;
 pub mod components;
 pub mod error;
 pub mod functions;
-pub mod models;
 pub mod providers;
-#[cfg(feature = "ssr")]
-pub mod recommender;
-#[cfg(feature = "ssr")]
-pub mod recs_cache;
 pub mod routes;
 pub mod site;
-#[cfg(feature = "ssr")]
-pub mod state;
-#[cfg(feature = "ssr")]
-pub mod store;
+pub mod types;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Meta, MetaTags, Title};

@@ -2,10 +2,14 @@
 
 use leptos::prelude::*;
 
-use crate::components::book_actions::LibraryVersion;
 use crate::error::AppError;
 use crate::functions::accounts::current_reader;
-use crate::models::Reader;
+use crate::types::Reader;
+
+/// A counter bumped after every accepted rating or shelving, so lists that depend on the
+/// reader's library refetch in place.
+#[derive(Debug, Clone, Copy)]
+pub struct LibraryVersion(pub RwSignal<u64>);
 
 /// The current reader, loaded once per page (the header and pages read it).
 #[derive(Debug, Clone, Copy)]

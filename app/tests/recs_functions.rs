@@ -13,7 +13,7 @@ use app::functions::recs::{
     get_for_you, get_onboarding, get_similar_books, my_taste, popular_row, MAX_FOR_YOU,
     ONBOARDING_RATINGS, POPULAR_ROW,
 };
-use app::models::RecCard;
+use app::types::RecCard;
 use common::*;
 
 /// Readers with overlapping tastes, so collaborative filtering has something to learn.
@@ -40,9 +40,9 @@ async fn readers(world: &World) {
             }
         }
     }
-    let (model, n) = app::recommender::train_from_store(
+    let (model, n) = app::backend::recommender::train_from_store(
         &world.state.store,
-        &app::recommender::serving_params(),
+        &app::backend::recommender::serving_params(),
         &|_| {},
     )
     .unwrap();

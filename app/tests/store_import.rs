@@ -5,8 +5,8 @@ mod common;
 
 use std::path::Path;
 
-use app::store::import::{import_goodbooks, plain_files};
-use app::store::Store;
+use app::backend::store::import::{import_goodbooks, plain_files};
+use app::backend::store::Store;
 use common::FIXTURES;
 
 fn snapshot(store: &Store) -> (usize, usize, usize, Vec<(u32, u32, u8)>) {

@@ -3,6 +3,7 @@
 // The app's view types nest deeply; computing their layout for hydration needs more than the
 // default 128 (the app crate raises its limit for the same reason).
 #![recursion_limit = "512"]
+#![warn(missing_docs)]
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

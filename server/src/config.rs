@@ -169,8 +169,8 @@ impl ServeArgs {
     }
 
     /// The settings the app's server functions see.
-    pub fn settings(&self) -> app::state::Settings {
-        app::state::Settings {
+    pub fn settings(&self) -> app::backend::state::Settings {
+        app::backend::state::Settings {
             secure_cookies: self.secure_cookies
                 || self
                     .public_origin()

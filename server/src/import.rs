@@ -5,8 +5,8 @@ use std::io::{BufReader, Read};
 use std::path::Path;
 use std::time::Instant;
 
-use app::store::import::{import_bookcrossing, import_goodbooks, FileSummary};
-use app::store::{Store, StoreError, StoreResult};
+use app::backend::store::import::{import_bookcrossing, import_goodbooks, FileSummary};
+use app::backend::store::{Store, StoreError, StoreResult};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::{GlobalArgs, ImportCommand};

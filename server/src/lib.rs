@@ -1,5 +1,7 @@
 //! The `shelfwise` server: configuration, start-up, the HTTP router and the import commands.
 
+#![warn(missing_docs)]
+
 pub mod backup;
 pub mod config;
 pub mod error;

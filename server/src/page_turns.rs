@@ -6,15 +6,15 @@
 //! all 32 pages are half-done at once, each holding its half-megabyte of buffers (the working
 //! set no longer fits the caches) and each finishing only when the whole batch does. With one
 //! turn per core a page renders start to finish while the next ones wait, so a page costs
-//! what it costs alone plus the queue in front of it. Measured on the signed-in home page at
-//! 32 clients, turns off and on alternately (`bench/results/page-turns-2026-12-03.txt`): p99
-//! 26–55 ms without turns, 16–22 ms with two, and 11–29 % more pages per second.
+//! what it costs alone plus the queue in front of it: a lower p99 and more pages per second
+//! on the signed-in home page at 32 clients, turns off and on alternately
+//! (`bench/results/page-turns-2026-12-03.txt`).
 //!
 //! Only page loads take turns (`GET`, outside `/pkg/`). Server functions (`POST`) do not: a
 //! rating's write waits on the disk flush, and a page should not wait behind that. The price
 //! shows under a write-heavy mix (`bench/results/load-2026-12-03.txt`): writes and searches,
-//! never queued, get the cores first, and the pages' p99 there is 150 ms against 70 ms without
-//! turns, for three times the writes per second.
+//! never queued, get the cores first, and the pages' p99 there is about twice what it is
+//! without turns, for several times the writes per second.
 
 use std::num::NonZeroUsize;
 use std::sync::Arc;

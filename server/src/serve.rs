@@ -4,12 +4,12 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
+use app::backend::reader::RequestReader;
+use app::backend::state::AppState;
+use app::backend::store::Store;
+use app::backend::transfer::{self, MAX_UPLOAD_BYTES};
 use app::error::AppError;
-use app::functions::recs::RequestReader;
-use app::functions::transfer::{ssr as transfer, MAX_UPLOAD_BYTES};
 use app::site::{stylesheet_href, AssetHashes, NON_PAGE_POLICY};
-use app::state::AppState;
-use app::store::Store;
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
@@ -133,10 +133,10 @@ async fn cache_control(
 
 /// The compression level of responses compressed as they are sent (pages, server functions):
 /// the codecs' defaults are tuned for files compressed once (brotli's is its slowest, 11,
-/// which took longer than rendering a home page). Level 1, not 3: zstd 3 sets up a 2 MB
-/// window and half-megabyte tables for every response, which took a quarter of a signed-in
-/// home page's CPU, while level 1 sends the page in 8.4 KB instead of 8.2 KB at next to no
-/// cost (`bench/results/compression-level-2026-12-02.txt`). The static assets are compressed
+/// which took longer than rendering a home page). Level 1, not 3: zstd 3 sets up a large
+/// window and tables for every response, a large share of a signed-in home page's CPU, while
+/// level 1 sends a page only slightly larger at next to no cost
+/// (`bench/results/compression-level-2026-12-02.txt`). The static assets are compressed
 /// once, at their best, by the build (`cargo leptos build --precompress`) and sent as they are.
 const DYNAMIC_COMPRESSION: i32 = 1;
 
@@ -328,7 +328,7 @@ async fn healthz() -> &'static str {
 /// the recommendation model ready; 503 until it is (pages are served meanwhile, with popular
 /// books in place of personal lists).
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    use app::recommender::ModelStatus;
+    use app::backend::recommender::ModelStatus;
     let (ready, model) = match state.recommender.status() {
         ModelStatus::Ready { .. } => (true, "ready".to_string()),
         ModelStatus::Preparing => (false, "preparing".to_string()),
@@ -405,7 +405,7 @@ fn sweep_sessions(store: Store) {
             ticks.tick().await;
             let store = store.clone();
             match tokio::task::spawn_blocking(move || {
-                store.sweep_expired_sessions(app::auth::now())
+                store.sweep_expired_sessions(app::backend::auth::now())
             })
             .await
             {

@@ -5,8 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::recommender::{self, ModelStatus, Recommender};
-use app::store::Store;
+use app::backend::recommender::{self, ModelStatus, Recommender};
+use app::backend::store::Store;
 use engine::recs::recommend::{Progress, TrainedModel};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -18,11 +18,9 @@ use crate::{Error, Result};
 pub fn run(global: &GlobalArgs) -> Result<()> {
     let (books, ratings) = {
         let store = Store::open(&global.store_dir(), global.cache_mb << 20)?;
-        recommender::training_data(&store)
-            .map_err(|e| Error::Usage(format!("reading the store failed: {e}")))?
+        recommender::training_data(&store)?
         // The store closes here, before training's own peak: sled keeps more than its page
-        // cache of what a full scan read (peak RSS 6.9 GB with the store open throughout,
-        // 6.6 GB closed, on Book-Crossing).
+        // cache of what a full scan read (`bench/results/training-rss-2026-12-02.txt`).
     };
     let bar = ProgressBar::new_spinner();
     bar.set_style(
@@ -61,9 +59,8 @@ fn train_and_save(
     let n = ratings.len();
     let model =
         TrainedModel::train_from_tuples(books, ratings, &recommender::serving_params(), progress)
-            .map_err(|e| Error::Usage(format!("training failed: {e}")))?;
-    recommender::save_atomic(&model, &recommender::model_path(data_dir))
-        .map_err(|e| Error::Usage(format!("saving the model failed: {e}")))?;
+            .map_err(recommender::TrainError::from)?;
+    recommender::save_atomic(&model, &recommender::model_path(data_dir))?;
     Ok((model, n))
 }
 
@@ -95,7 +92,7 @@ pub fn retrain(store: &Store, data_dir: &Path, recommender: &Recommender) {
     let started = Instant::now();
     let quiet = |_: &Progress| {};
     let trained = recommender::training_data(store)
-        .map_err(|e| Error::Usage(format!("training failed: {e}")))
+        .map_err(Error::from)
         .and_then(|data| train_and_save(data, data_dir, &quiet));
     match trained {
         Ok((model, ratings)) => {
@@ -106,12 +103,31 @@ pub fn retrain(store: &Store, data_dir: &Path, recommender: &Recommender) {
                 "model trained"
             );
         }
-        Err(e) => {
-            tracing::error!(error = %e, "training failed; the previous model stays");
-            if recommender.get().is_none() {
-                recommender.set_status(ModelStatus::Failed(e.to_string()));
-            }
-        }
+        Err(e) => failed(recommender, &e),
+    }
+}
+
+/// Log a failed load or training and, when no model is served, say so in the status
+/// (`/readyz` reports it); otherwise the previous model stays.
+fn failed(recommender: &Recommender, error: &dyn std::fmt::Display) {
+    tracing::error!(%error, "training failed; the previous model, if any, stays");
+    if recommender.get().is_none() {
+        recommender.set_status(ModelStatus::Failed(error.to_string()));
+    }
+}
+
+/// Run one step of the lifecycle on a blocking thread. A panic in it (a bug in a model) is
+/// not a model that is still being prepared: it is logged and reported like any failure,
+/// instead of leaving `/readyz` at "preparing" for good.
+async fn run_step(recommender: Arc<Recommender>, step: impl FnOnce(&Recommender) + Send + 'static) {
+    let rec = recommender.clone();
+    if let Err(e) = tokio::task::spawn_blocking(move || step(&rec)).await {
+        let why = if e.is_panic() {
+            format!("training panicked: {e}")
+        } else {
+            format!("training was cancelled: {e}")
+        };
+        failed(&recommender, &why);
     }
 }
 
@@ -121,8 +137,11 @@ pub fn start(store: Store, data_dir: &Path, recommender: Arc<Recommender>, perio
     let data_dir = data_dir.to_path_buf();
     tokio::spawn(async move {
         {
-            let (store, data_dir, rec) = (store.clone(), data_dir.clone(), recommender.clone());
-            let _ = tokio::task::spawn_blocking(move || prepare(&store, &data_dir, &rec)).await;
+            let (store, data_dir) = (store.clone(), data_dir.clone());
+            run_step(recommender.clone(), move |rec| {
+                prepare(&store, &data_dir, rec)
+            })
+            .await;
         }
         if period.is_zero() {
             return;
@@ -131,8 +150,34 @@ pub fn start(store: Store, data_dir: &Path, recommender: Arc<Recommender>, perio
         ticks.tick().await;
         loop {
             ticks.tick().await;
-            let (store, data_dir, rec) = (store.clone(), data_dir.clone(), recommender.clone());
-            let _ = tokio::task::spawn_blocking(move || retrain(&store, &data_dir, &rec)).await;
+            let (store, data_dir) = (store.clone(), data_dir.clone());
+            run_step(recommender.clone(), move |rec| {
+                retrain(&store, &data_dir, rec)
+            })
+            .await;
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_step_that_panics_is_reported_not_left_preparing() {
+        let recommender = Arc::new(Recommender::default());
+        recommender.set_status(ModelStatus::Preparing);
+        run_step(recommender.clone(), |_| panic!("a bug in a model")).await;
+        match recommender.status() {
+            ModelStatus::Failed(why) => assert!(why.contains("panicked"), "{why}"),
+            other => panic!("still {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_step_that_returns_keeps_its_status() {
+        let recommender = Arc::new(Recommender::default());
+        run_step(recommender.clone(), |r| r.set_status(ModelStatus::Missing)).await;
+        assert_eq!(recommender.status(), ModelStatus::Missing);
+    }
 }

@@ -6,7 +6,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use app::store::Store;
+use app::backend::store::Store;
 use common::{imported_store, CACHE};
 use engine::model::Rating;
 use shelfwise::backup::{self, AdminSocket, DATA_FILE, MANIFEST_FILE};

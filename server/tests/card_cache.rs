@@ -1,11 +1,11 @@
-//! Kept card HTML (`app::card_cache`): a page whose cards come from the cache is, byte for
+//! Kept card HTML (`app::backend::card_cache`): a page whose cards come from the cache is, byte for
 //! byte, the page with every card rendered in place, so the browser hydrates the same markup.
 
 mod common;
 
 use std::sync::Arc;
 
-use app::card_cache::CardHtml;
+use app::backend::card_cache::CardHtml;
 use axum::http::StatusCode;
 use common::{Site, HARRY_POTTER, HUNGER_GAMES, TWILIGHT};
 

@@ -15,30 +15,7 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use common::*;
 
-/// SplitMix64: small, seedable, good enough to pick mutations.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len())]
-    }
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-}
+use test_support::rng::{SplitMix64 as Rng, TestRng};
 
 /// What a server-function argument is, so a valid value can be generated now and then.
 #[derive(Clone, Copy)]
@@ -116,7 +93,7 @@ fn value(rng: &mut Rng, kind: Kind) -> Vec<u8> {
             .pick(&["recent", "rating", "title", "author"])
             .to_string(),
         Kind::Filter => rng.pick(&["", "rated", "read", "reading"]).to_string(),
-        Kind::Username => format!("fz{}", rng.next() % 1_000_000),
+        Kind::Username => format!("fz{}", rng.next_u64() % 1_000_000),
         Kind::Password => PASSWORD.replace(' ', "+"),
     };
     let hostile: Vec<u8> = match rng.below(16) {
@@ -193,7 +170,7 @@ fn form(rng: &mut Rng, fields: &[(&str, Kind)]) -> Vec<u8> {
 }
 
 /// The store's trees, each hashed whole: compared before and after a request.
-fn fingerprint(state: &app::state::AppState) -> BTreeMap<String, u64> {
+fn fingerprint(state: &app::backend::state::AppState) -> BTreeMap<String, u64> {
     let db = state.store.db();
     db.tree_names()
         .into_iter()
@@ -358,7 +335,7 @@ async fn ten_thousand_hostile_requests_get_no_5xx_no_panic_and_no_half_writes() 
         .and_then(|s| s.parse().ok())
         .unwrap_or(10_000);
     let site = Site::new();
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut token = site.sign_up("fuzz_owner").await;
     let mut tally = Tally::default();
     let mut fresh = 0;

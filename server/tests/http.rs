@@ -2,7 +2,7 @@
 
 mod common;
 
-use app::state::AppState;
+use app::backend::state::AppState;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
@@ -78,9 +78,9 @@ async fn health_and_readiness() {
         body(resp).await,
         r#"{"books":99,"model":"missing","ratings":30,"works":99}"#
     );
-    let (model, n) = app::recommender::train_from_store(
+    let (model, n) = app::backend::recommender::train_from_store(
         &state.store,
-        &app::recommender::serving_params(),
+        &app::backend::recommender::serving_params(),
         &|_| {},
     )
     .unwrap();

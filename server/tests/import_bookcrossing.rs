@@ -4,26 +4,8 @@
 //! `SHELFWISE_BX_DIR`. Without them the test is skipped, unless `SHELFWISE_REQUIRE_DATA` is set
 //! (as `make test` does): then their absence is a failure.
 
-use std::path::PathBuf;
-
-use app::store::import::{import_bookcrossing, plain_files};
-use app::store::Store;
-
-fn data_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("SHELFWISE_BX_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/raw")));
-    if dir.join("BX-Book-Ratings.csv").is_file() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("SHELFWISE_REQUIRE_DATA").is_none(),
-        "Book-Crossing files missing in {}: run `make data`",
-        dir.display()
-    );
-    eprintln!("skipped: Book-Crossing files not in {}", dir.display());
-    None
-}
+use app::backend::store::import::{import_bookcrossing, plain_files};
+use app::backend::store::Store;
 
 /// Editions with distinct ISBNs once normalised (measured: 315 rows repeat an ISBN spelt
 /// differently, 3 rows have no usable ISBN).
@@ -31,7 +13,9 @@ const DISTINCT_EDITIONS: usize = 271_061;
 
 #[test]
 fn the_real_book_crossing_import_keeps_every_good_row() {
-    let Some(dir) = data_dir() else { return };
+    let Some(dir) = test_support::data::bookcrossing() else {
+        return;
+    };
     let tmp = tempfile::tempdir().unwrap();
     let store = Store::open(&tmp.path().join("store"), 64 << 20).unwrap();
     let summaries =

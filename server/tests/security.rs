@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use app::state::Settings;
+use app::backend::state::Settings;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::*;
@@ -166,7 +166,7 @@ async fn one_reader_cannot_read_or_change_another_readers_data() {
     let a_user = site
         .state
         .store
-        .session(&app::auth::session::hash_token(&a).unwrap(), 0)
+        .session(&app::backend::auth::session::hash_token(&a).unwrap(), 0)
         .unwrap()
         .unwrap()
         .user;

@@ -207,7 +207,7 @@ async fn bad_uploads_are_refused_and_write_nothing() {
         assert_eq!(site.state.store.rating_count(), ratings);
     }
     // Over the size limit: refused from the declared length, before the body is read.
-    let big = vec![b'a'; app::functions::transfer::MAX_UPLOAD_BYTES + 1];
+    let big = vec![b'a'; app::backend::transfer::MAX_UPLOAD_BYTES + 1];
     let (status, _, _) = send(&site.router, upload(&ann, &big, "application/json")).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     // Not multipart at all.

@@ -8,11 +8,8 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
 use crate::functions::library::{rate_book, shelve_book};
-use crate::models::{MyState, Shelf};
-
-/// A counter bumped after every accepted rating or shelving (provided by the app).
-#[derive(Debug, Clone, Copy)]
-pub struct LibraryVersion(pub RwSignal<u64>);
+use crate::providers::LibraryVersion;
+use crate::types::{MyState, Shelf};
 
 fn bump_library() {
     if let Some(LibraryVersion(v)) = use_context::<LibraryVersion>() {

@@ -5,12 +5,12 @@ use leptos::prelude::*;
 use super::book_actions::BookActions;
 use super::cover::Cover;
 use super::stars::RatingSummary;
-use crate::models::BookCard;
+use crate::types::BookCard;
 
 /// A book card: cover, title, author, rating summary, and the reader's stars and shelf.
 ///
 /// Its markup must depend on `book` alone: the server keeps each card's HTML by its
-/// [`BookCard`] (see [`crate::card_cache`]) and writes the kept HTML for the same card later.
+/// [`BookCard`] (see [`crate::backend::card_cache`]) and writes the kept HTML for the same card later.
 #[component]
 pub fn BookCardView(
     /// The book.
@@ -23,7 +23,8 @@ pub fn BookCardView(
         // Only the cache's handle is taken from the state (not a clone of the whole state per
         // card), and outside `with_context`: rendering a card while it holds the context
         // would wait on it for good.
-        let cache = with_context::<crate::state::AppState, _>(|state| state.card_html.clone());
+        let cache =
+            with_context::<crate::backend::state::AppState, _>(|state| state.card_html.clone());
         let kept = cache.and_then(|c| c.get_or_render(&book, || card(book.clone()).to_html()));
         match kept {
             // Written into the page as it is: the HTML this card renders, kept.

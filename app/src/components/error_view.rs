@@ -4,12 +4,21 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 
-/// A clear, polite message for an error.
+/// A clear, polite message for an error. On the server it also gives the page the error's
+/// status (a book that does not exist is a 404 page), so a page that shows an error answers
+/// with [`AppError::status`] like a server function does.
 #[component]
 pub fn ErrorView(
     /// The error to show.
     error: AppError,
 ) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let (Some(options), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(error.status()),
+    ) {
+        options.set_status(status);
+    }
     let heading = match error {
         AppError::NotFound(_) => "Not found",
         AppError::Invalid(_) | AppError::Conflict(_) => "That did not work",

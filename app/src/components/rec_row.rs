@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use leptos::prelude::*;
 
 use super::book_card::BookCardView;
-use crate::models::RecCard;
+use crate::types::RecCard;
 
 /// One recommended book with its reason under it.
 #[component]

@@ -9,7 +9,7 @@ use leptos_router::components::Form;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 
 use crate::functions::catalog::search_books;
-use crate::models::BookCard;
+use crate::types::BookCard;
 
 /// Wait this long after the last keystroke before asking the server: fast typists send one
 /// request per pause instead of one per letter.

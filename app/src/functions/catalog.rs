@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::models::{BookDetail, PopularPage, SearchResults};
+use crate::types::{BookDetail, PopularPage, SearchResults};
 
 /// Books per page of the popularity ranking.
 pub const PAGE_SIZE: u32 = 24;
@@ -42,119 +42,39 @@ pub fn validate_search(query: &str, limit: u32) -> Result<(String, usize), AppEr
 
 /// One page of the most popular books (Bayesian average of explicit ratings, one edition per
 /// work).
+#[allow(missing_docs)] // the arguments become undocumented fields of the request struct
 #[server(endpoint = "popular_books")]
 pub async fn popular_books(page: u32) -> Result<PopularPage, AppError> {
-    use crate::state::{app_state, respond};
-    let page = validate_page(page).map_err(respond)?;
+    use crate::backend::{app_state, cards, library};
+    let page = validate_page(page)?;
     let state = app_state()?;
-    let catalog = state.catalog.clone();
-    let pages = (catalog.ranked_works() as u32).div_ceil(PAGE_SIZE).max(1);
-    if page > pages {
-        return Err(respond(AppError::NotFound(format!(
-            "There are only {pages} pages of popular books."
-        ))));
-    }
-    let offset = ((page - 1) * PAGE_SIZE) as usize;
-    let mut books: Vec<_> = catalog
-        .popular(offset, PAGE_SIZE as usize)
-        .iter()
-        .filter_map(|&w| catalog.work(w).map(|work| work.representative()))
-        .filter_map(|b| ssr::card(&catalog, b))
-        .collect();
-    super::library::ssr::fill_mine(&state, &mut books)?;
-    Ok(PopularPage { books, page, pages })
+    let mut popular = cards::popular_page(&state.catalog, page, PAGE_SIZE)?;
+    library::fill_mine(&state, &mut popular.books)?;
+    Ok(popular)
 }
 
 /// Search titles, authors and ISBNs, typo-tolerant; one edition per work, best first.
+#[allow(missing_docs)] // the arguments become undocumented fields of the request struct
 #[server(endpoint = "search_books")]
 pub async fn search_books(query: String, limit: u32) -> Result<SearchResults, AppError> {
-    use crate::state::{app_state, respond};
-    let (query, limit) = validate_search(&query, limit).map_err(respond)?;
+    use crate::backend::{app_state, cards, library};
+    let (query, limit) = validate_search(&query, limit)?;
     let state = app_state()?;
-    let catalog = state.catalog.clone();
-    let mut books: Vec<_> = catalog
-        .search(&query, limit)
-        .iter()
-        .filter_map(|hit| ssr::card(&catalog, hit.doc))
-        .collect();
-    super::library::ssr::fill_mine(&state, &mut books)?;
+    let mut books = cards::search(&state.catalog, &query, limit);
+    library::fill_mine(&state, &mut books)?;
     Ok(SearchResults { query, books })
 }
 
 /// Everything the book page shows for one edition, found by ISBN (any common spelling).
+#[allow(missing_docs)] // the arguments become undocumented fields of the request struct
 #[server(endpoint = "book_detail")]
 pub async fn get_book_detail(isbn: String) -> Result<BookDetail, AppError> {
-    use crate::state::{app_state, respond};
-    if isbn.len() > 64 {
-        return Err(respond(AppError::Invalid("That is not an ISBN.".into())));
-    }
-    let key = engine::isbn::normalize(&isbn)
-        .ok_or_else(|| respond(AppError::Invalid(format!("\"{isbn}\" is not an ISBN."))))?;
+    use crate::backend::{app_state, cards, library};
     let state = app_state()?;
-    let catalog = state.catalog.clone();
-    let idx = catalog.find(&key).ok_or_else(|| {
-        respond(AppError::NotFound(format!(
-            "No book with ISBN {key} is in the catalog."
-        )))
-    })?;
-    let mut detail = ssr::detail(&catalog, idx).ok_or_else(|| respond(AppError::Internal))?;
-    super::library::ssr::fill_mine(&state, std::slice::from_mut(&mut detail.card))?;
+    let idx = library::book_id(&state, &isbn)?;
+    let mut detail = cards::detail(&state.catalog, idx).ok_or(AppError::Internal)?;
+    library::fill_mine(&state, std::slice::from_mut(&mut detail.card))?;
     Ok(detail)
-}
-
-/// Turning catalog records into the models pages show.
-#[cfg(feature = "ssr")]
-pub(crate) mod ssr {
-    use engine::catalog::{BookIdx, Catalog};
-
-    use crate::models::{BookCard, BookDetail, Edition};
-
-    /// The card of a book, with its work's rating summary.
-    pub fn card(catalog: &Catalog, idx: BookIdx) -> Option<BookCard> {
-        let book = catalog.book(idx)?;
-        let work = catalog.work(catalog.work_of(idx)?)?;
-        Some(BookCard {
-            isbn: book.key.clone(),
-            title: book.title.clone(),
-            author: book.author.clone(),
-            year: book.year,
-            image_url: book.image_url.clone(),
-            rating_count: work.stats.explicit_count(),
-            average: work.stats.mean().map(|m| m as f32),
-            editions: work.editions.len() as u32,
-            mine: Default::default(),
-        })
-    }
-
-    /// The full book page.
-    pub fn detail(catalog: &Catalog, idx: BookIdx) -> Option<BookDetail> {
-        let book = catalog.book(idx)?;
-        let work = catalog.work(catalog.work_of(idx)?)?;
-        let editions = work
-            .editions
-            .iter()
-            .filter_map(|&e| {
-                let b = catalog.book(e)?;
-                let s = catalog.book_stats(e)?;
-                Some(Edition {
-                    isbn: b.key.clone(),
-                    title: b.title.clone(),
-                    year: b.year,
-                    publisher: b.publisher.clone(),
-                    ratings: s.explicit_count() + s.implicit_count(),
-                })
-            })
-            .collect();
-        Some(BookDetail {
-            card: card(catalog, idx)?,
-            publisher: book.publisher.clone(),
-            isbn13: engine::isbn::to_isbn13(&book.key),
-            tags: book.tags.clone(),
-            editions,
-            histogram: work.stats.histogram[1..].to_vec(),
-            implicit_count: work.stats.implicit_count(),
-        })
-    }
 }
 
 #[cfg(test)]

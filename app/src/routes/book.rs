@@ -5,7 +5,6 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::book_actions::BookActions;
-use crate::components::book_actions::LibraryVersion;
 use crate::components::cover::Cover;
 use crate::components::error_view::ErrorView;
 use crate::components::histogram::RatingHistogram;
@@ -13,7 +12,8 @@ use crate::components::rec_row::RecRow;
 use crate::components::stars::{group_thousands, RatingSummary};
 use crate::functions::catalog::get_book_detail;
 use crate::functions::recs::get_similar_books;
-use crate::models::BookDetail;
+use crate::providers::LibraryVersion;
+use crate::types::BookDetail;
 
 /// One edition: cover, facts, its work's ratings and editions.
 #[component]
@@ -161,7 +161,7 @@ fn BookDetailView(detail: BookDetail) -> impl IntoView {
 /// "Readers who liked this also liked" (collaborative) and "Similar books" (content).
 #[component]
 fn SimilarRows(
-    data: Resource<Result<crate::models::SimilarBooks, crate::error::AppError>>,
+    data: Resource<Result<crate::types::SimilarBooks, crate::error::AppError>>,
 ) -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p class="loading">"Finding similar books…"</p> }>

@@ -8,13 +8,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::book_actions::LibraryVersion;
 use crate::components::book_card::BookGrid;
 use crate::components::error_view::ErrorView;
 use crate::components::rec_row::{RecGrid, RecRow};
 use crate::functions::recs::{
     because_rows, get_for_you, get_onboarding, popular_row, ONBOARDING_RATINGS,
 };
+use crate::providers::LibraryVersion;
 
 /// "For you" shows this many at first, and this many more per "More".
 const STEP: u32 = 20;
@@ -26,7 +26,7 @@ fn library_version() -> Signal<u64> {
 
 /// The home page. Every resource is created here, at the top, and each section awaits them in
 /// its own `Transition`: a resource created inside another's `Suspend` could leave an
-/// async-rendered page waiting for good (seen as a 15 s timeout about one time in three).
+/// async-rendered page waiting for good (seen as a request timeout in about one test run in three).
 #[component]
 pub fn HomePage() -> impl IntoView {
     let query = use_query_map();
@@ -107,7 +107,7 @@ pub fn HomePage() -> impl IntoView {
 /// "For you", with "More".
 #[component]
 fn ForYouSection(
-    list: crate::models::ForYou,
+    list: crate::types::ForYou,
     limit: RwSignal<u32>,
     seen: StoredValue<HashSet<String>>,
 ) -> impl IntoView {
@@ -131,7 +131,7 @@ fn ForYouSection(
 /// Interests to pick and books to rate, for a reader who has rated little.
 #[component]
 fn OnboardingSection(
-    ob: crate::models::Onboarding,
+    ob: crate::types::Onboarding,
     picked: RwSignal<Vec<String>>,
     rated: u32,
 ) -> impl IntoView {

@@ -5,12 +5,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::book_actions::LibraryVersion;
 use crate::components::book_card::BookCardView;
 use crate::components::error_view::ErrorView;
 use crate::components::histogram::RatingHistogram;
 use crate::functions::library::get_my_books;
-use crate::models::{MyBooksSort, Shelf};
+use crate::providers::LibraryVersion;
+use crate::types::{MyBooksSort, Shelf};
 
 /// The reader's library. `?shelf=` filters (`rated` or a shelf), `?sort=` orders.
 #[component]

@@ -3,11 +3,11 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::book_actions::LibraryVersion;
 use crate::components::error_view::ErrorView;
 use crate::components::histogram::RatingHistogram;
 use crate::functions::recs::my_taste;
-use crate::models::Taste;
+use crate::providers::LibraryVersion;
+use crate::types::Taste;
 
 /// "My taste".
 #[component]

@@ -2,14 +2,16 @@
 //! a temp dir: it carries the session cookie from one call to the next, like a browser would.
 #![allow(dead_code)]
 
-mod fixture;
+use std::sync::Arc;
 
-use app::state::{AppState, Settings};
+use app::backend::state::{AppState, Settings};
+use app::backend::throttle::{ManualClock, Throttle};
 use http::header::{COOKIE, SET_COOKIE};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
-pub use fixture::*;
+pub use test_support::goodbooks::*;
+pub use test_support::store::*;
 
 /// A store with the fixture imported, and the state server functions see.
 pub struct World {
@@ -17,6 +19,8 @@ pub struct World {
     pub dir: tempfile::TempDir,
     /// The state.
     pub state: AppState,
+    /// The login throttle's clock: it moves only when a test advances it.
+    pub clock: Arc<ManualClock>,
     _owner: Owner,
 }
 
@@ -33,15 +37,18 @@ impl World {
         let catalog = store.load_catalog().unwrap();
         let owner = Owner::new();
         owner.set();
-        let state = AppState::new(
+        let mut state = AppState::new(
             LeptosOptions::builder().output_name("shelfwise").build(),
             store,
             catalog,
             settings,
         );
+        let clock = Arc::new(ManualClock::default());
+        state.throttle = Arc::new(Throttle::with_clock(clock.clone()));
         World {
             dir,
             state,
+            clock,
             _owner: owner,
         }
     }

@@ -2,11 +2,8 @@
 //! fixture, and small helpers to drive it like a browser would.
 #![allow(dead_code)]
 
-#[path = "../../../app/tests/common/fixture.rs"]
-mod fixture;
-
-use app::state::{AppState, Settings};
-use app::store::Store;
+use app::backend::state::{AppState, Settings};
+use app::backend::store::Store;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::response::Response;
@@ -14,7 +11,8 @@ use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
 use tower::ServiceExt;
 
-pub use fixture::*;
+pub use test_support::goodbooks::*;
+pub use test_support::store::*;
 
 /// A passphrase the policy accepts.
 pub const PASSWORD: &str = "a long enough passphrase";

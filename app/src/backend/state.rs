@@ -6,12 +6,12 @@ use axum::extract::FromRef;
 use engine::catalog::Catalog;
 use leptos::prelude::*;
 
-use crate::auth::throttle::Throttle;
-use crate::card_cache::CardHtml;
+use crate::backend::card_cache::CardHtml;
+use crate::backend::recommender::Recommender;
+use crate::backend::recs_cache::RecsCache;
+use crate::backend::store::Store;
+use crate::backend::throttle::Throttle;
 use crate::error::AppError;
-use crate::recommender::Recommender;
-use crate::recs_cache::RecsCache;
-use crate::store::Store;
 
 /// Settings that shape how the server answers (from flags or the environment).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -76,21 +76,4 @@ pub fn app_state() -> Result<AppState, AppError> {
         tracing::error!("AppState missing from the server function's context");
         AppError::Internal
     })
-}
-
-/// Log a store failure and answer the reader with a plain "something went wrong".
-pub fn internal(error: impl std::fmt::Display) -> AppError {
-    tracing::error!(%error, "request failed");
-    respond(AppError::Internal)
-}
-
-/// Set the response's HTTP status to the error's and hand the error back, so a server
-/// function's `?` both reports the error and gives the page the right status code.
-pub fn respond(error: AppError) -> AppError {
-    if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(status) = http::StatusCode::from_u16(error.status()) {
-            options.set_status(status);
-        }
-    }
-    error
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use quick_cache::sync::Cache;
 
-use crate::models::BookCard;
+use crate::types::BookCard;
 
 /// Cards kept: about 2.5 KB of HTML and 0.3 KB of key each, so under 50 MB when full.
 const CAPACITY: usize = 16_384;

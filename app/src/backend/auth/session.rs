@@ -8,10 +8,10 @@ use http::HeaderValue;
 use leptos::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::backend::state::AppState;
+use crate::backend::store::accounts::Session;
+use crate::backend::store::UserId;
 use crate::error::AppError;
-use crate::state::AppState;
-use crate::store::accounts::Session;
-use crate::store::UserId;
 
 /// The cookie's name.
 pub const COOKIE_NAME: &str = "shelfwise_session";
@@ -36,15 +36,10 @@ impl Current {
     }
 }
 
-fn internal(e: impl std::fmt::Display) -> AppError {
-    tracing::error!(error = %e, "session store failed");
-    AppError::Internal
-}
-
 /// A fresh token (64 hex characters) and its hash.
 pub fn new_token() -> Result<(String, [u8; 32]), AppError> {
     let mut bytes = [0u8; 32];
-    getrandom::getrandom(&mut bytes).map_err(internal)?;
+    getrandom::getrandom(&mut bytes)?;
     let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     let hash = hash_token(&token).ok_or(AppError::Internal)?;
     Ok((token, hash))
@@ -95,12 +90,12 @@ pub fn current(state: &AppState) -> Result<Option<Current>, AppError> {
         return Ok(None);
     };
     let now = super::now();
-    let Some(mut session) = state.store.session(&hash, now).map_err(internal)? else {
+    let Some(mut session) = state.store.session(&hash, now)? else {
         return Ok(None);
     };
     if session.expires.saturating_sub(now) < TTL_SECS - RENEW_AFTER_SECS {
         session.expires = now + TTL_SECS;
-        state.store.put_session(&hash, &session).map_err(internal)?;
+        state.store.put_session(&hash, &session)?;
         if let Some(token) = token_in(&parts) {
             set_cookie(cookie_header(
                 &token,
@@ -120,7 +115,7 @@ pub fn start(state: &AppState, user: UserId, account: bool) -> Result<Current, A
         expires: super::now() + TTL_SECS,
         account,
     };
-    state.store.put_session(&hash, &session).map_err(internal)?;
+    state.store.put_session(&hash, &session)?;
     set_cookie(cookie_header(
         &token,
         TTL_SECS,
@@ -141,10 +136,7 @@ pub fn current_or_anonymous(state: &AppState) -> Result<Current, AppError> {
         return Ok(current);
     }
     let (key, _) = new_token()?;
-    let user = state
-        .store
-        .create_anonymous_user(&key[..32])
-        .map_err(internal)?;
+    let user = state.store.create_anonymous_user(&key[..32])?;
     start(state, user, false)
 }
 

@@ -275,7 +275,8 @@ impl Store {
     /// Write many ratings at once (imports), each tree in its own key order.
     ///
     /// Plain inserts in key order, not `sled::Batch`: in sled 0.34 a Book-Crossing import through
-    /// batches peaked at 5–6 GB of memory, the same import through inserts at a fraction of it.
+    /// batches peaked at several times the memory of the same import through inserts
+    /// (`docs/performance.md`, imports).
     /// A crash midway leaves some ratings written and others not; re-running the import
     /// (idempotent) completes it, which is why imports, unlike a reader's single write, need not
     /// be one transaction per rating.

@@ -12,7 +12,7 @@ use std::sync::{Arc, RwLock};
 
 use engine::recs::recommend::{ProgressFn, TrainParams, TrainedModel};
 
-use crate::store::{Store, StoreError};
+use crate::backend::store::{Store, StoreError};
 
 /// The file the model is persisted to, inside the data dir.
 pub const MODEL_FILE: &str = "model.bin";

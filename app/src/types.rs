@@ -290,6 +290,9 @@ pub struct SimilarBooks {
     pub similar: Vec<RecCard>,
 }
 
+/// Onboarding stays on the home page until the reader rated this many books (or skips it).
+pub const ONBOARDING_RATINGS: u32 = 5;
+
 /// What onboarding offers: interests to pick and books to rate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Onboarding {

@@ -1,10 +1,9 @@
-//! Authentication (server only): password policy and hashing, sessions in cookies, and login
-//! throttling. Server functions in [`crate::functions::accounts`] put these together.
+//! Authentication: password policy and hashing, and sessions in cookies. The account server
+//! functions put these together with the login throttle ([`super::throttle`]).
 
 pub mod password;
 pub mod policy;
 pub mod session;
-pub mod throttle;
 
 /// Unix seconds now.
 pub fn now() -> u64 {

@@ -11,8 +11,8 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use quick_cache::sync::Cache;
 
-use crate::models::{BecauseRow, ForYou, Onboarding, SimilarBooks};
-use crate::store::library::LibraryBook;
+use crate::backend::store::library::LibraryBook;
+use crate::types::{BecauseRow, ForYou, Onboarding, SimilarBooks};
 use engine::catalog::BookIdx;
 
 /// Entries kept per list kind: a "For you" of 100 cards is about 40 KB, so the caches stay
@@ -99,9 +99,9 @@ impl std::fmt::Debug for RecsCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::Shelf;
-    use crate::store::library::LibraryEntry;
-    use crate::store::BookId;
+    use crate::backend::store::library::LibraryEntry;
+    use crate::backend::store::BookId;
+    use crate::types::Shelf;
     use engine::model::Rating;
 
     fn book(book: BookId, stars: u8, shelf: Option<Shelf>, updated: u64) -> LibraryBook {

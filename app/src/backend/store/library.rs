@@ -16,7 +16,7 @@ use sled::Transactional;
 use super::{
     decode, decode_rating, pair, split_pair, BookId, Store, StoreError, StoreResult, UserId,
 };
-use crate::models::Shelf;
+use crate::types::Shelf;
 use engine::model::Rating;
 
 /// What the `library` tree keeps for one reader's book.

@@ -1,0 +1,234 @@
+//! The recommendation lists a reader sees: "For you", "Because you liked", the book page's
+//! two rows and the "Popular" row.
+//!
+//! Every list folds the reader's current library into the trained model on the request (no
+//! retraining): a rating given a moment ago already counts. Lists never show a book the reader
+//! rated, shelved or dismissed, show one edition per work, and at most two books by one author.
+//! Until a model is ready, lists fall back to the popularity ranking. Each list is kept in
+//! [`crate::backend::recs_cache`] until the reader's library or the model changes.
+
+use std::collections::HashMap;
+
+use engine::catalog::BookIdx;
+use engine::recs::recommend::{Because, ModelKind, Recommendation, TrainedModel};
+
+use crate::backend::cards::card;
+use crate::backend::explain::explain;
+use crate::backend::library::{fill_mine_from, state_of};
+use crate::backend::reader::ReaderLibrary;
+use crate::backend::state::AppState;
+use crate::backend::store::library::LibraryBook;
+use crate::error::AppError;
+use crate::types::{BecauseRow, BookCard, ForYou, RecCard, SimilarBooks};
+
+/// Books in a row.
+pub const ROW: usize = 10;
+/// "Because you liked" rows on the home page.
+pub const BECAUSE_ROWS: usize = 3;
+/// The reader's own state on recommended cards, from the library already loaded.
+pub(crate) fn with_mine(state: &AppState, reader: &ReaderLibrary, recs: &mut [RecCard]) {
+    let mut plain: Vec<BookCard> = recs.iter().map(|c| c.card.clone()).collect();
+    fill_mine_from(state, &reader.library, &mut plain);
+    for (c, p) in recs.iter_mut().zip(plain) {
+        c.card = p;
+    }
+}
+
+fn cards(
+    state: &AppState,
+    reader: &ReaderLibrary,
+    recs: Vec<Recommendation>,
+    why: impl Fn(&Recommendation) -> String,
+) -> Result<Vec<RecCard>, AppError> {
+    let mut out: Vec<RecCard> = recs
+        .iter()
+        .filter_map(|r| {
+            let idx = state.catalog.find(&r.key)?;
+            Some(RecCard {
+                card: card(&state.catalog, idx)?,
+                why: why(r),
+            })
+        })
+        .collect();
+    with_mine(state, reader, &mut out);
+    Ok(out)
+}
+
+/// The popularity ranking without the reader's works, capped per author.
+pub fn popular(
+    state: &AppState,
+    reader: &ReaderLibrary,
+    k: usize,
+    why: &str,
+) -> Result<Vec<RecCard>, AppError> {
+    let own = reader.works(state);
+    let catalog = &state.catalog;
+    let mut per_author: HashMap<String, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for &w in catalog.popular(0, catalog.ranked_works()) {
+        if out.len() == k {
+            break;
+        }
+        if own.contains(&w) {
+            continue;
+        }
+        let Some(work) = catalog.work(w) else {
+            continue;
+        };
+        let idx = work.representative();
+        let Some(c) = card(catalog, idx) else {
+            continue;
+        };
+        let n = per_author.entry(engine::text::fold(&c.author)).or_default();
+        if *n >= 2 {
+            continue;
+        }
+        *n += 1;
+        out.push(RecCard {
+            card: c,
+            why: why.to_string(),
+        });
+    }
+    with_mine(state, reader, &mut out);
+    Ok(out)
+}
+
+/// "For you" (kept in the cache until the reader's library or the model changes).
+pub fn for_you(state: &AppState, reader: &ReaderLibrary, k: usize) -> Result<ForYou, AppError> {
+    let (generation, model) = state.recommender.get_with_generation();
+    let key = (reader.fingerprint, generation, k as u32);
+    state
+        .recs_cache
+        .for_you
+        .get_or_compute(key, || match model {
+            Some(model) if reader.has_ratings() => {
+                let request = reader.request(state, k);
+                let kind = [ModelKind::Hybrid, ModelKind::Ease, ModelKind::Knn]
+                    .into_iter()
+                    .find(|k| model.scorer(*k).is_some())
+                    .unwrap_or(ModelKind::Popularity);
+                let recs = model.recommend(kind, &request)?;
+                Ok(ForYou {
+                    books: cards(state, reader, recs, |r| explain(state, &r.because))?,
+                    personal: true,
+                })
+            }
+            _ => Ok(ForYou {
+                books: popular(state, reader, k, "Popular with readers")?,
+                personal: false,
+            }),
+        })
+}
+
+/// The reader's best-rated books, most recent first.
+fn favourites(reader: &ReaderLibrary) -> Vec<&LibraryBook> {
+    let mut liked: Vec<&LibraryBook> = reader
+        .library
+        .iter()
+        .filter(|b| b.rating.is_some_and(|r| r.value() >= 8))
+        .collect();
+    liked.sort_by_key(|b| {
+        (
+            std::cmp::Reverse(b.rating.map(|r| r.value()).unwrap_or(0)),
+            std::cmp::Reverse(b.entry.map(|e| e.updated).unwrap_or(0)),
+        )
+    });
+    // Most recent among the best: a reader's new five-star book leads.
+    liked.sort_by_key(|b| std::cmp::Reverse(b.entry.map(|e| e.updated).unwrap_or(0)));
+    liked
+}
+
+/// "Because you liked …" rows (cached like "For you").
+pub fn because_rows(state: &AppState, reader: &ReaderLibrary) -> Result<Vec<BecauseRow>, AppError> {
+    let (generation, model) = state.recommender.get_with_generation();
+    let Some(model) = model else {
+        return Ok(Vec::new());
+    };
+    state
+        .recs_cache
+        .because
+        .get_or_compute((reader.fingerprint, generation), || {
+            compute_because_rows(state, reader, &model)
+        })
+}
+
+fn compute_because_rows(
+    state: &AppState,
+    reader: &ReaderLibrary,
+    model: &TrainedModel,
+) -> Result<Vec<BecauseRow>, AppError> {
+    let request = reader.request(state, ROW);
+    let mut rows = Vec::new();
+    for fav in favourites(reader) {
+        if rows.len() == BECAUSE_ROWS {
+            break;
+        }
+        let Some(book) = state.catalog.book(fav.book) else {
+            continue;
+        };
+        let recs = match model.similar(ModelKind::Knn, &book.key, ROW, &request) {
+            Ok(r) if !r.is_empty() => r,
+            _ => continue,
+        };
+        let title = book.title.clone();
+        let Some(mut seed) = card(&state.catalog, fav.book) else {
+            continue;
+        };
+        seed.mine = state_of(fav);
+        rows.push(BecauseRow {
+            seed,
+            books: cards(state, reader, recs, |_| {
+                format!("Readers who liked {title} liked it")
+            })?,
+        });
+    }
+    Ok(rows)
+}
+
+/// The book page's rows (cached like "For you").
+pub fn similar(
+    state: &AppState,
+    reader: &ReaderLibrary,
+    book: BookIdx,
+) -> Result<SimilarBooks, AppError> {
+    let (generation, model) = state.recommender.get_with_generation();
+    let Some(model) = model else {
+        return Ok(SimilarBooks {
+            also_liked: vec![],
+            similar: vec![],
+        });
+    };
+    state
+        .recs_cache
+        .similar
+        .get_or_compute((reader.fingerprint, generation, book), || {
+            compute_similar(state, reader, &model, book)
+        })
+}
+
+fn compute_similar(
+    state: &AppState,
+    reader: &ReaderLibrary,
+    model: &TrainedModel,
+    book: BookIdx,
+) -> Result<SimilarBooks, AppError> {
+    let Some(key) = state.catalog.book(book).map(|b| b.key.clone()) else {
+        return Err(AppError::Internal);
+    };
+    let request = reader.request(state, ROW);
+    let run = |kind| model.similar(kind, &key, ROW, &request).unwrap_or_default();
+    let also_liked = cards(state, reader, run(ModelKind::Knn), |r| {
+        if r.because.iter().any(|(b, _)| matches!(b, Because::Book(_))) {
+            "Often read together".to_string()
+        } else {
+            explain(state, &r.because)
+        }
+    })?;
+    let similar = cards(state, reader, run(ModelKind::Content), |r| {
+        explain(state, &r.because)
+    })?;
+    Ok(SimilarBooks {
+        also_liked,
+        similar,
+    })
+}

@@ -1,0 +1,399 @@
+//! Moving a library in and out: import a Goodreads export (an upload), export as CSV in the
+//! same Goodreads layout (it round-trips through the import) or as JSON.
+//!
+//! The upload and the downloads are plain HTTP routes rather than server functions: a browser
+//! posts a file from a form and saves a download from a link, with or without JavaScript. They
+//! share the server functions' session handling by running it in a reactive owner of their own.
+
+use axum::extract::{Multipart, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use engine::goodreads::{self, ExportRow, Match, MatchedBy};
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+use serde::Serialize;
+
+use crate::backend::auth::session::{self, Current};
+use crate::backend::state::AppState;
+use crate::backend::store::library::Change;
+use crate::backend::store::UserId;
+use crate::error::AppError;
+use crate::types::{ImportSummary, Shelf};
+
+/// Largest accepted upload (a Goodreads export of 20,000 books is about 5 MB).
+pub const MAX_UPLOAD_BYTES: usize = 8 << 20;
+/// Most rows one import accepts.
+pub const MAX_ROWS: usize = 20_000;
+/// Unmatched and rejected rows listed in the summary (the counts are always complete).
+pub const MAX_LISTED: usize = 200;
+
+/// The summary of the request's reader's last import, if they made one.
+pub fn last_import(state: &AppState) -> Result<Option<ImportSummary>, AppError> {
+    let Some(current) = session::current(state)? else {
+        return Ok(None);
+    };
+    Ok(state.store.meta(&summary_key(current.user()))?)
+}
+
+/// Where a reader's last import summary is kept in the store's `meta` tree.
+pub fn summary_key(user: UserId) -> String {
+    format!("import:{user}")
+}
+
+/// Run session code (which reads the request and may set a cookie) outside a server
+/// function: the answer, and the `Set-Cookie` headers it produced.
+fn with_session<T>(
+    state: &AppState,
+    headers: &HeaderMap,
+    f: impl FnOnce(&AppState) -> Result<T, AppError>,
+) -> (Result<T, AppError>, Vec<HeaderValue>) {
+    let owner = Owner::new();
+    let options = ResponseOptions::default();
+    let result = owner.with(|| {
+        let mut request = http::Request::new(());
+        *request.headers_mut() = headers.clone();
+        provide_context(request.into_parts().0);
+        provide_context(options.clone());
+        f(state)
+    });
+    let cookies = options
+        .0
+        .read()
+        .map(|p| {
+            p.headers
+                .get_all(header::SET_COOKIE)
+                .iter()
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    (result, cookies)
+}
+
+fn error_response(error: AppError, cookies: Vec<HeaderValue>) -> Response {
+    with_cookies(error.into_response(), cookies)
+}
+
+fn with_cookies(mut response: Response, cookies: Vec<HeaderValue>) -> Response {
+    for c in cookies {
+        response.headers_mut().append(header::SET_COOKIE, c);
+    }
+    response
+}
+
+/// `POST /import/goodreads` (multipart, field `file`): import, keep the summary, and send a
+/// browser to `/import` to read it (other clients get the summary as JSON).
+pub async fn import_goodreads(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Response {
+    // The file first: a refused upload must not leave a new anonymous reader behind.
+    let bytes = loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => match field.bytes().await {
+                Ok(b) => break b,
+                Err(e) => {
+                    return error_response(
+                        AppError::Invalid(format!("The upload failed: {}", e.body_text())),
+                        Vec::new(),
+                    )
+                }
+            },
+            Ok(Some(_)) => continue,
+            Ok(None) => {
+                return error_response(
+                    AppError::Invalid("Choose a CSV file to import.".into()),
+                    Vec::new(),
+                )
+            }
+            Err(e) => {
+                return error_response(
+                    AppError::Invalid(format!("The upload failed: {}", e.body_text())),
+                    Vec::new(),
+                )
+            }
+        }
+    };
+    let (current, cookies) = with_session(&state, &headers, session::current_or_anonymous);
+    let current = match current {
+        Ok(c) => c,
+        Err(e) => return error_response(e, cookies),
+    };
+    let summary = {
+        let state = state.clone();
+        tokio::task::spawn_blocking(move || import_bytes(&state, current.user(), &bytes))
+            .await
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "import task failed");
+                Err(AppError::Internal)
+            })
+    };
+    let summary = match summary {
+        Ok(s) => s,
+        Err(e) => return error_response(e, cookies),
+    };
+    if let Err(e) = state.store.flush_async().await {
+        tracing::error!(error = %e, "flush after import failed");
+        return error_response(AppError::Internal, cookies);
+    }
+    let wants_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    let status = if summary.error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let response = if wants_html {
+        (StatusCode::SEE_OTHER, [(header::LOCATION, "/import")]).into_response()
+    } else {
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            serde_json::to_string(&summary).unwrap_or_default(),
+        )
+            .into_response()
+    };
+    with_cookies(response, cookies)
+}
+
+/// Import a Goodreads export into `user`'s library: every matched row in one transaction
+/// (all or nothing), the summary kept for the `/import` page. A file refused as a whole
+/// writes no books and answers a summary with its `error`.
+pub fn import_bytes(
+    state: &AppState,
+    user: UserId,
+    bytes: &[u8],
+) -> Result<ImportSummary, AppError> {
+    let mut summary = ImportSummary {
+        rows: 0,
+        matched: 0,
+        ratings: 0,
+        shelved: 0,
+        by_isbn10: 0,
+        by_isbn13: 0,
+        by_title: 0,
+        unmatched: vec![],
+        rejected: vec![],
+        error: None,
+    };
+    let (rows, rejected) = match goodreads::read_export(bytes, MAX_ROWS) {
+        Ok(r) => r,
+        Err(e) => {
+            summary.error = Some(e.to_string());
+            state.store.set_meta(&summary_key(user), &summary)?;
+            return Ok(summary);
+        }
+    };
+    summary.rows = (rows.len() + rejected.len()) as u32;
+    summary.rejected = rejected
+        .iter()
+        .take(MAX_LISTED)
+        .map(|r| format!("line {}: {}", r.line, r.reason))
+        .collect();
+    let mut changes = Vec::new();
+    for m in goodreads::match_rows(&state.catalog, rows) {
+        match m {
+            Match::Matched { row, key, how } => {
+                let Some(book) = state.catalog.find(&key) else {
+                    continue;
+                };
+                summary.matched += 1;
+                match how {
+                    MatchedBy::Isbn10 => summary.by_isbn10 += 1,
+                    MatchedBy::Isbn13 => summary.by_isbn13 += 1,
+                    MatchedBy::TitleAuthor => summary.by_title += 1,
+                }
+                let rating = row.rating();
+                let shelf = row.shelf.map(|s| match s {
+                    goodreads::Shelf::WantToRead => Shelf::WantToRead,
+                    goodreads::Shelf::Reading => Shelf::Reading,
+                    goodreads::Shelf::Read => Shelf::Read,
+                });
+                summary.ratings += u32::from(rating.is_some());
+                summary.shelved += u32::from(shelf.is_some());
+                if rating.is_some() || shelf.is_some() {
+                    changes.push(Change {
+                        book,
+                        rating: rating.map(Some),
+                        shelf: shelf.map(Some),
+                    });
+                }
+            }
+            Match::Unmatched { row } => {
+                if summary.unmatched.len() < MAX_LISTED {
+                    summary.unmatched.push(if row.author.is_empty() {
+                        row.title.clone()
+                    } else {
+                        format!("{} — {}", row.title, row.author)
+                    });
+                }
+            }
+        }
+    }
+    state
+        .store
+        .apply_changes(user, &changes, crate::backend::auth::now())?;
+    state.store.set_meta(&summary_key(user), &summary)?;
+    tracing::info!(
+        user,
+        rows = summary.rows,
+        matched = summary.matched,
+        "goodreads import"
+    );
+    Ok(summary)
+}
+
+/// The reader's library as export rows (a book they only marked "not interested" has no
+/// Goodreads equivalent and is left out of the CSV).
+fn export_rows(
+    state: &AppState,
+    user: UserId,
+) -> Result<Vec<(ExportRow, Option<Shelf>, u64)>, AppError> {
+    let library = state.store.library_of(user)?;
+    Ok(library
+        .iter()
+        .filter_map(|b| {
+            let book = state.catalog.book(b.book)?;
+            let shelf = b.entry.and_then(|e| e.shelf);
+            let updated = b.entry.map(|e| e.updated).unwrap_or(0);
+            let mut row = ExportRow::for_book(book);
+            row.stars = b.rating.and_then(goodreads::stars_of);
+            row.shelf = shelf.and_then(|s| match s {
+                Shelf::WantToRead => Some(goodreads::Shelf::WantToRead),
+                Shelf::Reading => Some(goodreads::Shelf::Reading),
+                Shelf::Read => Some(goodreads::Shelf::Read),
+                Shelf::NotInterested => None,
+            });
+            let date = crate::backend::library::date(updated);
+            row.date_added = (!date.is_empty()).then(|| date.replace('-', "/"));
+            Some((row, shelf, updated))
+        })
+        .collect())
+}
+
+fn reader_or_401(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<(Current, Vec<HeaderValue>), Box<Response>> {
+    let (current, cookies) = with_session(state, headers, session::current);
+    match current {
+        Ok(Some(c)) => Ok((c, cookies)),
+        Ok(None) => Err(Box::new(error_response(
+            AppError::Unauthorized(
+                "There is nothing to export yet: rate or shelve a book first.".into(),
+            ),
+            cookies,
+        ))),
+        Err(e) => Err(Box::new(error_response(e, cookies))),
+    }
+}
+
+fn download(
+    content_type: &'static str,
+    name: &'static str,
+    body: Vec<u8>,
+    cookies: Vec<HeaderValue>,
+) -> Response {
+    with_cookies(
+        (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CONTENT_DISPOSITION, name),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            body,
+        )
+            .into_response(),
+        cookies,
+    )
+}
+
+/// `GET /export/goodreads.csv`: the library in Goodreads' export layout.
+pub async fn export_csv(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let (current, cookies) = match reader_or_401(&state, &headers) {
+        Ok(x) => x,
+        Err(r) => return *r,
+    };
+    let rows = match export_rows(&state, current.user()) {
+        Ok(r) => r,
+        Err(e) => return error_response(e, cookies),
+    };
+    let rows: Vec<ExportRow> = rows
+        .into_iter()
+        .filter(|(r, _, _)| r.stars.is_some() || r.shelf.is_some())
+        .map(|(r, _, _)| r)
+        .collect();
+    let mut body = Vec::new();
+    if let Err(e) = goodreads::write_export(&mut body, &rows) {
+        return error_response(AppError::from(e), cookies);
+    }
+    download(
+        "text/csv; charset=utf-8",
+        "attachment; filename=\"shelfwise_library_export.csv\"",
+        body,
+        cookies,
+    )
+}
+
+/// One book in the JSON export.
+#[derive(Debug, Serialize)]
+struct JsonBook {
+    isbn: String,
+    title: String,
+    author: String,
+    year: Option<u16>,
+    stars: Option<u8>,
+    rating_1_to_10: Option<u8>,
+    shelf: Option<&'static str>,
+    updated: String,
+}
+
+/// `GET /export/shelfwise.json`: everything, including "not interested".
+pub async fn export_json(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let (current, cookies) = match reader_or_401(&state, &headers) {
+        Ok(x) => x,
+        Err(r) => return *r,
+    };
+    let username = state
+        .store
+        .account_of(current.user())
+        .ok()
+        .flatten()
+        .map(|a| a.username);
+    let library = match state.store.library_of(current.user()) {
+        Ok(l) => l,
+        Err(e) => return error_response(AppError::from(e), cookies),
+    };
+    let books: Vec<JsonBook> = library
+        .iter()
+        .filter_map(|b| {
+            let book = state.catalog.book(b.book)?;
+            let mine = crate::backend::library::state_of(b);
+            Some(JsonBook {
+                isbn: book.key.clone(),
+                title: book.title.clone(),
+                author: book.author.clone(),
+                year: book.year,
+                stars: mine.stars,
+                rating_1_to_10: b.rating.map(|r| r.value()),
+                shelf: mine.shelf.map(|s| s.slug()),
+                updated: crate::backend::library::date(b.entry.map(|e| e.updated).unwrap_or(0)),
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "format": "shelfwise-library/1",
+        "username": username,
+        "exported": crate::backend::library::date(crate::backend::auth::now()),
+        "books": books,
+    });
+    download(
+        "application/json",
+        "attachment; filename=\"shelfwise_library.json\"",
+        serde_json::to_vec_pretty(&doc).unwrap_or_default(),
+        cookies,
+    )
+}

@@ -1,0 +1,47 @@
+//! The real Book-Crossing files, which are never committed: `make data` fetches them into
+//! `data/raw`, or `SHELFWISE_BX_DIR` names another folder.
+//!
+//! A test that needs them is skipped when they are missing, so `cargo test` works on a fresh
+//! clone, unless `SHELFWISE_REQUIRE_DATA` is set (as `make test` sets it): then a missing file
+//! is a failure, so CI cannot pass by skipping.
+
+use std::path::PathBuf;
+
+/// The folder the Book-Crossing files are looked for in.
+pub fn bookcrossing_dir() -> PathBuf {
+    std::env::var_os("SHELFWISE_BX_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/raw")))
+}
+
+/// Whether a missing dataset fails the test instead of skipping it.
+pub fn data_required() -> bool {
+    std::env::var_os("SHELFWISE_REQUIRE_DATA").is_some_and(|v| !v.is_empty())
+}
+
+/// The path of a Book-Crossing file (`BX-Books.csv`, ...) if it is there; `None` (and a line
+/// saying the test was skipped) if not. Panics when it is missing and data is required.
+pub fn bookcrossing_file(name: &str) -> Option<PathBuf> {
+    let path = bookcrossing_dir().join(name);
+    if path.is_file() {
+        return Some(path);
+    }
+    assert!(
+        !data_required(),
+        "SHELFWISE_REQUIRE_DATA is set but {} is missing: run `make data`",
+        path.display()
+    );
+    eprintln!(
+        "skipped: {} not found (run `make data`, or set SHELFWISE_BX_DIR)",
+        path.display()
+    );
+    None
+}
+
+/// The Book-Crossing folder if all three files are there (see [`bookcrossing_file`]).
+pub fn bookcrossing() -> Option<PathBuf> {
+    for name in ["BX-Books.csv", "BX-Book-Ratings.csv", "BX-Users.csv"] {
+        bookcrossing_file(name)?;
+    }
+    Some(bookcrossing_dir())
+}
