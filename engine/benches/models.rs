@@ -4,7 +4,7 @@
 //! complete recommendation (fold-in + scoring + top-10 with the rules).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use engine::model::Book;
+use engine::records::Book;
 use engine::recs::data::{Interaction, ItemIndex, TrainMatrix, Weighting};
 use engine::recs::metrics::top_k;
 use engine::recs::models::als::{Als, AlsParams};

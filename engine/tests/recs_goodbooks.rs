@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use engine::recs::data::load_goodbooks;
+use engine::datasets::load::load_goodbooks;
 use engine::recs::models::ease::EaseParams;
 use engine::recs::recommend::{ModelKind, Request, TrainParams, TrainedModel};
 

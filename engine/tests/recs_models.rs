@@ -2,7 +2,7 @@
 //! and bounded, ALS loss decreasing and fold-in reproducing trained factors, EASE's B against a
 //! direct solve, explanations summing to their scores, and the recommendation rules.
 
-use engine::model::Book;
+use engine::records::Book;
 use engine::recs::data::{profile, Interaction, ItemIndex, TrainMatrix, Weighting};
 use engine::recs::models::als::{Als, AlsParams};
 use engine::recs::models::ease::{Ease, EaseParams};

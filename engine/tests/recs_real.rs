@@ -9,7 +9,8 @@ use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
 
-use engine::recs::data::{load_bookcrossing_from, TrainMatrix};
+use engine::datasets::load::load_bookcrossing_from;
+use engine::recs::data::TrainMatrix;
 use engine::recs::metrics::Scores;
 use engine::recs::models::als::AlsParams;
 use engine::recs::models::ease::EaseParams;

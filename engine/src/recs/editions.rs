@@ -305,7 +305,7 @@ fn rater_publishers(items: &ItemIndex, m: &TrainMatrix) -> Vec<Vec<(u32, f32)>> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Book;
+    use crate::records::Book;
     use crate::recs::data::{Interaction, TrainMatrix, Weighting};
 
     fn book(key: &str, title: &str, publisher: &str) -> Book {

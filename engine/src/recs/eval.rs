@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::data::{self, Dataset, Interaction, ItemIndex, TrainMatrix};
+use super::data::{self, Interaction, ItemIndex, TrainMatrix};
 use super::editions::ReaderPublishers;
 use super::metrics::{self, Scores};
 use super::models::hybrid::{prior_factor, with_prior, Blend, BlendWeights};
@@ -26,6 +26,7 @@ use super::models::Scorer;
 use super::recommend::{ModelKind, Progress, ProgressFn, TrainParams, TrainedModel};
 use super::split::{self, Protocol};
 use super::{RecsError, Result};
+use crate::datasets::load::{self, Dataset};
 
 /// Where the ratings come from.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,8 +40,8 @@ pub enum DataSource {
 /// Load a dataset.
 pub fn load(source: &DataSource) -> Result<Dataset> {
     match source {
-        DataSource::BookCrossing(dir) => data::load_bookcrossing(dir),
-        DataSource::Goodbooks(dir) => data::load_goodbooks(dir),
+        DataSource::BookCrossing(dir) => load::load_bookcrossing(dir),
+        DataSource::Goodbooks(dir) => load::load_goodbooks(dir),
     }
 }
 
@@ -373,8 +374,8 @@ fn score_model(
 fn the_split(config: &EvalConfig, dataset: &Dataset) -> Result<split::Split> {
     match (&config.train_file, &config.test_file) {
         (Some(train), Some(test)) => Ok(split::Split {
-            train: data::read_bx_ratings(train, &dataset.items)?,
-            test: data::read_bx_ratings(test, &dataset.items)?,
+            train: load::read_bx_ratings(train, &dataset.items)?,
+            test: load::read_bx_ratings(test, &dataset.items)?,
         }),
         (None, None) => Ok(split::holdout(&dataset.ratings, &config.protocol)),
         _ => Err(RecsError::Config("--train and --test go together".into())),

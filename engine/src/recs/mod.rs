@@ -6,8 +6,8 @@
 //! so the signal of one book is not split over its ISBNs; a recommended work is shown as the
 //! edition the reader most likely reads ([`editions`]). The pieces:
 //!
-//! - [`data`]: the catalog as the recommender sees it ([`data::ItemIndex`]), ratings loaded
-//!   from the Book-Crossing or goodbooks-10k files, and the sparse matrices built from them;
+//! - [`data`]: the catalog as the recommender sees it ([`data::ItemIndex`]), interactions
+//!   (loaded by [`crate::datasets::load`]) and the sparse matrices built from them;
 //! - [`editions`]: which edition of a recommended work a reader is shown;
 //! - [`split`]: the hold-out protocol and the split files (Book-Crossing ratings layout);
 //! - [`metrics`]: NDCG@k, Recall@k, hit rate and top-k selection;

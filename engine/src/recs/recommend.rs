@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use super::data::{profile, Dataset, Interaction, ItemIndex, TrainMatrix, Weighting, NO_AUTHOR};
+use super::data::{profile, Interaction, ItemIndex, TrainMatrix, Weighting, NO_AUTHOR};
 use super::editions::{self, EditionChooser, ReaderPublishers};
 use super::models::als::{Als, AlsParams};
 use super::models::content::{Content, ContentParams};
@@ -23,7 +23,8 @@ use super::models::knn::{ItemKnn, KnnParams};
 use super::models::popularity::Popularity;
 use super::models::{Contribution, Reason, Scorer};
 use super::{RecsError, Result};
-use crate::model::Book;
+use crate::datasets::load::Dataset;
+use crate::records::Book;
 
 /// The models Shelfwise trains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

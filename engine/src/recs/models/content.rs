@@ -358,7 +358,7 @@ impl Scorer for Content {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Book;
+    use crate::records::Book;
     use proptest::prelude::*;
 
     fn catalog() -> ItemIndex {

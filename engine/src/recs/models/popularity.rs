@@ -8,8 +8,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Contribution, Reason, Scorer};
-use crate::model::Rating;
 use crate::popularity::{Prior, RatingStats};
+use crate::records::Rating;
 use crate::recs::data::{Interaction, ItemIndex};
 
 /// The popularity model: one score per work, the same for every reader.
