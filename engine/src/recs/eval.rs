@@ -22,9 +22,11 @@ use super::data::{self, Interaction, ItemIndex, TrainMatrix};
 use super::editions::ReaderPublishers;
 use super::metrics::{self, Scores};
 use super::models::hybrid::{prior_factor, with_prior, Blend, BlendWeights};
+use super::models::ModelKind;
 use super::models::Scorer;
-use super::recommend::{ModelKind, Progress, ProgressFn, TrainParams, TrainedModel};
 use super::split::{self, Protocol};
+use super::trained::{TrainParams, TrainedModels};
+use super::{Progress, ProgressFn};
 use super::{RecsError, Result};
 use crate::datasets::load::{self, Dataset};
 
@@ -263,7 +265,7 @@ fn user_rows(m: &TrainMatrix, user: u32) -> (Vec<(u32, f32)>, Vec<u32>) {
 
 /// What a user's lists must leave out under `rules`, and how a work is shown to them.
 struct Shown<'a> {
-    model: &'a TrainedModel,
+    model: &'a TrainedModels,
     rules: EvalRules,
     train_isbns: HashSet<u32>,
     publishers: ReaderPublishers,
@@ -272,7 +274,7 @@ struct Shown<'a> {
 
 impl<'a> Shown<'a> {
     fn new(
-        model: &'a TrainedModel,
+        model: &'a TrainedModels,
         rules: EvalRules,
         profile: &[(u32, f32)],
         train_isbns: &[u32],
@@ -329,7 +331,7 @@ impl<'a> Shown<'a> {
 
 /// Score one model over the cases: (per ISBN, per work, coverage).
 fn score_model(
-    model: &TrainedModel,
+    model: &TrainedModels,
     rules: EvalRules,
     scorer: &dyn Scorer,
     cases: &[UserCase],
@@ -435,7 +437,7 @@ pub fn tune_blend(
     let m = TrainMatrix::build(items, &val.train, &params.weighting);
     let mut p = params.clone();
     p.models = vec![ModelKind::Hybrid];
-    let model = TrainedModel::fit(items.clone(), &m, &val.train, &p, progress)?;
+    let model = TrainedModels::fit(items.clone(), &m, &val.train, &p, progress)?;
     let cases = cases(items, &m, &val.test, &val_protocol, max_users);
     let all_on = Blend {
         bounds: params.blend.bounds.clone(),
@@ -617,7 +619,7 @@ pub fn run(config: &EvalConfig, progress: ProgressFn<'_>) -> Result<EvalReport> 
         tune_secs = t.elapsed().as_secs_f64();
     }
     let m = TrainMatrix::build(&dataset.items, &split.train, &params.weighting);
-    let model = TrainedModel::fit(dataset.items.clone(), &m, &split.train, &params, progress)?;
+    let model = TrainedModels::fit(dataset.items.clone(), &m, &split.train, &params, progress)?;
     let cases = cases(
         &dataset.items,
         &m,
@@ -714,7 +716,7 @@ fn write_lists(path: &Path, items: &ItemIndex, users: &[u32], lists: &[Vec<u32>]
 /// Write `user_id,rank,isbn` (ranks 1–20) for every user of `test`.
 pub fn write_recs(
     path: &Path,
-    model: &TrainedModel,
+    model: &TrainedModels,
     kind: ModelKind,
     m: &TrainMatrix,
     test: &[Interaction],
@@ -755,13 +757,13 @@ pub fn write_recs(
 }
 
 /// `shelfwise train`: train every model on all of a dataset's ratings (hybrid weights tuned on
-/// a validation split of them) and return the model to persist with [`TrainedModel::save`].
+/// a validation split of them) and return the model to persist with [`TrainedModels::save`].
 pub fn train(
     source: &DataSource,
     params: &TrainParams,
     tune: bool,
     progress: ProgressFn<'_>,
-) -> Result<TrainedModel> {
+) -> Result<TrainedModels> {
     let dataset = load(source)?;
     let mut params = params.clone();
     if tune && params.models.contains(&ModelKind::Hybrid) {
@@ -776,5 +778,5 @@ pub fn train(
         )?;
         params.blend = blend;
     }
-    TrainedModel::train(dataset.items, &dataset.ratings, &params, progress)
+    TrainedModels::train(dataset.items, &dataset.ratings, &params, progress)
 }

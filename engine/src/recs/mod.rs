@@ -12,8 +12,10 @@
 //! - [`split`]: the hold-out protocol and the split files (Book-Crossing ratings layout);
 //! - [`metrics`]: NDCG@k, Recall@k, hit rate and top-k selection;
 //! - [`models`]: the models, each scoring works from a reader's rated works;
-//! - [`recommend`]: the trained bundle the server serves from ([`recommend::TrainedModel`]):
-//!   exclusions, the author cap, fold-in and explanations;
+//! - [`trained`]: the trained bundle the server serves from ([`trained::TrainedModels`]):
+//!   training every model ([`models::Fit`]) and persistence;
+//! - [`serve`]: the serving rules over that bundle: fold-in, exclusions, the per-author cap
+//!   ([`serve::cap_per_author`]), edition choice and explanations ([`serve::Explanation`]);
 //! - [`eval`]: `shelfwise eval` ([`eval::run`]) and `shelfwise train` ([`eval::train`]).
 
 pub mod data;
@@ -21,9 +23,24 @@ pub mod editions;
 pub mod eval;
 pub mod metrics;
 pub mod models;
-pub mod recommend;
 pub mod rng;
+pub mod serve;
 pub mod split;
+pub mod trained;
+
+/// What a progress callback is told: the stage, and how far it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progress {
+    /// E.g. `"training ease"`, `"scoring"`.
+    pub stage: String,
+    /// Units done.
+    pub done: u64,
+    /// Units in all (0 when unknown).
+    pub total: u64,
+}
+
+/// A progress callback.
+pub type ProgressFn<'a> = &'a (dyn Fn(&Progress) + Sync);
 
 /// Everything that can go wrong in the recommender.
 #[derive(Debug, thiserror::Error)]

@@ -355,6 +355,24 @@ impl Scorer for Content {
     }
 }
 
+impl super::Fit for Content {
+    const KIND: super::ModelKind = super::ModelKind::Content;
+    type Params = ContentParams;
+
+    fn params(all: &crate::recs::trained::TrainParams) -> &ContentParams {
+        &all.content
+    }
+
+    fn fit(
+        data: &super::TrainingData<'_>,
+        params: &ContentParams,
+        progress: crate::recs::ProgressFn<'_>,
+    ) -> crate::recs::Result<Content> {
+        super::announce(progress, Self::KIND);
+        Ok(Content::train(data.items, params))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -447,6 +447,24 @@ impl Scorer for Ease {
     }
 }
 
+impl super::Fit for Ease {
+    const KIND: super::ModelKind = super::ModelKind::Ease;
+    type Params = EaseParams;
+
+    fn params(all: &crate::recs::trained::TrainParams) -> &EaseParams {
+        &all.ease
+    }
+
+    fn fit(
+        data: &super::TrainingData<'_>,
+        params: &EaseParams,
+        progress: crate::recs::ProgressFn<'_>,
+    ) -> crate::recs::Result<Ease> {
+        super::announce(progress, Self::KIND);
+        Ease::train(data.matrix, params)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

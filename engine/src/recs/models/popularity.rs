@@ -65,3 +65,21 @@ impl Scorer for Popularity {
         }
     }
 }
+
+impl super::Fit for Popularity {
+    const KIND: super::ModelKind = super::ModelKind::Popularity;
+    type Params = ();
+
+    fn params(_all: &crate::recs::trained::TrainParams) -> &() {
+        &()
+    }
+
+    fn fit(
+        data: &super::TrainingData<'_>,
+        _params: &(),
+        progress: crate::recs::ProgressFn<'_>,
+    ) -> crate::recs::Result<Popularity> {
+        super::announce(progress, Self::KIND);
+        Ok(Popularity::train(data.items, data.interactions))
+    }
+}
