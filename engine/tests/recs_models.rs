@@ -447,7 +447,7 @@ fn similar_books_explain_themselves() {
     for r in &content {
         assert!(r.because.iter().all(|b| matches!(
             &b.0,
-            engine::recs::serve::Because::Feature(f) if f.contains(':')
+            engine::recs::serve::Because::Feature(f) if f.to_string().contains(':')
         )));
         assert!(model.items.editions[own as usize]
             .iter()
@@ -455,7 +455,7 @@ fn similar_books_explain_themselves() {
     }
     // The same author first: the heaviest shared feature.
     assert!(content[0].because.iter().any(
-        |b| matches!(&b.0, engine::recs::serve::Because::Feature(f) if f.starts_with("author:"))
+        |b| matches!(&b.0, engine::recs::serve::Because::Feature(f) if f.to_string().starts_with("author:"))
     ));
     assert!(model.similar(ModelKind::Als, &key, 5, &none).is_err());
     assert!(model

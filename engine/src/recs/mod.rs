@@ -16,6 +16,8 @@
 //!   training every model ([`models::Fit`]) and persistence;
 //! - [`serve`]: the serving rules over that bundle: fold-in, exclusions, the per-author cap
 //!   ([`serve::cap_per_author`]), edition choice and explanations ([`serve::Explanation`]);
+//! - [`onboarding`] and [`taste`]: the books a new reader is asked to rate, and a reader's
+//!   taste in numbers;
 //! - [`eval`]: `shelfwise eval` ([`eval::run`]) and `shelfwise train` ([`eval::train`]).
 
 pub mod data;
@@ -23,9 +25,11 @@ pub mod editions;
 pub mod eval;
 pub mod metrics;
 pub mod models;
+pub mod onboarding;
 pub mod rng;
 pub mod serve;
 pub mod split;
+pub mod taste;
 pub mod trained;
 
 /// What a progress callback is told: the stage, and how far it is.

@@ -85,8 +85,8 @@ impl std::str::FromStr for ModelKind {
 pub enum Reason {
     /// A work the reader rated.
     Rated(u32),
-    /// A content feature (e.g. `author:tolkien`, `word:dragon`, `decade:1990`).
-    Feature(String),
+    /// A content feature (e.g. the author, a title word, the decade).
+    Feature(content::Feature),
     /// Popular with readers in general.
     Popular,
 }

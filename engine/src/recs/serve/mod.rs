@@ -16,7 +16,7 @@ mod rank;
 use serde::{Deserialize, Serialize};
 
 pub use cap::{cap_per_author, AuthorCap};
-pub use explain::Because;
+pub use explain::{Because, Explanation};
 
 /// One recommended book with the reasons for it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
