@@ -2,8 +2,10 @@
 //!
 //! Everything here is pure computation over in-memory data: the catalog's records
 //! ([`records`]), the parsers and loaders of the published dataset layouts ([`datasets`]), text
-//! normalisation, search and the recommender ([`recs`]). Storage, HTTP and UI live in other crates so that this one builds, tests and
-//! benchmarks on its own.
+//! normalisation, search and the recommender ([`recs`]). Storage, HTTP and UI live in other
+//! crates so that this one builds, tests and benchmarks on its own.
+
+#![warn(missing_docs)]
 
 pub mod catalog;
 pub mod datasets;

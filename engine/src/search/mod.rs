@@ -138,7 +138,7 @@ const MIN_INNER_PREFIX_CHARS: usize = 3;
 /// When the most selective query word still expands to more postings than this (a common
 /// word such as "the", or a one-letter prefix), only about this many of its docs, the most
 /// popular ones, are taken as candidates: such a query cannot usefully rank 100,000 books, and
-/// scoring them all would cost tens of milliseconds.
+/// scoring them all would cost more than the rest of the query.
 const CANDIDATE_BUDGET: usize = 10_000;
 /// Words per field are capped (titles with more are data errors); the cap keeps per-doc
 /// positions small.
