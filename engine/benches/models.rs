@@ -4,15 +4,17 @@
 //! complete recommendation (fold-in + scoring + top-10 with the rules).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use engine::model::Book;
+use engine::records::Book;
 use engine::recs::data::{Interaction, ItemIndex, TrainMatrix, Weighting};
 use engine::recs::metrics::top_k;
 use engine::recs::models::als::{Als, AlsParams};
 use engine::recs::models::ease::{Ease, EaseParams};
 use engine::recs::models::knn::{ItemKnn, KnnParams};
+use engine::recs::models::ModelKind;
 use engine::recs::models::Scorer;
-use engine::recs::recommend::{ModelKind, Request, TrainParams, TrainedModel};
 use engine::recs::rng::SplitMix64;
+use engine::recs::serve::Request;
+use engine::recs::trained::{TrainParams, TrainedModels};
 
 const WORKS: usize = 4000;
 const USERS: u32 = 3000;
@@ -98,7 +100,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| top_k(&scores, 10, |_| true))
     });
 
-    let model = TrainedModel::train(
+    let model = TrainedModels::train(
         items.clone(),
         &train,
         &TrainParams {

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use engine::bookcrossing;
+use engine::datasets::bookcrossing;
 use engine::search::{SearchDoc, SearchIndex};
 
 /// The real catalog if present, else `None`.

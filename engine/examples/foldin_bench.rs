@@ -9,7 +9,7 @@
 //! cargo run --release -p engine --example foldin_bench -- --data data/raw [--save FILE | --load FILE] [--requests N] [--rounds N]
 //! ```
 //!
-//! It also times [`TrainedModel::similar`] (a book page's lists) on the rated books of the
+//! It also times [`TrainedModels::similar`] (a book page's lists) on the rated books of the
 //! sampled readers. Each round prints one table; `--rounds` repeats them on the same model, so
 //! a shared machine's noise shows. `--default-blend` replaces a loaded model's hybrid weights
 //! with [`TrainParams::default`]'s (what a server trained today would use).
@@ -19,8 +19,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use engine::recs::eval::{load, DataSource};
-use engine::recs::recommend::{ModelKind, Request, TrainParams, TrainedModel};
+use engine::recs::models::ModelKind;
 use engine::recs::rng::SplitMix64;
+use engine::recs::serve::Request;
+use engine::recs::trained::{TrainParams, TrainedModels};
 
 fn main() -> ExitCode {
     let usage = "usage: foldin_bench [--data DIR] [--save FILE | --load FILE] [--requests N] \
@@ -96,10 +98,10 @@ fn run(o: Options) -> Result<(), engine::recs::RecsError> {
     let dataset = load(&DataSource::BookCrossing(data))?;
     let t = Instant::now();
     let mut model = match &load_from {
-        Some(path) => TrainedModel::load(path)?,
+        Some(path) => TrainedModels::load(path)?,
         None => {
             let params = TrainParams::default();
-            TrainedModel::train(dataset.items.clone(), &dataset.ratings, &params, &|p| {
+            TrainedModels::train(dataset.items.clone(), &dataset.ratings, &params, &|p| {
                 eprintln!("{} {}/{}", p.stage, p.done, p.total)
             })?
         }

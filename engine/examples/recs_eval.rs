@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use engine::recs::eval::{run, DataSource, EvalConfig};
-use engine::recs::recommend::ModelKind;
+use engine::recs::models::ModelKind;
 
 fn parse<T: std::str::FromStr>(flag: &str, v: Option<String>) -> Result<T, String> {
     v.ok_or_else(|| format!("{flag} needs a value"))?
@@ -85,7 +85,7 @@ fn main() -> ExitCode {
         }
     };
     let start = std::time::Instant::now();
-    let progress = move |p: &engine::recs::recommend::Progress| {
+    let progress = move |p: &engine::recs::Progress| {
         if p.total > 0 {
             eprintln!(
                 "[{:7.1}s] {} {}/{}",

@@ -21,7 +21,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use engine::bookcrossing;
+use engine::datasets::bookcrossing;
 use engine::search::SearchIndex;
 use engine::text;
 

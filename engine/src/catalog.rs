@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 
-use crate::model::{Book, Rating};
 use crate::popularity::{Prior, RatingStats};
+use crate::records::{Book, Rating};
 use crate::search::{Hit, SearchDoc, SearchIndex};
 use crate::text::work_key;
 use crate::Result;

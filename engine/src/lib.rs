@@ -1,19 +1,18 @@
 //! Shelfwise's recommender core.
 //!
-//! Everything here is pure computation over in-memory data: the catalog model, the parsers for
-//! the published dataset layouts, text normalisation, search and (later) the recommendation
-//! models. Storage, HTTP and UI live in other crates so that this one builds, tests and
-//! benchmarks on its own.
+//! Everything here is pure computation over in-memory data: the catalog's records
+//! ([`records`]), the parsers and loaders of the published dataset layouts ([`datasets`]), text
+//! normalisation, search and the recommender ([`recs`]). Storage, HTTP and UI live in other
+//! crates so that this one builds, tests and benchmarks on its own.
 
-pub mod bookcrossing;
+#![warn(missing_docs)]
+
 pub mod catalog;
+pub mod datasets;
 pub mod error;
-pub mod goodbooks;
-/// Goodreads library exports: read them, match their rows to the catalog, write them back.
-pub mod goodreads;
 pub mod isbn;
-pub mod model;
 pub mod popularity;
+pub mod records;
 pub mod recs;
 pub mod search;
 pub mod text;

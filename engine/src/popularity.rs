@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::Rating;
+use crate::records::Rating;
 
 /// A book's (or work's) ratings, counted per value: index 0 is implicit, 1–10 explicit.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,8 +9,8 @@ use std::collections::HashSet;
 use std::fs::File;
 use std::path::PathBuf;
 
-use engine::bookcrossing::{read_books, read_ratings, read_users};
-use engine::model::ImportReport;
+use engine::datasets::bookcrossing::{read_books, read_ratings, read_users};
+use engine::records::ImportReport;
 
 /// Where the BX-*.csv files are, if they are there.
 fn bx_file(name: &str) -> Option<File> {

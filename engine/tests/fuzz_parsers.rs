@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
-use engine::model::ImportReport;
-use engine::{bookcrossing, goodbooks, goodreads};
+use engine::datasets::{bookcrossing, goodbooks, goodreads};
+use engine::records::ImportReport;
 use proptest::prelude::*;
 
 const GOODBOOKS_BOOKS: &str = include_str!("fixtures/goodbooks/books.csv");

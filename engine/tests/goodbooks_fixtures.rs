@@ -6,11 +6,11 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use engine::goodbooks::{
+use engine::datasets::goodbooks::{
     is_useful_tag, read_book_tags, read_books, read_ratings, read_tags, top_tags, BookTag,
     GoodbooksBook,
 };
-use engine::model::ImportReport;
+use engine::records::ImportReport;
 
 fn fixture(name: &str) -> File {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

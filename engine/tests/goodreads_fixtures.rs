@@ -8,10 +8,10 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use engine::catalog::Catalog;
-use engine::goodreads::{
+use engine::datasets::goodreads::{
     match_rows, read_export, write_export, ExportRow, GoodreadsRow, Match, MatchedBy, Shelf,
 };
-use engine::model::{Book, ImportReport};
+use engine::records::{Book, ImportReport};
 
 fn fixture(name: &str) -> File {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -311,8 +311,10 @@ fn the_library_export_matches_the_real_catalog() {
         return;
     };
     let mut books = Vec::new();
-    engine::bookcrossing::read_books(file, &mut ImportReport::default(), |b| books.push(b))
-        .unwrap();
+    engine::datasets::bookcrossing::read_books(file, &mut ImportReport::default(), |b| {
+        books.push(b)
+    })
+    .unwrap();
     let catalog = Catalog::build(books, vec![]).unwrap();
 
     let matches = match_rows(&catalog, library());

@@ -3,9 +3,11 @@
 
 use std::path::Path;
 
-use engine::recs::data::load_goodbooks;
+use engine::datasets::load::load_goodbooks;
 use engine::recs::models::ease::EaseParams;
-use engine::recs::recommend::{ModelKind, Request, TrainParams, TrainedModel};
+use engine::recs::models::ModelKind;
+use engine::recs::serve::Request;
+use engine::recs::trained::{TrainParams, TrainedModels};
 
 #[test]
 fn the_goodbooks_layout_loads_and_trains() {
@@ -32,7 +34,7 @@ fn the_goodbooks_layout_loads_and_trains() {
         ..TrainParams::default()
     };
     let model =
-        TrainedModel::train(data.items.clone(), &data.ratings, &params, &|_| {}).expect("trains");
+        TrainedModels::train(data.items.clone(), &data.ratings, &params, &|_| {}).expect("trains");
     let first = &data.ratings[0];
     let req = Request {
         ratings: vec![(data.items.keys[first.item as usize].clone(), first.rating)],

@@ -2,14 +2,16 @@
 //! and bounded, ALS loss decreasing and fold-in reproducing trained factors, EASE's B against a
 //! direct solve, explanations summing to their scores, and the recommendation rules.
 
-use engine::model::Book;
+use engine::records::Book;
 use engine::recs::data::{profile, Interaction, ItemIndex, TrainMatrix, Weighting};
 use engine::recs::models::als::{Als, AlsParams};
 use engine::recs::models::ease::{Ease, EaseParams};
 use engine::recs::models::knn::{ItemKnn, KnnParams};
+use engine::recs::models::ModelKind;
 use engine::recs::models::Scorer;
-use engine::recs::recommend::{ModelKind, Request, TrainParams, TrainedModel};
 use engine::recs::rng::SplitMix64;
+use engine::recs::serve::Request;
+use engine::recs::trained::{TrainParams, TrainedModels};
 use proptest::prelude::*;
 
 /// 60 books: 40 works, every fourth work in two editions, 8 authors.
@@ -228,7 +230,7 @@ fn ease_has_a_zero_diagonal_and_matches_a_direct_solve() {
     }
 }
 
-fn trained() -> (TrainedModel, Vec<Interaction>) {
+fn trained() -> (TrainedModels, Vec<Interaction>) {
     let items = catalog();
     let train = interactions(&items, 120, 5);
     let params = TrainParams {
@@ -257,7 +259,7 @@ fn trained() -> (TrainedModel, Vec<Interaction>) {
     for w in &mut params.blend.weights {
         w.prior = 0.5;
     }
-    let model = TrainedModel::train(items, &train, &params, &|_| {}).expect("trains");
+    let model = TrainedModels::train(items, &train, &params, &|_| {}).expect("trains");
     (model, train)
 }
 
@@ -300,7 +302,7 @@ fn model_files_round_trip() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("model.bin");
     model.save(&path).expect("save");
-    let back = TrainedModel::load(&path).expect("load");
+    let back = TrainedModels::load(&path).expect("load");
     let req = Request {
         ratings: vec![
             (model.items.keys[0].clone(), 9),
@@ -355,7 +357,7 @@ proptest! {
     }
 }
 
-static MODEL: std::sync::LazyLock<(TrainedModel, Vec<Interaction>)> =
+static MODEL: std::sync::LazyLock<(TrainedModels, Vec<Interaction>)> =
     std::sync::LazyLock::new(trained);
 
 #[test]
@@ -435,7 +437,7 @@ fn similar_books_explain_themselves() {
     for r in &cf {
         assert_eq!(
             r.because,
-            vec![(engine::recs::recommend::Because::Book(key.clone()), r.score)]
+            vec![(engine::recs::serve::Because::Book(key.clone()), r.score)]
         );
     }
     let content = model
@@ -445,7 +447,7 @@ fn similar_books_explain_themselves() {
     for r in &content {
         assert!(r.because.iter().all(|b| matches!(
             &b.0,
-            engine::recs::recommend::Because::Feature(f) if f.contains(':')
+            engine::recs::serve::Because::Feature(f) if f.to_string().contains(':')
         )));
         assert!(model.items.editions[own as usize]
             .iter()
@@ -453,7 +455,7 @@ fn similar_books_explain_themselves() {
     }
     // The same author first: the heaviest shared feature.
     assert!(content[0].because.iter().any(
-        |b| matches!(&b.0, engine::recs::recommend::Because::Feature(f) if f.starts_with("author:"))
+        |b| matches!(&b.0, engine::recs::serve::Because::Feature(f) if f.to_string().starts_with("author:"))
     ));
     assert!(model.similar(ModelKind::Als, &key, 5, &none).is_err());
     assert!(model
@@ -506,7 +508,7 @@ fn a_model_trains_from_store_tuples() {
         },
         ..TrainParams::default()
     };
-    let model = TrainedModel::train_from_tuples(books, tuples, &params, &|_| {}).expect("trains");
+    let model = TrainedModels::train_from_tuples(books, tuples, &params, &|_| {}).expect("trains");
     assert_eq!(model.items.len(), 6);
     let reader = Request {
         ratings: vec![("K0".into(), 9)],

@@ -9,13 +9,15 @@ use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
 
-use engine::recs::data::{load_bookcrossing_from, TrainMatrix};
+use engine::datasets::load::load_bookcrossing_from;
+use engine::recs::data::TrainMatrix;
 use engine::recs::metrics::Scores;
 use engine::recs::models::als::AlsParams;
 use engine::recs::models::ease::EaseParams;
 use engine::recs::models::knn::KnnParams;
-use engine::recs::recommend::{ModelKind, TrainParams, TrainedModel};
+use engine::recs::models::ModelKind;
 use engine::recs::split::{holdout, relevant_by_user, Protocol};
+use engine::recs::trained::{TrainParams, TrainedModels};
 
 fn slice(path: &Path, bytes: u64) -> Option<Vec<u8>> {
     let mut out = Vec::new();
@@ -78,7 +80,7 @@ fn a_real_slice_trains_and_follows_the_rules() {
     };
     let m = TrainMatrix::build(&data.items, &split.train, &params.weighting);
     let model =
-        TrainedModel::fit(data.items.clone(), &m, &split.train, &params, &|_| {}).expect("trains");
+        TrainedModels::fit(data.items.clone(), &m, &split.train, &params, &|_| {}).expect("trains");
     let users = relevant_by_user(&split.test, protocol.relevant_min);
     assert!(users.len() > 20, "{} users", users.len());
     for kind in [

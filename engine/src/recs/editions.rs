@@ -28,22 +28,20 @@ use serde::{Deserialize, Serialize};
 
 use super::data::{ItemIndex, TrainMatrix, NO_PUBLISHER};
 
-/// The default weight of the reader's publishers against an edition's popularity (chosen on
-/// the validation split carved from the training data, `recs_eval --edition-weight`: 0.0215
-/// at 0, 0.0222 at 1 without the readers' profile; 0.0224, 0.0227, 0.0227 at 0, 1, 2 with it).
+/// The default weight of the reader's publishers against an edition's popularity, chosen on
+/// the validation split carved from the training data (`recs_eval --edition-weight`; the
+/// figures are in `bench/results/eval-*.txt`).
 pub const PUBLISHER_WEIGHT: f32 = 1.0;
 
-/// The default weight of the publisher profile of an edition's readers (validation NDCG@10
-/// per ISBN of item-kNN, `recs_eval --edition-rater-weight`: 0.0222 at 0, 0.0223 at 1, 0.0227
-/// at 3, 0.0220 at 10).
+/// The default weight of the publisher profile of an edition's readers, chosen like
+/// [`PUBLISHER_WEIGHT`] (`recs_eval --edition-rater-weight`, item-kNN, NDCG@10 per ISBN).
 pub const RATER_WEIGHT: f32 = 3.0;
 
-/// The default weight of the reader's taste for first editions. On the Book-Crossing split
-/// (seed 42), readers whose training books are mostly their works' earliest editions rated
-/// the earliest edition of 62 % of their relevant held-out books (of works dated in several
-/// years), readers with under 30 % of them 24 %. The weight was chosen on the validation split
-/// carved from the training data (`recs_eval --edition-first-weight`, EASE, NDCG@10 per ISBN):
-/// 0.0394 at 0, 0.0397 at 0.5, 0.0398 at 1 and 2, 0.0391 at 4.
+/// The default weight of the reader's taste for first editions. On Book-Crossing, readers whose
+/// training books are mostly their works' earliest editions rate earliest editions far more
+/// often among their held-out books than other readers do, so the taste predicts; the weight
+/// was chosen on the validation split (`recs_eval --edition-first-weight`, EASE, NDCG@10 per
+/// ISBN; figures in `bench/results/eval-*.txt`).
 pub const FIRST_WEIGHT: f32 = 1.0;
 
 /// Pseudo-counts of the everyone's-share prior in a reader's first-edition share: a reader
@@ -305,7 +303,7 @@ fn rater_publishers(items: &ItemIndex, m: &TrainMatrix) -> Vec<Vec<(u32, f32)>> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Book;
+    use crate::records::Book;
     use crate::recs::data::{Interaction, TrainMatrix, Weighting};
 
     fn book(key: &str, title: &str, publisher: &str) -> Book {

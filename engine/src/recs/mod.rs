@@ -6,14 +6,18 @@
 //! so the signal of one book is not split over its ISBNs; a recommended work is shown as the
 //! edition the reader most likely reads ([`editions`]). The pieces:
 //!
-//! - [`data`]: the catalog as the recommender sees it ([`data::ItemIndex`]), ratings loaded
-//!   from the Book-Crossing or goodbooks-10k files, and the sparse matrices built from them;
+//! - [`data`]: the catalog as the recommender sees it ([`data::ItemIndex`]), interactions
+//!   (loaded by [`crate::datasets::load`]) and the sparse matrices built from them;
 //! - [`editions`]: which edition of a recommended work a reader is shown;
 //! - [`split`]: the hold-out protocol and the split files (Book-Crossing ratings layout);
 //! - [`metrics`]: NDCG@k, Recall@k, hit rate and top-k selection;
 //! - [`models`]: the models, each scoring works from a reader's rated works;
-//! - [`recommend`]: the trained bundle the server serves from ([`recommend::TrainedModel`]):
-//!   exclusions, the author cap, fold-in and explanations;
+//! - [`trained`]: the trained bundle the server serves from ([`trained::TrainedModels`]):
+//!   training every model ([`models::Fit`]) and persistence;
+//! - [`serve`]: the serving rules over that bundle: fold-in, exclusions, the per-author cap
+//!   ([`serve::cap_per_author`]), edition choice and explanations ([`serve::Explanation`]);
+//! - [`onboarding`] and [`taste`]: the books a new reader is asked to rate, and a reader's
+//!   taste in numbers;
 //! - [`eval`]: `shelfwise eval` ([`eval::run`]) and `shelfwise train` ([`eval::train`]).
 
 pub mod data;
@@ -21,9 +25,26 @@ pub mod editions;
 pub mod eval;
 pub mod metrics;
 pub mod models;
-pub mod recommend;
+pub mod onboarding;
 pub mod rng;
+pub mod serve;
 pub mod split;
+pub mod taste;
+pub mod trained;
+
+/// What a progress callback is told: the stage, and how far it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progress {
+    /// E.g. `"training ease"`, `"scoring"`.
+    pub stage: String,
+    /// Units done.
+    pub done: u64,
+    /// Units in all (0 when unknown).
+    pub total: u64,
+}
+
+/// A progress callback.
+pub type ProgressFn<'a> = &'a (dyn Fn(&Progress) + Sync);
 
 /// Everything that can go wrong in the recommender.
 #[derive(Debug, thiserror::Error)]

@@ -468,3 +468,27 @@ impl Scorer for Als {
             .collect()
     }
 }
+
+impl super::Fit for Als {
+    const KIND: super::ModelKind = super::ModelKind::Als;
+    type Params = AlsParams;
+
+    fn params(all: &crate::recs::trained::TrainParams) -> &AlsParams {
+        &all.als
+    }
+
+    fn fit(
+        data: &super::TrainingData<'_>,
+        params: &AlsParams,
+        progress: crate::recs::ProgressFn<'_>,
+    ) -> crate::recs::Result<Als> {
+        let total = params.iterations as u64;
+        Ok(Als::train(data.matrix, params, |i, _| {
+            progress(&crate::recs::Progress {
+                stage: "training als".into(),
+                done: i as u64 + 1,
+                total,
+            })
+        }))
+    }
+}

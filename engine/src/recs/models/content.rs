@@ -73,6 +73,54 @@ impl Default for ContentParams {
     }
 }
 
+/// A content feature: something a work is (by an author, from a decade) or has (a title word,
+/// a tag). Two works sharing one is an explanation: "same author", "also about dragons".
+///
+/// Its [`Display`](std::fmt::Display) is the name the model keys it by: `author:tolkien`,
+/// `publisher:ace books`, `word:dragon`, `decade:1990`, `tag:fantasy` (values folded with
+/// [`text::fold`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Feature {
+    /// The folded first author, e.g. `j r r tolkien`.
+    Author(String),
+    /// The folded publisher.
+    Publisher(String),
+    /// A folded title word (three letters or more, not a stop word).
+    Word(String),
+    /// The decade of publication, e.g. 1990.
+    Decade(u16),
+    /// A folded subject tag (goodbooks' shelves).
+    Tag(String),
+}
+
+impl Feature {
+    /// The feature of a name as [`Feature`]'s `Display` writes it; `None` when it is not one.
+    pub fn parse(name: &str) -> Option<Feature> {
+        let (kind, value) = name.split_once(':')?;
+        let value = value.to_string();
+        Some(match kind {
+            "author" => Feature::Author(value),
+            "publisher" => Feature::Publisher(value),
+            "word" => Feature::Word(value),
+            "decade" => Feature::Decade(value.parse().ok()?),
+            "tag" => Feature::Tag(value),
+            _ => return None,
+        })
+    }
+}
+
+impl std::fmt::Display for Feature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Feature::Author(v) => write!(f, "author:{v}"),
+            Feature::Publisher(v) => write!(f, "publisher:{v}"),
+            Feature::Word(v) => write!(f, "word:{v}"),
+            Feature::Decade(d) => write!(f, "decade:{d}"),
+            Feature::Tag(v) => write!(f, "tag:{v}"),
+        }
+    }
+}
+
 /// Title words too common to say anything about a book.
 const STOPWORDS: &[&str] = &[
     "the", "and", "for", "with", "from", "your", "you", "that", "this", "not", "are", "was", "his",
@@ -308,12 +356,12 @@ impl Content {
 
     /// The features `target` shares with work `w`, with their shares of the cosine
     /// [`Content::similar_to`] scored, largest first.
-    pub fn explain_similar(&self, w: u32, target: u32) -> Vec<(String, f32)> {
+    pub fn explain_similar(&self, w: u32, target: u32) -> Vec<(Feature, f32)> {
         let p = self.profile_vector(&[(w, 1.0)]);
-        let mut out: Vec<(String, f32)> = self
+        let mut out: Vec<(Feature, f32)> = self
             .shares(&p, target)
             .into_iter()
-            .map(|(f, s)| (self.feature_name(f).to_string(), s))
+            .map(|(f, s)| (self.feature(f), s))
             .collect();
         out.sort_by(|a, b| b.1.total_cmp(&a.1));
         out
@@ -322,6 +370,13 @@ impl Content {
     /// A feature's name (`author:…`, `word:…`).
     pub fn feature_name(&self, f: u32) -> &str {
         self.names.get(f as usize).map(String::as_str).unwrap_or("")
+    }
+
+    /// Feature `f`, typed. Names are stored as strings (the persisted format); every name the
+    /// model builds parses, the fallback only keeps an explanation's share if one did not.
+    pub fn feature(&self, f: u32) -> Feature {
+        let name = self.feature_name(f);
+        Feature::parse(name).unwrap_or_else(|| Feature::Word(name.to_string()))
     }
 }
 
@@ -346,7 +401,7 @@ impl Scorer for Content {
                 self.shares(&p, t)
                     .into_iter()
                     .map(|(f, share)| Contribution {
-                        reason: Reason::Feature(self.feature_name(f).to_string()),
+                        reason: Reason::Feature(self.feature(f)),
                         share,
                     })
                     .collect()
@@ -355,10 +410,28 @@ impl Scorer for Content {
     }
 }
 
+impl super::Fit for Content {
+    const KIND: super::ModelKind = super::ModelKind::Content;
+    type Params = ContentParams;
+
+    fn params(all: &crate::recs::trained::TrainParams) -> &ContentParams {
+        &all.content
+    }
+
+    fn fit(
+        data: &super::TrainingData<'_>,
+        params: &ContentParams,
+        progress: crate::recs::ProgressFn<'_>,
+    ) -> crate::recs::Result<Content> {
+        super::announce(progress, Self::KIND);
+        Ok(Content::train(data.items, params))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Book;
+    use crate::records::Book;
     use proptest::prelude::*;
 
     fn catalog() -> ItemIndex {

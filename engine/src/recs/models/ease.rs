@@ -42,7 +42,7 @@ pub struct EaseParams {
     #[serde(default)]
     pub user_damping: f32,
     /// Keep only the this many largest weights (by magnitude) of each row of `B`; 0 keeps
-    /// `B` dense. `B` is n² floats (1.3 GB at 18k works) but most of its mass sits in a few
+    /// `B` dense. `B` is n² floats (gigabytes on Book-Crossing) but most of its mass sits in a few
     /// hundred weights per row, so the pruned matrix scores almost the same at a few percent
     /// of the memory, file size and load time, and scoring reads only the kept weights.
     #[serde(default)]
@@ -56,9 +56,9 @@ impl Default for EaseParams {
             min_users: 5,
             max_items: 18_000,
             user_damping: 0.0,
-            // Measured on Book-Crossing (`recs_eval --models ease --ease-keep 256`): NDCG@10
-            // 0.0483 per ISBN / 0.0621 per work against 0.0482 / 0.0615 dense, at 256 of
-            // 18,000 weights per row (a 37 MB matrix instead of 1.3 GB).
+            // On Book-Crossing (`recs_eval --models ease --ease-keep 256`) the pruned matrix
+            // scores as well as the dense one at a small fraction of its size
+            // (bench/results/eval-*.txt).
             keep_per_row: 256,
         }
     }
@@ -143,7 +143,8 @@ pub(crate) fn user_scale(m: &TrainMatrix, damping: f32) -> Vec<f32> {
 }
 
 /// Invert a symmetric positive-definite matrix in place (column-major, n × n) by Cholesky,
-/// without a second n × n buffer: at 18,000 works that buffer alone was 1.3 GB.
+/// without a second n × n buffer: on Book-Crossing that buffer alone was most of training's
+/// peak memory (bench/results/training-rss-2026-12-02.txt).
 ///
 /// After `G = LLᵀ` (L in the lower triangle), `P = G⁻¹` is built one block of columns at a
 /// time, last block first, into the free upper triangle. For the columns `b = [j, j+nb)`,
@@ -257,8 +258,8 @@ fn spd_inverse_blocked(g: &mut [f32], n: usize, block: usize) -> Result<()> {
 /// (offsets, (column, weight) sorted by column).
 fn prune(b: &[f32], n: usize, keep: usize) -> (Vec<u32>, Vec<(u32, f32)>) {
     // One n-long candidate buffer per thread, and only the kept weights copied out: a
-    // truncated n-long Vec per row would keep its capacity, n² · 8 bytes in all (2.6 GB at
-    // 18,000 works, the peak of training).
+    // truncated n-long Vec per row would keep its capacity, n² · 8 bytes in all (the peak of
+    // training, bench/results/training-rss-2026-12-02.txt).
     let rows: Vec<Vec<(u32, f32)>> = b
         .par_chunks(n)
         .map_init(
@@ -444,6 +445,24 @@ impl Scorer for Ease {
             // A pruned weight says nothing about the target.
             .filter(|c| c.share != 0.0)
             .collect()
+    }
+}
+
+impl super::Fit for Ease {
+    const KIND: super::ModelKind = super::ModelKind::Ease;
+    type Params = EaseParams;
+
+    fn params(all: &crate::recs::trained::TrainParams) -> &EaseParams {
+        &all.ease
+    }
+
+    fn fit(
+        data: &super::TrainingData<'_>,
+        params: &EaseParams,
+        progress: crate::recs::ProgressFn<'_>,
+    ) -> crate::recs::Result<Ease> {
+        super::announce(progress, Self::KIND);
+        Ease::train(data.matrix, params)
     }
 }
 

@@ -51,7 +51,7 @@ pub struct Blend {
 
 impl Default for Blend {
     /// The weights `shelfwise eval` tuned on Book-Crossing's validation split (protocol split,
-    /// seed 42; NDCG@10 per work on validation 0.0584 against EASE's 0.0505). The server
+    /// seed 42; the blend beats EASE alone there, see `bench/results/eval-*.txt`). The server
     /// trains without a validation step, so the default must be the tuned blend: light
     /// readers lean on kNN, ALS, content and popularity (EASE knows too little of them);
     /// heavier ones on EASE, with content fading and the relevance prior for the heaviest.

@@ -203,3 +203,21 @@ impl Scorer for ItemKnn {
         out
     }
 }
+
+impl super::Fit for ItemKnn {
+    const KIND: super::ModelKind = super::ModelKind::Knn;
+    type Params = KnnParams;
+
+    fn params(all: &crate::recs::trained::TrainParams) -> &KnnParams {
+        &all.knn
+    }
+
+    fn fit(
+        data: &super::TrainingData<'_>,
+        params: &KnnParams,
+        progress: crate::recs::ProgressFn<'_>,
+    ) -> crate::recs::Result<ItemKnn> {
+        super::announce(progress, Self::KIND);
+        Ok(ItemKnn::train(data.matrix, params))
+    }
+}

@@ -15,14 +15,78 @@ pub mod popularity;
 
 use serde::{Deserialize, Serialize};
 
+use super::data::{Interaction, ItemIndex, TrainMatrix};
+use super::trained::TrainParams;
+use super::{Progress, ProgressFn, RecsError, Result};
+
+/// The models Shelfwise trains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ModelKind {
+    /// Interaction counts nudged by the Bayesian average.
+    Popularity,
+    /// Item-based kNN on works.
+    Knn,
+    /// EASE on works.
+    Ease,
+    /// Weighted ALS with conjugate gradient.
+    Als,
+    /// Content TF-IDF.
+    Content,
+    /// The blend of the above.
+    Hybrid,
+}
+
+impl ModelKind {
+    /// Every model, in table order.
+    pub const ALL: [ModelKind; 6] = [
+        ModelKind::Popularity,
+        ModelKind::Content,
+        ModelKind::Knn,
+        ModelKind::Als,
+        ModelKind::Ease,
+        ModelKind::Hybrid,
+    ];
+
+    /// The name used on the command line and in tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::Popularity => "popularity",
+            ModelKind::Knn => "item-knn",
+            ModelKind::Ease => "ease",
+            ModelKind::Als => "als",
+            ModelKind::Content => "content",
+            ModelKind::Hybrid => "hybrid",
+        }
+    }
+}
+
+impl std::fmt::Display for ModelKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for ModelKind {
+    type Err = RecsError;
+    fn from_str(s: &str) -> Result<ModelKind> {
+        ModelKind::ALL
+            .into_iter()
+            .find(|m| m.name() == s || (s == "knn" && *m == ModelKind::Knn))
+            .ok_or_else(|| {
+                let names: Vec<&str> = ModelKind::ALL.iter().map(|m| m.name()).collect();
+                RecsError::Config(format!("unknown model {s:?}; known: {}", names.join(", ")))
+            })
+    }
+}
+
 /// Why a work scored: one of the reader's rated works, a content feature shared with them
 /// (an author, a title word...), or plain popularity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Reason {
     /// A work the reader rated.
     Rated(u32),
-    /// A content feature (e.g. `author:tolkien`, `word:dragon`, `decade:1990`).
-    Feature(String),
+    /// A content feature (e.g. the author, a title word, the decade).
+    Feature(content::Feature),
     /// Popular with readers in general.
     Popular,
 }
@@ -51,6 +115,45 @@ pub trait Scorer: Send + Sync {
     fn explain_many(&self, profile: &[(u32, f32)], targets: &[u32]) -> Vec<Vec<Contribution>> {
         targets.iter().map(|&t| self.explain(profile, t)).collect()
     }
+}
+
+/// The data every model trains on: the catalog, the interaction matrix built from the
+/// training interactions, and the interactions themselves.
+#[derive(Clone, Copy)]
+pub struct TrainingData<'a> {
+    /// The catalog the models index.
+    pub items: &'a ItemIndex,
+    /// The weighted user × work matrix.
+    pub matrix: &'a TrainMatrix,
+    /// The training interactions (user, edition, rating).
+    pub interactions: &'a [Interaction],
+}
+
+/// A model that can be trained, as linfa's `Fit` (and implicit's `fit`): its settings are its
+/// part of [`TrainParams`], and training turns [`TrainingData`] into a [`Scorer`].
+/// [`crate::recs::trained::TrainedModels::fit`] trains every model through it.
+pub trait Fit: Scorer + Sized {
+    /// Which model this is.
+    const KIND: ModelKind;
+    /// Its settings.
+    type Params;
+    /// Its settings within the training parameters.
+    fn params(all: &TrainParams) -> &Self::Params;
+    /// Train it on `data`, telling `progress` how far it is.
+    fn fit(
+        data: &TrainingData<'_>,
+        params: &Self::Params,
+        progress: ProgressFn<'_>,
+    ) -> Result<Self>;
+}
+
+/// Tell `progress` that model `kind` starts training (models without finer progress).
+pub(crate) fn announce(progress: ProgressFn<'_>, kind: ModelKind) {
+    progress(&Progress {
+        stage: format!("training {kind}"),
+        done: 0,
+        total: 0,
+    })
 }
 
 /// Add `value` to a score slot that may still hold `NEG_INFINITY`.

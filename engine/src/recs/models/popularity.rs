@@ -8,8 +8,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Contribution, Reason, Scorer};
-use crate::model::Rating;
 use crate::popularity::{Prior, RatingStats};
+use crate::records::Rating;
 use crate::recs::data::{Interaction, ItemIndex};
 
 /// The popularity model: one score per work, the same for every reader.
@@ -63,5 +63,23 @@ impl Scorer for Popularity {
             }],
             _ => Vec::new(),
         }
+    }
+}
+
+impl super::Fit for Popularity {
+    const KIND: super::ModelKind = super::ModelKind::Popularity;
+    type Params = ();
+
+    fn params(_all: &crate::recs::trained::TrainParams) -> &() {
+        &()
+    }
+
+    fn fit(
+        data: &super::TrainingData<'_>,
+        _params: &(),
+        progress: crate::recs::ProgressFn<'_>,
+    ) -> crate::recs::Result<Popularity> {
+        super::announce(progress, Self::KIND);
+        Ok(Popularity::train(data.items, data.interactions))
     }
 }

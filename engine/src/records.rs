@@ -1,4 +1,4 @@
-//! The catalog's data model, shared by every dataset layout.
+//! The catalog's data records (books, ratings, import reports), shared by every dataset layout.
 
 use serde::{Deserialize, Serialize};
 

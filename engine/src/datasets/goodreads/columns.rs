@@ -1,0 +1,114 @@
+//! The columns of an export, found by name in its header.
+
+use csv::ByteRecord;
+
+use super::*;
+use crate::datasets::csv_lines::quoted;
+
+/// Where the columns [`read_export`] uses are in this file.
+pub(super) struct Columns {
+    /// The header's field count: every row must have it.
+    width: usize,
+    title: usize,
+    author: usize,
+    isbn: usize,
+    isbn13: usize,
+    rating: usize,
+    shelf: usize,
+    date_read: Option<usize>,
+    date_added: Option<usize>,
+}
+
+impl Columns {
+    /// Find the columns by name in the header (a byte-order mark and spaces around names are
+    /// ignored); error naming every required column that is missing.
+    pub(super) fn find(header: Option<&ByteRecord>) -> Result<Columns> {
+        let names: Vec<&str> = match header {
+            Some(h) => {
+                let mut names = Vec::with_capacity(h.len());
+                for field in h {
+                    let name = std::str::from_utf8(field).map_err(|_| Error::NotUtf8 {
+                        file: FILE.to_string(),
+                        line: 1,
+                    })?;
+                    names.push(name.trim_start_matches('\u{feff}').trim());
+                }
+                names
+            }
+            None => Vec::new(),
+        };
+        let position = |name: &str| names.iter().position(|n| *n == name);
+        let missing: Vec<String> = REQUIRED_COLUMNS
+            .iter()
+            .filter(|name| position(name).is_none())
+            .map(|name| name.to_string())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::MissingColumns {
+                file: FILE.to_string(),
+                missing,
+            });
+        }
+        // Every required column was found just above.
+        let required = |name: &str| position(name).unwrap_or_default();
+        Ok(Columns {
+            width: names.len(),
+            title: required("Title"),
+            author: required("Author"),
+            isbn: required("ISBN"),
+            isbn13: required("ISBN13"),
+            rating: required("My Rating"),
+            shelf: required("Exclusive Shelf"),
+            date_read: position("Date Read"),
+            date_added: position("Date Added"),
+        })
+    }
+
+    /// A data record (already checked to be UTF-8) as a row, or why it is left out.
+    pub(super) fn row(&self, record: &ByteRecord) -> Result<GoodreadsRow, String> {
+        if record.len() != self.width {
+            return Err(format!(
+                "wrong field count: {} (the header has {})",
+                record.len(),
+                self.width
+            ));
+        }
+        let field = |i: usize| {
+            let bytes = record.get(i).unwrap_or_default();
+            std::str::from_utf8(bytes).unwrap_or_default().trim()
+        };
+        let optional =
+            |i: Option<usize>| i.map(field).filter(|s| !s.is_empty()).map(str::to_string);
+
+        let raw_rating = field(self.rating);
+        let stars = match raw_rating {
+            "" | "0" => None,
+            raw => Some(
+                raw.parse::<u8>()
+                    .ok()
+                    .filter(|s| (1..=5).contains(s))
+                    .ok_or_else(|| format!("bad My Rating: {} (0–5 expected)", quoted(raw)))?,
+            ),
+        };
+        // An ISBN column holding something else (an ASIN, a typo) only loses the ISBN match.
+        let isbn10 = unwrap_isbn(field(self.isbn))
+            .and_then(|raw| isbn::normalize(&raw))
+            .filter(|k| k.len() == 10);
+        let isbn13 = unwrap_isbn(field(self.isbn13))
+            .filter(|k| k.len() == 13 && k.bytes().all(|b| b.is_ascii_digit()));
+        let title = field(self.title).to_string();
+        if title.is_empty() && isbn10.is_none() && isbn13.is_none() {
+            return Err("no title or ISBN".to_string());
+        }
+        Ok(GoodreadsRow {
+            title,
+            author: field(self.author).to_string(),
+            isbn10,
+            isbn13,
+            stars,
+            shelf: Shelf::parse(field(self.shelf)),
+            date_read: optional(self.date_read),
+            date_added: optional(self.date_added),
+        })
+    }
+}

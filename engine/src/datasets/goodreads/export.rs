@@ -1,0 +1,96 @@
+//! Writing shelves back out in the Goodreads export layout.
+
+use std::io::Write;
+
+use csv::WriterBuilder;
+
+use super::{ExportRow, Shelf, COLUMNS};
+use crate::datasets::csv_lines::csv_error;
+use crate::{isbn, text, Error, Result};
+
+/// Write rows in Goodreads' export layout: all 24 columns, ISBNs wrapped as `="..."`, stars in
+/// `My Rating` (0 when not rated), the shelf in `Exclusive Shelf` and `Bookshelves`.
+/// Columns Shelfwise knows nothing of (`Book Id`, `Average Rating`, `Binding`, ...) are empty.
+///
+/// Stars outside 1–5 are refused with [`Error::Export`] rather than written as a rating
+/// Goodreads (and [`read_export`]) would reject.
+pub fn write_export(writer: impl Write, rows: &[ExportRow]) -> Result<()> {
+    let mut out = WriterBuilder::new().from_writer(writer);
+    out.write_record(COLUMNS).map_err(csv_error)?;
+    for (i, row) in rows.iter().enumerate() {
+        if let Some(stars) = row.stars.filter(|s| !(1..=5).contains(s)) {
+            return Err(Error::Export {
+                row: i,
+                reason: format!("{stars} stars (1–5 expected)"),
+            });
+        }
+        out.write_record(export_fields(row)).map_err(csv_error)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// The 24 fields of an export row, in [`COLUMNS`] order.
+pub(super) fn export_fields(row: &ExportRow) -> [String; 24] {
+    let (isbn10, isbn13) = export_isbns(&row.key);
+    let main = text::first_author(&row.author);
+    // first_author cuts the trimmed field at the first separator: the rest are the others.
+    let rest = row.author.trim().strip_prefix(main).unwrap_or_default();
+    let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || ",;&/".contains(c));
+    let others = rest.strip_prefix("and ").unwrap_or(rest).trim();
+    let shelf = row.shelf.map(Shelf::goodreads_name).unwrap_or_default();
+    let year = row.year.map(|y| y.to_string()).unwrap_or_default();
+    let read_count = u8::from(row.shelf == Some(Shelf::Read));
+    [
+        String::new(),
+        row.title.clone(),
+        main.to_string(),
+        last_first(main),
+        others.to_string(),
+        wrap_isbn(isbn10.as_deref()),
+        wrap_isbn(isbn13.as_deref()),
+        row.stars.unwrap_or(0).to_string(),
+        String::new(),
+        row.publisher.clone(),
+        String::new(),
+        String::new(),
+        year.clone(),
+        year,
+        String::new(),
+        row.date_added.clone().unwrap_or_default(),
+        shelf.to_string(),
+        String::new(),
+        shelf.to_string(),
+        String::new(),
+        String::new(),
+        String::new(),
+        read_count.to_string(),
+        "0".to_string(),
+    ]
+}
+
+/// `ISBN` and `ISBN13` of a catalog key.
+pub(super) fn export_isbns(key: &str) -> (Option<String>, Option<String>) {
+    let b = key.as_bytes();
+    let is_isbn10 = b.len() == 10
+        && b[..9].iter().all(u8::is_ascii_digit)
+        && (b[9].is_ascii_digit() || b[9] == b'X');
+    if is_isbn10 {
+        return (Some(key.to_string()), isbn::to_isbn13(key));
+    }
+    let is_isbn13 = b.len() == 13 && b.iter().all(u8::is_ascii_digit);
+    (None, is_isbn13.then(|| key.to_string()))
+}
+
+/// An ISBN as Goodreads writes it: `="0439023483"`, or `=""` for none.
+fn wrap_isbn(isbn: Option<&str>) -> String {
+    format!("=\"{}\"", isbn.unwrap_or_default())
+}
+
+/// `Author l-f`: "Suzanne Collins" → "Collins, Suzanne"; a single name stays as it is.
+pub(super) fn last_first(author: &str) -> String {
+    match author.trim().rsplit_once(' ') {
+        Some((first, last)) => format!("{last}, {}", first.trim()),
+        None => author.trim().to_string(),
+    }
+}

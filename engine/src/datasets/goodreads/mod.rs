@@ -1,0 +1,338 @@
+//! Goodreads library exports: read the `goodreads_library_export.csv` a reader downloads from
+//! Goodreads ("Import and export" → "Export Library"), match its rows to the catalog, and write
+//! Shelfwise's shelves back out in the same layout, so that they can be imported on Goodreads.
+//!
+//! The file is standard CSV (comma-separated, double-quote quoting, UTF-8) with a header of 24
+//! named columns, read with the `csv` crate one record at a time so that every bad row is
+//! reported with its line number and the rest of the file still imported. Quirks handled on
+//! purpose:
+//!
+//! - columns are found by name, not position: other tools that produce "Goodreads CSV"
+//!   (StoryGraph, LibraryThing, spreadsheets) reorder them or leave some out, and only the
+//!   columns this reader uses are required;
+//! - `ISBN` and `ISBN13` are wrapped as `="0439023483"` (so that spreadsheets keep the leading
+//!   zero and do not turn an ISBN-13 into `9.78044E+12`), and are `=""` when Goodreads has none
+//!   (most e-books);
+//! - `My Rating` is 0 for "no rating", else 1–5 stars;
+//! - `Exclusive Shelf` is `read`, `currently-reading`, `to-read`, or a shelf the reader made
+//!   exclusive (`did-not-finish`), which Shelfwise has no equivalent of;
+//! - titles carry a series suffix (`The Hunger Games (The Hunger Games, #1)`), commas, quotes
+//!   and any script;
+//! - a spreadsheet that re-saved the file may have put a byte-order mark in front of it.
+//!
+//! Goodreads' own files are UTF-8. A file that is not was re-saved in another encoding (a
+//! spreadsheet's "CSV" on Windows writes Windows-1252), which garbles every accented title, so
+//! it is refused as a whole with [`Error::NotUtf8`] rather than imported half wrong.
+
+use std::io::Read;
+
+use csv::{ByteRecord, ReaderBuilder};
+
+use super::csv_lines::{csv_error, first_line, NewlineCounter};
+use crate::catalog::Catalog;
+use crate::records::{Book, Rating, Rejection};
+use crate::{isbn, text, Error, Result};
+use columns::Columns;
+pub use export::write_export;
+
+mod columns;
+mod export;
+
+/// The name [`Error`]s give the file.
+const FILE: &str = "Goodreads export";
+
+/// The columns of an export, in the order Goodreads writes them.
+pub const COLUMNS: [&str; 24] = [
+    "Book Id",
+    "Title",
+    "Author",
+    "Author l-f",
+    "Additional Authors",
+    "ISBN",
+    "ISBN13",
+    "My Rating",
+    "Average Rating",
+    "Publisher",
+    "Binding",
+    "Number of Pages",
+    "Year Published",
+    "Original Publication Year",
+    "Date Read",
+    "Date Added",
+    "Bookshelves",
+    "Bookshelves with positions",
+    "Exclusive Shelf",
+    "My Review",
+    "Spoiler",
+    "Private Notes",
+    "Read Count",
+    "Owned Copies",
+];
+
+/// The columns [`read_export`] cannot do without; `Date Read` and `Date Added` are optional.
+pub const REQUIRED_COLUMNS: [&str; 6] = [
+    "Title",
+    "Author",
+    "ISBN",
+    "ISBN13",
+    "My Rating",
+    "Exclusive Shelf",
+];
+
+/// A reader's shelf, as Goodreads' three built-in exclusive shelves name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Shelf {
+    /// `to-read`.
+    WantToRead,
+    /// `currently-reading`.
+    Reading,
+    /// `read`.
+    Read,
+}
+
+impl Shelf {
+    /// Every shelf, in the order a reader moves a book along them.
+    pub const ALL: [Shelf; 3] = [Shelf::WantToRead, Shelf::Reading, Shelf::Read];
+
+    /// The shelf's name in a Goodreads export (`Exclusive Shelf`, `Bookshelves`).
+    pub fn goodreads_name(self) -> &'static str {
+        match self {
+            Shelf::WantToRead => "to-read",
+            Shelf::Reading => "currently-reading",
+            Shelf::Read => "read",
+        }
+    }
+
+    /// The shelf a Goodreads shelf name stands for (case and surrounding spaces ignored);
+    /// `None` for a reader's own shelves.
+    pub fn parse(name: &str) -> Option<Shelf> {
+        let name = name.trim();
+        Shelf::ALL
+            .into_iter()
+            .find(|s| s.goodreads_name().eq_ignore_ascii_case(name))
+    }
+}
+
+/// One row of a Goodreads export, with the fields Shelfwise uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoodreadsRow {
+    /// Title as exported (series suffix included), trimmed.
+    pub title: String,
+    /// The main author as exported, trimmed (Goodreads puts the others in another column).
+    pub author: String,
+    /// The `ISBN` column, unwrapped and normalised like a catalog key (see [`isbn::normalize`]):
+    /// an ISBN-10 (or a 10-character ASIN, which the catalog also keys books by); `None` when
+    /// empty or anything else.
+    pub isbn10: Option<String>,
+    /// The `ISBN13` column, unwrapped: 13 digits, `None` when empty or not 13 digits.
+    pub isbn13: Option<String>,
+    /// `My Rating` in stars, 1–5; `None` for 0 (not rated).
+    pub stars: Option<u8>,
+    /// `Exclusive Shelf`; `None` for a reader's own exclusive shelf or an empty field.
+    pub shelf: Option<Shelf>,
+    /// `Date Read` as exported (Goodreads writes `2017/04/23`); `None` when empty.
+    pub date_read: Option<String>,
+    /// `Date Added` as exported; `None` when empty.
+    pub date_added: Option<String>,
+}
+
+impl GoodreadsRow {
+    /// The row's rating on Shelfwise's scale ([`Rating::from_stars`]); `None` when not rated.
+    pub fn rating(&self) -> Option<Rating> {
+        self.stars.and_then(Rating::from_stars)
+    }
+}
+
+/// A row [`read_export`] left out: its 1-based line (the header is line 1) and the reason.
+pub type RowError = Rejection;
+
+/// How a row was matched to a catalog book.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MatchedBy {
+    /// The `ISBN` column is a catalog key.
+    Isbn10,
+    /// The `ISBN13` column, as an ISBN-10 (978 range) or as itself, is a catalog key.
+    Isbn13,
+    /// Title and first author name a catalog work (see [`Catalog::find_work`]).
+    TitleAuthor,
+}
+
+/// A row of an export and the catalog book it was matched to, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Match {
+    /// The row names a catalog book.
+    Matched {
+        /// The row as read.
+        row: GoodreadsRow,
+        /// The catalog key of the book (for a title match, the edition shown for the work).
+        key: String,
+        /// Which column matched.
+        how: MatchedBy,
+    },
+    /// No catalog book matches the row.
+    Unmatched {
+        /// The row as read.
+        row: GoodreadsRow,
+    },
+}
+
+impl Match {
+    /// The row, matched or not.
+    pub fn row(&self) -> &GoodreadsRow {
+        match self {
+            Match::Matched { row, .. } | Match::Unmatched { row } => row,
+        }
+    }
+
+    /// The catalog key the row was matched to.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            Match::Matched { key, .. } => Some(key),
+            Match::Unmatched { .. } => None,
+        }
+    }
+}
+
+/// What Shelfwise knows about a book on a reader's shelves: one row of [`write_export`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportRow {
+    /// The catalog key. An ISBN-10 is written as `ISBN` and, converted, as `ISBN13`; a 13-digit
+    /// key as `ISBN13`; anything else (`gr:` keys, ASINs) as no ISBN.
+    pub key: String,
+    /// Title.
+    pub title: String,
+    /// Author(s); the first one goes in `Author`, the others in `Additional Authors`.
+    pub author: String,
+    /// Publisher, empty when unknown.
+    pub publisher: String,
+    /// Year of publication.
+    pub year: Option<u16>,
+    /// The reader's stars, 1–5 (see [`stars_of`]); `None` when not rated.
+    pub stars: Option<u8>,
+    /// The shelf the book is on; `None` leaves `Exclusive Shelf` empty.
+    pub shelf: Option<Shelf>,
+    /// When the reader shelved the book, written as given (Goodreads uses `2017/04/23`).
+    pub date_added: Option<String>,
+}
+
+impl ExportRow {
+    /// A row for a catalog book, not rated and on no shelf yet.
+    pub fn for_book(book: &Book) -> ExportRow {
+        ExportRow {
+            key: book.key.clone(),
+            title: book.title.clone(),
+            author: book.author.clone(),
+            publisher: book.publisher.clone(),
+            year: book.year,
+            stars: None,
+            shelf: None,
+            date_added: None,
+        }
+    }
+}
+
+/// Stars (1–5) for a rating on Shelfwise's 0–10 scale, rounding half up (7 → 4 stars) so that
+/// `2 * stars` ratings come back as they were; `None` for an implicit rating.
+pub fn stars_of(rating: Rating) -> Option<u8> {
+    rating.is_explicit().then(|| rating.value().div_ceil(2))
+}
+
+/// Read a Goodreads export: the rows kept, and the rows left out with their line and reason.
+///
+/// A row is left out when its field count differs from the header's, when `My Rating` is not
+/// 0–5, or when it has neither a title nor an ISBN; a bad row never stops the import. The file
+/// as a whole is refused when the header lacks a [required column](REQUIRED_COLUMNS) (the error names
+/// them), when it is not UTF-8 ([`Error::NotUtf8`], with the first bad line), or when it has
+/// more than `max_rows` data rows ([`Error::TooManyRows`], found without reading further).
+pub fn read_export(
+    reader: impl Read,
+    max_rows: usize,
+) -> Result<(Vec<GoodreadsRow>, Vec<RowError>)> {
+    // Flexible: a row with the wrong number of fields is a bad row, not a CSV error.
+    let mut reader = ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(NewlineCounter::new(reader));
+    let mut record = ByteRecord::new();
+    let has_header = reader.read_byte_record(&mut record).map_err(csv_error)?;
+    let columns = Columns::find(has_header.then_some(&record))?;
+
+    let (mut rows, mut errors) = (Vec::new(), Vec::new());
+    let mut count = 0usize;
+    while reader.read_byte_record(&mut record).map_err(csv_error)? {
+        count += 1;
+        if count > max_rows {
+            return Err(Error::TooManyRows {
+                file: FILE.to_string(),
+                max: max_rows,
+            });
+        }
+        let line = first_line(&mut reader, &record);
+        if std::str::from_utf8(record.as_slice()).is_err() {
+            return Err(Error::NotUtf8 {
+                file: FILE.to_string(),
+                line,
+            });
+        }
+        match columns.row(&record) {
+            Ok(row) => rows.push(row),
+            Err(reason) => errors.push(RowError { line, reason }),
+        }
+    }
+    Ok((rows, errors))
+}
+
+/// Match rows to catalog books, in order: the `ISBN` column, then the `ISBN13` column (a 978
+/// ISBN-13 as its ISBN-10), then title and first author ([`Catalog::find_work`], which ignores
+/// the series suffix). Each row costs a few hash lookups.
+pub fn match_rows(catalog: &Catalog, rows: Vec<GoodreadsRow>) -> Vec<Match> {
+    rows.into_iter()
+        .map(|row| match find(catalog, &row) {
+            Some((key, how)) => Match::Matched { row, key, how },
+            None => Match::Unmatched { row },
+        })
+        .collect()
+}
+
+/// The catalog key of a row's book, and how it was found.
+fn find(catalog: &Catalog, row: &GoodreadsRow) -> Option<(String, MatchedBy)> {
+    let by_isbn10 = row.isbn10.as_deref().filter(|k| catalog.find(k).is_some());
+    if let Some(key) = by_isbn10 {
+        return Some((key.to_string(), MatchedBy::Isbn10));
+    }
+    // normalize turns a 978 ISBN-13 into the ISBN-10 catalog key and keeps a 979 one whole.
+    let by_isbn13 = row
+        .isbn13
+        .as_deref()
+        .and_then(isbn::normalize)
+        .filter(|k| catalog.find(k).is_some());
+    if let Some(key) = by_isbn13 {
+        return Some((key, MatchedBy::Isbn13));
+    }
+    if text::fold(&row.title).is_empty() {
+        // Nothing to match on: an all-punctuation title would meet other such titles.
+        return None;
+    }
+    let work = catalog.work(catalog.find_work(&row.title, &row.author)?)?;
+    let book = catalog.book(work.representative())?;
+    Some((book.key.clone(), MatchedBy::TitleAuthor))
+}
+
+/// An ISBN field without Goodreads' `="..."` wrapper, spaces and hyphens; `None` when empty.
+fn unwrap_isbn(field: &str) -> Option<String> {
+    let inner = field.trim();
+    let inner = inner.strip_prefix('=').unwrap_or(inner).trim();
+    let inner = inner
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or(inner);
+    let cleaned: String = inner
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '\u{a0}'))
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    (!cleaned.is_empty()).then_some(cleaned)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,478 @@
+use super::export::{export_fields, export_isbns, last_first};
+use super::*;
+use proptest::prelude::*;
+
+const HEADER: &str = "Book Id,Title,Author,Author l-f,Additional Authors,ISBN,ISBN13,My Rating,Average Rating,Publisher,Binding,Number of Pages,Year Published,Original Publication Year,Date Read,Date Added,Bookshelves,Bookshelves with positions,Exclusive Shelf,My Review,Spoiler,Private Notes,Read Count,Owned Copies\n";
+
+/// An export row as Goodreads writes it, with the fields the reader uses.
+fn line(title: &str, author: &str, isbn: &str, isbn13: &str, stars: &str, shelf: &str) -> String {
+    format!(
+        "2767052,{title},{author},\"Collins, Suzanne\",,\"=\"\"{isbn}\"\"\",\"=\"\"{isbn13}\"\"\",{stars},4.33,Scholastic Press,Hardcover,374,2008,2008,2012/05/01,2011/12/27,{shelf},{shelf} (#12),{shelf},,,,1,0\n"
+    )
+}
+
+fn read(body: &str) -> (Vec<GoodreadsRow>, Vec<RowError>) {
+    read_export(format!("{HEADER}{body}").as_bytes(), 1000).unwrap()
+}
+
+fn lines_and_reasons(errors: &[RowError]) -> Vec<(u64, &str)> {
+    errors.iter().map(|e| (e.line, e.reason.as_str())).collect()
+}
+
+fn book(key: &str, title: &str, author: &str) -> Book {
+    Book {
+        key: key.into(),
+        title: title.into(),
+        author: author.into(),
+        year: None,
+        publisher: String::new(),
+        image_url: None,
+        tags: vec![],
+    }
+}
+
+#[test]
+fn an_exported_row_is_read() {
+    let (rows, errors) = read(&line(
+        "\"The Hunger Games (The Hunger Games, #1)\"",
+        "Suzanne Collins",
+        "0439023483",
+        "9780439023481",
+        "5",
+        "read",
+    ));
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(
+        rows,
+        vec![GoodreadsRow {
+            title: "The Hunger Games (The Hunger Games, #1)".into(),
+            author: "Suzanne Collins".into(),
+            isbn10: Some("0439023483".into()),
+            isbn13: Some("9780439023481".into()),
+            stars: Some(5),
+            shelf: Some(Shelf::Read),
+            date_read: Some("2012/05/01".into()),
+            date_added: Some("2011/12/27".into()),
+        }]
+    );
+    assert_eq!(rows[0].rating(), Rating::new(10));
+}
+
+#[test]
+fn isbns_are_unwrapped() {
+    assert_eq!(
+        unwrap_isbn("=\"0439023483\"").as_deref(),
+        Some("0439023483")
+    );
+    assert_eq!(
+        unwrap_isbn(" = \"978-0-439-02348-1\" ").as_deref(),
+        Some("9780439023481")
+    );
+    assert_eq!(unwrap_isbn("034545104x").as_deref(), Some("034545104X"));
+    assert_eq!(unwrap_isbn("=\"\""), None);
+    assert_eq!(unwrap_isbn(""), None);
+    assert_eq!(unwrap_isbn("="), None);
+
+    // Unquoted on the line too (what some other tools write): the quotes are then literal.
+    let body = "1,Dune,Frank Herbert,,,=\"0441172717\",=\"\",0,,,,,,,,,,,to-read,,,,0,0\n";
+    let (rows, errors) = read(body);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(rows[0].isbn10.as_deref(), Some("0441172717"));
+    assert_eq!(rows[0].isbn13, None);
+    assert_eq!(rows[0].stars, None);
+    assert_eq!(rows[0].date_added, None);
+}
+
+#[test]
+fn isbns_that_are_not_isbns_only_lose_the_isbn() {
+    let (rows, errors) = read(&line(
+        "Kindle Book",
+        "A. Writer",
+        "B00ABCDE12X",
+        "97804",
+        "0",
+        "to-read",
+    ));
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(
+        (rows[0].isbn10.as_deref(), rows[0].isbn13.as_deref()),
+        (None, None)
+    );
+    // A 978 ISBN-13 in the ISBN column becomes its ISBN-10.
+    let (rows, _) = read(&line(
+        "Dune",
+        "Frank Herbert",
+        "9780441172719",
+        "",
+        "0",
+        "read",
+    ));
+    assert_eq!(rows[0].isbn10.as_deref(), Some("0441172717"));
+}
+
+#[test]
+fn shelves_parse_from_their_goodreads_names() {
+    for shelf in Shelf::ALL {
+        assert_eq!(Shelf::parse(shelf.goodreads_name()), Some(shelf));
+    }
+    assert_eq!(Shelf::parse(" Currently-Reading "), Some(Shelf::Reading));
+    assert_eq!(Shelf::parse("to-read"), Some(Shelf::WantToRead));
+    assert_eq!(Shelf::parse("did-not-finish"), None);
+    assert_eq!(Shelf::parse(""), None);
+    let (rows, errors) = read(&line(
+        "Dune",
+        "Frank Herbert",
+        "",
+        "",
+        "0",
+        "did-not-finish",
+    ));
+    assert!(errors.is_empty());
+    assert_eq!(rows[0].shelf, None);
+}
+
+#[test]
+fn bad_rows_are_reported_with_their_lines_and_the_rest_is_read() {
+    let body = [
+        line("Dune", "Frank Herbert", "0441172717", "", "7", "read"),
+        line("Emma", "Jane Austen", "", "", "4", "read"),
+        // A quoted field over two lines: the next row starts on line 5.
+        line("\"Two\nLines\"", "A. Writer", "", "", "x", "read"),
+        "Short,Row\n".to_string(),
+        "\n".to_string(),
+        line("", "Nobody", "=\"\"", "", "3", "read"),
+        line("Persuasion", "Jane Austen", "", "", "-1", "read"),
+        line(
+            "Sense and Sensibility",
+            "Jane Austen",
+            "",
+            "",
+            "",
+            "to-read",
+        ),
+    ]
+    .concat();
+    let (rows, errors) = read(&body);
+    assert_eq!(
+        lines_and_reasons(&errors),
+        vec![
+            (2, "bad My Rating: \"7\" (0–5 expected)"),
+            (4, "bad My Rating: \"x\" (0–5 expected)"),
+            (6, "wrong field count: 2 (the header has 24)"),
+            (8, "no title or ISBN"),
+            (9, "bad My Rating: \"-1\" (0–5 expected)"),
+        ]
+    );
+    let titles: Vec<&str> = rows.iter().map(|r| r.title.as_str()).collect();
+    assert_eq!(titles, vec!["Emma", "Sense and Sensibility"]);
+    assert_eq!(rows[1].stars, None);
+}
+
+#[test]
+fn crlf_line_ends_keep_line_numbers_right() {
+    let body = format!(
+        "{}{}",
+        line("Dune", "Frank Herbert", "", "", "4", "read"),
+        line("Emma", "Jane Austen", "", "", "9", "read")
+    );
+    let input = format!("{HEADER}{body}").replace('\n', "\r\n");
+    let (rows, errors) = read_export(input.as_bytes(), 10).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        lines_and_reasons(&errors),
+        vec![(3, "bad My Rating: \"9\" (0–5 expected)")]
+    );
+}
+
+#[test]
+fn columns_are_found_by_name_and_missing_ones_are_named() {
+    let input = "\u{feff}Exclusive Shelf, My Rating ,ISBN13,ISBN,Author,Title\nread,3,=\"\",=\"\",Frank Herbert,Dune\n";
+    let (rows, errors) = read_export(input.as_bytes(), 10).unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(rows[0].title, "Dune");
+    assert_eq!(rows[0].stars, Some(3));
+    assert_eq!(rows[0].shelf, Some(Shelf::Read));
+    assert_eq!(rows[0].date_read, None);
+
+    let err = read_export("Title,Author,ISBN\nDune,Frank Herbert,\n".as_bytes(), 10).unwrap_err();
+    assert!(
+        matches!(&err, Error::MissingColumns { missing, .. } if missing == &["ISBN13", "My Rating", "Exclusive Shelf"]),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "Goodreads export lacks required columns: ISBN13, My Rating, Exclusive Shelf"
+    );
+    let err = read_export(&b""[..], 10).unwrap_err();
+    assert!(matches!(err, Error::MissingColumns { missing, .. } if missing.len() == 6));
+}
+
+#[test]
+fn non_utf8_files_are_refused_with_the_line() {
+    let mut input = format!(
+        "{HEADER}{}",
+        line("Emma", "Jane Austen", "", "", "4", "read")
+    )
+    .into_bytes();
+    input.extend_from_slice(
+        line("Les Mis\u{e9}rables", "Victor Hugo", "", "", "4", "read").as_bytes(),
+    );
+    // Latin-1 "é" instead of UTF-8.
+    let at = input.windows(2).position(|w| w == "é".as_bytes()).unwrap();
+    input.splice(at..at + 2, [0xe9]);
+    let err = read_export(&input[..], 10).unwrap_err();
+    assert!(matches!(err, Error::NotUtf8 { line: 3, .. }), "{err:?}");
+    assert!(err.to_string().contains("not UTF-8"), "{err}");
+
+    let err = read_export(&b"Titl\xe9,Author\n"[..], 10).unwrap_err();
+    assert!(matches!(err, Error::NotUtf8 { line: 1, .. }), "{err:?}");
+}
+
+#[test]
+fn too_many_rows_is_an_error() {
+    let body = line("Emma", "Jane Austen", "", "", "4", "read").repeat(3);
+    assert_eq!(read(&body).0.len(), 3);
+    let input = format!("{HEADER}{body}");
+    assert_eq!(read_export(input.as_bytes(), 3).unwrap().0.len(), 3);
+    let err = read_export(input.as_bytes(), 2).unwrap_err();
+    assert!(matches!(err, Error::TooManyRows { max: 2, .. }), "{err:?}");
+}
+
+#[test]
+fn series_suffixes_do_not_stop_a_title_match() {
+    let catalog = Catalog::build(
+        vec![
+            book(
+                "0439358078",
+                "Harry Potter and the Order of the Phoenix (Book 5)",
+                "J. K. Rowling",
+            ),
+            book("0441172717", "Dune", "Frank Herbert"),
+            book("9791032305690", "Le Livre", "Jean Auteur"),
+        ],
+        vec![],
+    )
+    .unwrap();
+    let row =
+        |title: &str, author: &str, isbn10: Option<&str>, isbn13: Option<&str>| GoodreadsRow {
+            title: title.into(),
+            author: author.into(),
+            isbn10: isbn10.map(str::to_string),
+            isbn13: isbn13.map(str::to_string),
+            stars: None,
+            shelf: None,
+            date_read: None,
+            date_added: None,
+        };
+    let matches = match_rows(
+        &catalog,
+        vec![
+            row(
+                "Harry Potter and the Order of the Phoenix (Harry Potter, #5)",
+                "J.K. Rowling",
+                None,
+                None,
+            ),
+            row("Dune", "Frank Herbert", Some("0441172717"), None),
+            row(
+                "Dune (Dune Chronicles, #1)",
+                "Frank Herbert",
+                Some("0000000000"),
+                Some("9780441172719"),
+            ),
+            row("Le Livre", "Jean Auteur", None, Some("9791032305690")),
+            row(
+                "Dune",
+                "Brian Herbert, Kevin J. Anderson",
+                Some("0000000000"),
+                None,
+            ),
+            row("!!!", "", None, None),
+        ],
+    );
+    let got: Vec<(Option<&str>, Option<MatchedBy>)> = matches
+        .iter()
+        .map(|m| match m {
+            Match::Matched { key, how, .. } => (Some(key.as_str()), Some(*how)),
+            Match::Unmatched { .. } => (None, None),
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (Some("0439358078"), Some(MatchedBy::TitleAuthor)),
+            (Some("0441172717"), Some(MatchedBy::Isbn10)),
+            (Some("0441172717"), Some(MatchedBy::Isbn13)),
+            (Some("9791032305690"), Some(MatchedBy::Isbn13)),
+            // Same title, another author: not the same work.
+            (None, None),
+            (None, None),
+        ]
+    );
+    assert_eq!(matches[1].key(), Some("0441172717"));
+    assert_eq!(matches[4].row().author, "Brian Herbert, Kevin J. Anderson");
+}
+
+#[test]
+fn an_export_is_laid_out_like_goodreads() {
+    let rows = [
+        ExportRow {
+            key: "0439023483".into(),
+            title: "The Hunger Games (The Hunger Games, #1)".into(),
+            author: "Suzanne Collins".into(),
+            publisher: "Scholastic Press".into(),
+            year: Some(2008),
+            stars: Some(5),
+            shelf: Some(Shelf::Read),
+            date_added: Some("2011/12/27".into()),
+        },
+        ExportRow {
+            key: "gr:42".into(),
+            title: "Good Omens".into(),
+            author: "Terry Pratchett, Neil Gaiman".into(),
+            publisher: String::new(),
+            year: None,
+            stars: None,
+            shelf: Some(Shelf::WantToRead),
+            date_added: None,
+        },
+    ];
+    let mut out = Vec::new();
+    write_export(&mut out, &rows).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(format!("{}\n", lines[0]), HEADER);
+    assert_eq!(
+        lines[1],
+        r#","The Hunger Games (The Hunger Games, #1)",Suzanne Collins,"Collins, Suzanne",,"=""0439023483""","=""9780439023481""",5,,Scholastic Press,,,2008,2008,,2011/12/27,read,,read,,,,1,0"#
+    );
+    assert_eq!(
+        lines[2],
+        r#",Good Omens,Terry Pratchett,"Pratchett, Terry",Neil Gaiman,"=""""","=""""",0,,,,,,,,,to-read,,to-read,,,,0,0"#
+    );
+
+    let mut bad = rows[0].clone();
+    bad.stars = Some(6);
+    let err = write_export(Vec::new(), &[rows[1].clone(), bad]).unwrap_err();
+    assert!(matches!(err, Error::Export { row: 1, .. }), "{err:?}");
+}
+
+#[test]
+fn isbns_of_catalog_keys() {
+    let pair = |k: &str| export_isbns(k);
+    assert_eq!(
+        pair("059035342X"),
+        (Some("059035342X".into()), Some("9780590353427".into()))
+    );
+    assert_eq!(pair("9791032305690"), (None, Some("9791032305690".into())));
+    assert_eq!(pair("B0000BLD7X"), (None, None));
+    assert_eq!(pair("gr:12"), (None, None));
+}
+
+#[test]
+fn ratings_become_stars_rounding_half_up() {
+    let stars: Vec<Option<u8>> = (0..=10)
+        .map(|v| stars_of(Rating::new(v).unwrap()))
+        .collect();
+    assert_eq!(
+        stars,
+        vec![
+            None,
+            Some(1),
+            Some(1),
+            Some(2),
+            Some(2),
+            Some(3),
+            Some(3),
+            Some(4),
+            Some(4),
+            Some(5),
+            Some(5)
+        ]
+    );
+    for s in 1..=5 {
+        assert_eq!(stars_of(Rating::from_stars(s).unwrap()), Some(s));
+    }
+}
+
+#[test]
+fn author_names_are_split_for_goodreads() {
+    assert_eq!(last_first("Suzanne Collins"), "Collins, Suzanne");
+    assert_eq!(last_first("J. R. R. Tolkien"), "Tolkien, J. R. R.");
+    assert_eq!(last_first("Voltaire"), "Voltaire");
+    let fields = export_fields(&ExportRow {
+        author: "Mary-Kate and Ashley Olsen".into(),
+        ..ExportRow::for_book(&book("gr:1", "T", ""))
+    });
+    assert_eq!(
+        (fields[2].as_str(), fields[4].as_str()),
+        ("Mary-Kate", "Ashley Olsen")
+    );
+}
+
+/// An ISBN-10 shaped catalog key, a 979 ISBN-13, or a key with no ISBN.
+fn key() -> impl Strategy<Value = String> {
+    prop_oneof!["[0-9]{9}[0-9X]", "979[0-9]{10}", "gr:[0-9]{1,6}",]
+}
+
+fn shelf() -> impl Strategy<Value = Option<Shelf>> {
+    proptest::option::of(proptest::sample::select(Shelf::ALL.to_vec()))
+}
+
+fn export_row() -> impl Strategy<Value = ExportRow> {
+    (
+        key(),
+        // Titles and names with commas, quotes, `="`, line breaks and any script.
+        "[^\\p{C}]{0,30}(\n[^\\p{C}]{1,10})?".prop_filter_map("blank title", |t| {
+            let t = t.trim().to_string();
+            (!t.is_empty()).then_some(t)
+        }),
+        "[\\p{L} .,'&\"-]{0,30}",
+        "[^\\p{C}]{0,20}",
+        proptest::option::of(1u16..=2025),
+        proptest::option::of(1u8..=5),
+        shelf(),
+        proptest::option::of("[0-9]{4}/[0-9]{2}/[0-9]{2}"),
+    )
+        .prop_map(
+            |(key, title, author, publisher, year, stars, shelf, date_added)| ExportRow {
+                key,
+                title,
+                author,
+                publisher,
+                year,
+                stars,
+                shelf,
+                date_added,
+            },
+        )
+}
+
+proptest! {
+    #[test]
+    fn what_is_written_reads_back(rows in proptest::collection::vec(export_row(), 0..8)) {
+        let mut out = Vec::new();
+        write_export(&mut out, &rows).unwrap();
+        let (read, errors) = read_export(&out[..], rows.len()).unwrap();
+        prop_assert!(errors.is_empty(), "{:?}", errors);
+        prop_assert_eq!(read.len(), rows.len());
+        for (row, back) in rows.iter().zip(&read) {
+            let (isbn10, isbn13) = export_isbns(&row.key);
+            prop_assert_eq!(&back.title, &row.title);
+            prop_assert_eq!(back.author.as_str(), text::first_author(&row.author));
+            prop_assert_eq!(&back.isbn10, &isbn10);
+            prop_assert_eq!(&back.isbn13, &isbn13);
+            prop_assert_eq!(back.stars, row.stars);
+            prop_assert_eq!(back.shelf, row.shelf);
+            prop_assert_eq!(&back.date_added, &row.date_added);
+            prop_assert_eq!(&back.date_read, &None);
+        }
+    }
+
+    #[test]
+    fn any_input_is_read_without_panic(body in proptest::collection::vec(any::<u8>(), 0..400)) {
+        let mut input = HEADER.as_bytes().to_vec();
+        input.extend_from_slice(&body);
+        let _ = read_export(&input[..], 50);
+    }
+}

@@ -1,0 +1,18 @@
+//! The published dataset layouts and the loaders built on them.
+//!
+//! - [`bookcrossing`]: the Book-Crossing files (`BX-Books.csv`, `BX-Book-Ratings.csv`,
+//!   `BX-Users.csv`);
+//! - [`goodbooks`]: the goodbooks-10k files (`books.csv`, `ratings.csv`, `tags.csv`,
+//!   `book_tags.csv`);
+//! - [`goodreads`]: Goodreads library exports, read, matched to the catalog and written back;
+//! - [`load`]: a dataset (or a store's own records) in the recommender's form.
+//!
+//! The parsers stream rows into callbacks and record every rejected row in an
+//! [`ImportReport`](crate::records::ImportReport); the loaders collect them.
+
+pub mod bookcrossing;
+mod csv_lines;
+pub mod goodbooks;
+pub mod goodreads;
+pub mod load;
+mod year;

@@ -1,0 +1,233 @@
+//! The lists a reader sees: recommendations for them and books similar to one book.
+
+use std::collections::HashSet;
+
+use super::cap::AuthorCap;
+use super::{Because, Recommendation, Request};
+use crate::recs::data::profile;
+use crate::recs::editions::ReaderPublishers;
+use crate::recs::models::{Contribution, ModelKind, Reason};
+use crate::recs::trained::TrainedModels;
+use crate::recs::{RecsError, Result};
+
+impl TrainedModels {
+    /// The profile of a list of (edition, rating) pairs.
+    pub fn profile(&self, ratings: &[(u32, u8)]) -> Vec<(u32, f32)> {
+        profile(&self.items, ratings, &self.params.weighting)
+    }
+
+    /// Recommend for any reader (fold-in: nothing is retrained; a rating given a moment ago
+    /// counts), with explanations. Unknown keys are ignored.
+    pub fn recommend(&self, kind: ModelKind, request: &Request) -> Result<Vec<Recommendation>> {
+        let scorer = self
+            .scorer(kind)
+            .ok_or_else(|| RecsError::Config(format!("model {kind} was not trained")))?;
+        let rated: Vec<(u32, u8)> = request
+            .ratings
+            .iter()
+            .filter_map(|(key, r)| self.items.find(key).map(|e| (e, *r)))
+            .collect();
+        let profile = self.profile(&rated);
+        let mut excluded: HashSet<u32> = profile.iter().map(|p| p.0).collect();
+        for key in request.shelved.iter().chain(&request.not_interested) {
+            if let Some(e) = self.items.find(key) {
+                excluded.insert(self.items.work_of[e as usize]);
+            }
+        }
+        let top = self.rank_with(&*scorer, &profile, &|w| excluded.contains(&w), request.k);
+        let scored: Vec<u32> = top
+            .iter()
+            .filter(|x| x.1.is_finite())
+            .map(|x| x.0)
+            .collect();
+        let mut explained = scorer.explain_many(&profile, &scored).into_iter();
+        let publishers = ReaderPublishers::new(&self.items, rated.iter().map(|r| r.0));
+        Ok(top
+            .into_iter()
+            .map(|(w, score)| {
+                let because = if score.is_finite() {
+                    self.because(explained.next().unwrap_or_default(), &rated)
+                } else {
+                    vec![(Because::Popular, 0.0)]
+                };
+                Recommendation {
+                    key: self.edition_key(w, &publishers),
+                    work: w,
+                    score: if score.is_finite() { score } else { 0.0 },
+                    because,
+                }
+            })
+            .collect())
+    }
+
+    /// The works to show on the page of book `key`, best first: for [`ModelKind::Knn`] its
+    /// item-kNN neighbours and for [`ModelKind::Ease`] its positive EASE weights ("readers who
+    /// liked this also liked", explained by `Because::Book(key)`), for [`ModelKind::Content`]
+    /// the works closest by TF-IDF cosine ("similar books", explained by the shared
+    /// features), for [`ModelKind::Hybrid`] the kNN list topped up by content when it is
+    /// short, and for [`ModelKind::Popularity`] the most popular works. Never the book's own
+    /// work (any edition), nor a work of `exclude`'s ratings, shelf or not-interested list
+    /// (its `k` is not used); one edition per work and at most `max_per_author` works by one
+    /// author. Fewer than `k` when the model knows fewer similar works: a book page shows
+    /// nothing rather than unrelated books. ALS has no item-to-item list here.
+    pub fn similar(
+        &self,
+        kind: ModelKind,
+        key: &str,
+        k: usize,
+        exclude: &Request,
+    ) -> Result<Vec<Recommendation>> {
+        let e = self
+            .items
+            .find(key)
+            .ok_or_else(|| RecsError::Config(format!("unknown book {key:?}")))?;
+        let own = self.items.work_of[e as usize];
+        let mut excluded: HashSet<u32> = exclude
+            .ratings
+            .iter()
+            .map(|r| &r.0)
+            .chain(&exclude.shelved)
+            .chain(&exclude.not_interested)
+            .filter_map(|k| self.items.find(k))
+            .map(|e| self.items.work_of[e as usize])
+            .collect();
+        excluded.insert(own);
+        let publishers = ReaderPublishers::new(
+            &self.items,
+            exclude.ratings.iter().filter_map(|r| self.items.find(&r.0)),
+        );
+        let n = self.items.work_count();
+        let cap = self.params.max_per_author;
+        let untrained = || RecsError::Config(format!("model {kind} was not trained"));
+        let cf = |scores: &mut [f32]| -> Result<()> {
+            match kind {
+                ModelKind::Ease => {
+                    self.ease
+                        .as_ref()
+                        .ok_or_else(untrained)?
+                        .row_scores(own, scores);
+                }
+                _ => {
+                    let knn = self.knn.as_ref().ok_or_else(untrained)?;
+                    let (nb, sim) = knn.neighbours(own);
+                    for (&j, &s) in nb.iter().zip(sim) {
+                        if s > 0.0 {
+                            scores[j as usize] = s;
+                        }
+                    }
+                }
+            }
+            Ok(())
+        };
+        let book = |w: u32, s: f32| Recommendation {
+            key: self.edition_key(w, &publishers),
+            work: w,
+            score: s,
+            because: vec![(Because::Book(key.to_string()), s)],
+        };
+        let mut out: Vec<Recommendation> = Vec::new();
+        let mut scores = vec![f32::NEG_INFINITY; n];
+        match kind {
+            ModelKind::Knn | ModelKind::Ease | ModelKind::Hybrid => {
+                cf(&mut scores)?;
+                let top =
+                    self.top_capped(&scores, &|w| excluded.contains(&w), excluded.len(), k, cap);
+                out.extend(top.into_iter().map(|(w, s)| book(w, s)));
+            }
+            ModelKind::Popularity => {
+                let top = self.top_of_scores(
+                    &self.popularity.scores,
+                    &|w| excluded.contains(&w),
+                    excluded.len(),
+                    k,
+                    cap,
+                );
+                out.extend(top.into_iter().map(|(w, s)| Recommendation {
+                    key: self.edition_key(w, &publishers),
+                    work: w,
+                    score: s,
+                    because: vec![(Because::Popular, s)],
+                }));
+            }
+            ModelKind::Content => {}
+            ModelKind::Als => {
+                return Err(RecsError::Config(
+                    "similar books: use knn, ease, content or hybrid".into(),
+                ))
+            }
+        }
+        if matches!(kind, ModelKind::Content | ModelKind::Hybrid) && out.len() < k {
+            let content = self.content.as_ref().ok_or_else(untrained)?;
+            scores.fill(f32::NEG_INFINITY);
+            content.similar_to(own, &mut scores);
+            // The content list tops up the CF one: same exclusions, same author cap overall.
+            let have: HashSet<u32> = out.iter().map(|r| r.work).collect();
+            let mut authors = AuthorCap::counting(cap, out.iter().map(|r| self.author_of(r.work)));
+            let more = self.top_capped(
+                &scores,
+                &|w| excluded.contains(&w) || have.contains(&w),
+                excluded.len() + have.len(),
+                k - out.len() + 16,
+                cap,
+            );
+            for (w, s) in more {
+                if out.len() >= k {
+                    break;
+                }
+                if !authors.admit(self.author_of(w)) {
+                    continue;
+                }
+                let because = content
+                    .explain_similar(own, w)
+                    .into_iter()
+                    .map(|(f, share)| (Because::Feature(f), share))
+                    .collect();
+                out.push(Recommendation {
+                    key: self.edition_key(w, &publishers),
+                    work: w,
+                    score: s,
+                    because,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The catalog key of the edition of work `w` shown to a reader with `publishers`.
+    pub(super) fn edition_key(&self, w: u32, publishers: &ReaderPublishers) -> String {
+        let e = self
+            .editions
+            .choose(&self.items, w, publishers, &|_| false)
+            .unwrap_or(self.shown[w as usize]);
+        self.items.keys[e as usize].clone()
+    }
+
+    /// Contributions in reader terms, largest share first.
+    fn because(
+        &self,
+        contributions: Vec<Contribution>,
+        rated: &[(u32, u8)],
+    ) -> Vec<(Because, f32)> {
+        let mut out: Vec<(Because, f32)> = contributions
+            .into_iter()
+            .map(|c| {
+                let b = match c.reason {
+                    Reason::Rated(w) => {
+                        // The edition the reader actually rated, else the work's shown one.
+                        let e = rated
+                            .iter()
+                            .find(|r| self.items.work_of[r.0 as usize] == w)
+                            .map(|r| r.0)
+                            .unwrap_or(self.shown[w as usize]);
+                        Because::Book(self.items.keys[e as usize].clone())
+                    }
+                    Reason::Feature(f) => Because::Feature(f),
+                    Reason::Popular => Because::Popular,
+                };
+                (b, c.share)
+            })
+            .collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1));
+        out
+    }
+}
