@@ -1,7 +1,8 @@
 //! `shelfwise eval`: the recommendation models against the held-out protocol, as one table.
 
 use engine::recs::eval::{self, DataSource, EvalConfig, EvalRules};
-use engine::recs::recommend::{ModelKind, Progress};
+use engine::recs::models::ModelKind;
+use engine::recs::Progress;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::EvalArgs;

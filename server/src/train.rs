@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use app::backend::recommender::{self, ModelStatus, Recommender};
 use app::backend::store::Store;
-use engine::recs::recommend::{Progress, TrainedModel};
+use engine::recs::trained::TrainedModels;
+use engine::recs::Progress;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::GlobalArgs;
@@ -55,10 +56,10 @@ fn train_and_save(
     (books, ratings): recommender::TrainingData,
     data_dir: &Path,
     progress: &(dyn Fn(&Progress) + Sync),
-) -> Result<(TrainedModel, usize)> {
+) -> Result<(TrainedModels, usize)> {
     let n = ratings.len();
     let model =
-        TrainedModel::train_from_tuples(books, ratings, &recommender::serving_params(), progress)
+        TrainedModels::train_from_tuples(books, ratings, &recommender::serving_params(), progress)
             .map_err(recommender::TrainError::from)?;
     recommender::save_atomic(&model, &recommender::model_path(data_dir))?;
     Ok((model, n))
@@ -71,7 +72,7 @@ pub fn prepare(store: &Store, data_dir: &Path, recommender: &Recommender) {
     let path = recommender::model_path(data_dir);
     let started = Instant::now();
     if path.exists() {
-        match TrainedModel::load(&path) {
+        match TrainedModels::load(&path) {
             Ok(model) => {
                 let ratings = store.rating_count();
                 recommender.install(model, ratings);

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use app::backend::store::Store;
 use common::{imported_store, CACHE};
-use engine::model::Rating;
+use engine::records::Rating;
 use shelfwise::backup::{self, AdminSocket, DATA_FILE, MANIFEST_FILE};
 
 type Trees = BTreeMap<Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>>;

@@ -207,7 +207,7 @@ fn multipart(boundary: &str, parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
 
 /// A file for the Goodreads upload: a real header with mutated rows, or garbage.
 fn upload_file(rng: &mut Rng) -> Vec<u8> {
-    let header = engine::goodreads::COLUMNS.join(",");
+    let header = engine::datasets::goodreads::COLUMNS.join(",");
     match rng.below(9) {
         0 => {
             let n = rng.below(4096);
@@ -233,7 +233,7 @@ fn upload_file(rng: &mut Rng) -> Vec<u8> {
         5 => {
             let mut f = format!("{header}\n");
             for _ in 0..rng.below(50) {
-                let cols: Vec<String> = (0..engine::goodreads::COLUMNS.len())
+                let cols: Vec<String> = (0..engine::datasets::goodreads::COLUMNS.len())
                     .map(|_| {
                         rng.pick(&[
                             "",

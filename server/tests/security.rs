@@ -10,7 +10,7 @@ use app::backend::state::Settings;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::*;
-use engine::model::Book;
+use engine::records::Book;
 
 #[tokio::test]
 async fn sign_up_sets_a_session_cookie_with_safe_flags() {

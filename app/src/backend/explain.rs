@@ -1,43 +1,43 @@
-//! The words of an explanation, from the engine's reasons for a recommendation.
+//! The words of an explanation. The engine decides what explains a recommendation
+//! ([`Explanation`]); the app says it.
 
-use engine::recs::recommend::Because;
+use engine::recs::models::content::Feature;
+use engine::recs::serve::{Because, Explanation};
 
 use crate::backend::state::AppState;
+
 fn title_of(state: &AppState, key: &str) -> Option<String> {
     let idx = state.catalog.find(key)?;
     state.catalog.book(idx).map(|b| b.title.clone())
 }
 
-/// A short explanation from the engine's reasons, largest share first.
+/// A short explanation from the engine's reasons, largest share first. Books the catalog
+/// cannot name are passed over, so a reason never reads "Because you liked ".
 pub fn explain(state: &AppState, because: &[(Because, f32)]) -> String {
-    let books: Vec<String> = because
-        .iter()
-        .filter(|(_, share)| *share > 0.0)
-        .filter_map(|(b, _)| match b {
-            Because::Book(key) => title_of(state, key),
-            _ => None,
-        })
-        .take(2)
-        .collect();
-    match books.as_slice() {
-        [a, b] => return format!("Because you liked {a} and {b}"),
-        [a] => return format!("Because you liked {a}"),
-        _ => {}
-    }
-    for (b, _) in because {
-        if let Because::Feature(f) = b {
-            if let Some((kind, value)) = f.split_once(':') {
-                return match kind {
-                    "author" => {
-                        format!("Same author as books you liked: {}", title_case(value))
-                    }
-                    "decade" => format!("From the {value}s, like books you liked"),
-                    "tag" => format!("About {value}, like books you liked"),
-                    _ => format!("Shares “{value}” with books you liked"),
-                };
+    match Explanation::of_known(because, |key| title_of(state, key).is_some()) {
+        Explanation::Books(keys) => {
+            let titles: Vec<String> = keys.iter().filter_map(|k| title_of(state, k)).collect();
+            match titles.as_slice() {
+                [a, b, ..] => format!("Because you liked {a} and {b}"),
+                [a] => format!("Because you liked {a}"),
+                [] => popular(),
             }
         }
+        Explanation::Feature(feature) => match feature {
+            Feature::Author(name) => {
+                format!("Same author as books you liked: {}", title_case(&name))
+            }
+            Feature::Decade(decade) => format!("From the {decade}s, like books you liked"),
+            Feature::Tag(tag) => format!("About {tag}, like books you liked"),
+            Feature::Word(value) | Feature::Publisher(value) => {
+                format!("Shares “{value}” with books you liked")
+            }
+        },
+        Explanation::Popular => popular(),
     }
+}
+
+fn popular() -> String {
     "Popular with readers like you".to_string()
 }
 

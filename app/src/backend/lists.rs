@@ -7,10 +7,10 @@
 //! Until a model is ready, lists fall back to the popularity ranking. Each list is kept in
 //! [`crate::backend::recs_cache`] until the reader's library or the model changes.
 
-use std::collections::HashMap;
-
 use engine::catalog::BookIdx;
-use engine::recs::recommend::{Because, ModelKind, Recommendation, TrainedModel};
+use engine::recs::models::ModelKind;
+use engine::recs::serve::{cap_per_author, Because, Recommendation};
+use engine::recs::trained::TrainedModels;
 
 use crate::backend::cards::card;
 use crate::backend::explain::explain;
@@ -25,6 +25,7 @@ use crate::types::{BecauseRow, BookCard, ForYou, RecCard, SimilarBooks};
 pub const ROW: usize = 10;
 /// "Because you liked" rows on the home page.
 pub const BECAUSE_ROWS: usize = 3;
+
 /// The reader's own state on recommended cards, from the library already loaded.
 pub(crate) fn with_mine(state: &AppState, reader: &ReaderLibrary, recs: &mut [RecCard]) {
     let mut plain: Vec<BookCard> = recs.iter().map(|c| c.card.clone()).collect();
@@ -63,32 +64,20 @@ pub fn popular(
 ) -> Result<Vec<RecCard>, AppError> {
     let own = reader.works(state);
     let catalog = &state.catalog;
-    let mut per_author: HashMap<String, usize> = HashMap::new();
-    let mut out = Vec::new();
-    for &w in catalog.popular(0, catalog.ranked_works()) {
-        if out.len() == k {
-            break;
-        }
-        if own.contains(&w) {
-            continue;
-        }
-        let Some(work) = catalog.work(w) else {
-            continue;
-        };
-        let idx = work.representative();
-        let Some(c) = card(catalog, idx) else {
-            continue;
-        };
-        let n = per_author.entry(engine::text::fold(&c.author)).or_default();
-        if *n >= 2 {
-            continue;
-        }
-        *n += 1;
-        out.push(RecCard {
-            card: c,
-            why: why.to_string(),
-        });
-    }
+    let ranked = catalog
+        .popular(0, catalog.ranked_works())
+        .iter()
+        .filter(|w| !own.contains(w))
+        .filter_map(|&w| catalog.work(w))
+        .filter_map(|work| card(catalog, work.representative()));
+    let mut out: Vec<RecCard> =
+        cap_per_author(ranked, k, 2, |c| Some(engine::text::fold(&c.author)))
+            .into_iter()
+            .map(|card| RecCard {
+                card,
+                why: why.to_string(),
+            })
+            .collect();
     with_mine(state, reader, &mut out);
     Ok(out)
 }
@@ -155,7 +144,7 @@ pub fn because_rows(state: &AppState, reader: &ReaderLibrary) -> Result<Vec<Beca
 fn compute_because_rows(
     state: &AppState,
     reader: &ReaderLibrary,
-    model: &TrainedModel,
+    model: &TrainedModels,
 ) -> Result<Vec<BecauseRow>, AppError> {
     let request = reader.request(state, ROW);
     let mut rows = Vec::new();
@@ -209,7 +198,7 @@ pub fn similar(
 fn compute_similar(
     state: &AppState,
     reader: &ReaderLibrary,
-    model: &TrainedModel,
+    model: &TrainedModels,
     book: BookIdx,
 ) -> Result<SimilarBooks, AppError> {
     let Some(key) = state.catalog.book(book).map(|b| b.key.clone()) else {

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 
-use engine::recs::recommend::Request;
+use engine::recs::serve::Request;
 
 use crate::backend::recs_cache::Fingerprint;
 use crate::backend::state::AppState;

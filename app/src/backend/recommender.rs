@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
-use engine::recs::recommend::{ProgressFn, TrainParams, TrainedModel};
+use engine::recs::trained::{TrainParams, TrainedModels};
+use engine::recs::ProgressFn;
 
 use crate::backend::store::{Store, StoreError};
 
@@ -41,7 +42,7 @@ pub enum ModelStatus {
 /// The current model behind a lock that is only held to clone or swap an `Arc`.
 #[derive(Debug)]
 pub struct Recommender {
-    model: RwLock<Option<Arc<TrainedModel>>>,
+    model: RwLock<Option<Arc<TrainedModels>>>,
     status: RwLock<ModelStatus>,
     /// Bumped on every swap, so lists computed from an older model are never served again.
     generation: AtomicU64,
@@ -59,19 +60,19 @@ impl Default for Recommender {
 
 impl Recommender {
     /// The model to answer this request with, if one is ready.
-    pub fn get(&self) -> Option<Arc<TrainedModel>> {
+    pub fn get(&self) -> Option<Arc<TrainedModels>> {
         self.model.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// The model with its generation, read together so a list is never cached under the
     /// generation of a model it was not computed from.
-    pub fn get_with_generation(&self) -> (u64, Option<Arc<TrainedModel>>) {
+    pub fn get_with_generation(&self) -> (u64, Option<Arc<TrainedModels>>) {
         let model = self.model.read().unwrap_or_else(|p| p.into_inner());
         (self.generation.load(Ordering::Acquire), model.clone())
     }
 
     /// Swap in a new model (atomically: requests in flight keep the one they hold).
-    pub fn install(&self, mut model: TrainedModel, ratings: usize) {
+    pub fn install(&self, mut model: TrainedModels, ratings: usize) {
         // A row of ten shows at most two books by one author.
         model.params.max_per_author = 2;
         let mut slot = self.model.write().unwrap_or_else(|p| p.into_inner());
@@ -121,7 +122,7 @@ pub fn serving_params() -> TrainParams {
 
 /// What training reads from the store: the catalog's books, and every rating as
 /// `(user, book, value)`.
-pub type TrainingData = (Vec<engine::model::Book>, Vec<(u32, u32, u8)>);
+pub type TrainingData = (Vec<engine::records::Book>, Vec<(u32, u32, u8)>);
 
 /// Read everything training needs out of the store: the dataset's ratings and the readers'.
 pub fn training_data(store: &Store) -> Result<TrainingData, TrainError> {
@@ -142,16 +143,16 @@ pub fn train_from_store(
     store: &Store,
     params: &TrainParams,
     progress: ProgressFn<'_>,
-) -> Result<(TrainedModel, usize), TrainError> {
+) -> Result<(TrainedModels, usize), TrainError> {
     let (books, ratings) = training_data(store)?;
     let n = ratings.len();
-    let model = TrainedModel::train_from_tuples(books, ratings, params, progress)?;
+    let model = TrainedModels::train_from_tuples(books, ratings, params, progress)?;
     Ok((model, n))
 }
 
 /// Write a model so that a reader of `path` sees the old file or the new one, never a part:
 /// write beside it, then rename over it.
-pub fn save_atomic(model: &TrainedModel, path: &Path) -> Result<(), TrainError> {
+pub fn save_atomic(model: &TrainedModels, path: &Path) -> Result<(), TrainError> {
     let tmp = path.with_extension("bin.tmp");
     model.save(&tmp)?;
     std::fs::rename(&tmp, path).map_err(|source| TrainError::Io {

@@ -102,7 +102,7 @@ mod tests {
     use crate::backend::store::library::LibraryEntry;
     use crate::backend::store::BookId;
     use crate::types::Shelf;
-    use engine::model::Rating;
+    use engine::records::Rating;
 
     fn book(book: BookId, stars: u8, shelf: Option<Shelf>, updated: u64) -> LibraryBook {
         LibraryBook {

@@ -8,7 +8,7 @@
 use axum::extract::{Multipart, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use engine::goodreads::{self, ExportRow, Match, MatchedBy};
+use engine::datasets::goodreads::{self, ExportRow, Match, MatchedBy};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 use serde::Serialize;

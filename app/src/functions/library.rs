@@ -38,7 +38,7 @@ pub fn validate_stars(stars: u8) -> Result<u8, AppError> {
 #[server(endpoint = "rate_book")]
 pub async fn rate_book(isbn: String, stars: u8) -> Result<MyState, AppError> {
     use crate::backend::{app_state, library, store::library::Change};
-    use engine::model::Rating;
+    use engine::records::Rating;
     let stars = validate_stars(stars)?;
     let rating = Rating::from_stars(stars);
     let state = app_state()?;

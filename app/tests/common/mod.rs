@@ -10,6 +10,7 @@ use http::header::{COOKIE, SET_COOKIE};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
+#[allow(unused_imports)] // not every test file uses every fixture
 pub use test_support::goodbooks::*;
 pub use test_support::store::*;
 

@@ -1,4 +1,4 @@
-//! Shared by the CSV readers (goodbooks, Goodreads exports): records with their true line
+//! Shared by the CSV readers (Book-Crossing, goodbooks, Goodreads exports): records with their true line
 //! numbers, quoted values for rejection reasons, and CSV errors as the crate's errors.
 
 use std::collections::VecDeque;

@@ -11,6 +11,7 @@ use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
 use tower::ServiceExt;
 
+#[allow(unused_imports)] // not every test file uses every fixture
 pub use test_support::goodbooks::*;
 pub use test_support::store::*;
 

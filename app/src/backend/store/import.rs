@@ -8,8 +8,8 @@
 //! up by ISBN and external key) and a rating overwrites itself.
 
 use super::{BookId, Store, StoreError, StoreResult, UserId, UserRecord};
-use engine::model::{ImportReport, Rating, RawRating};
-use engine::{bookcrossing, goodbooks};
+use engine::datasets::{bookcrossing, goodbooks};
+use engine::records::{ImportReport, Rating, RawRating};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fs::File;

@@ -17,7 +17,7 @@ use super::{
     decode, decode_rating, pair, split_pair, BookId, Store, StoreError, StoreResult, UserId,
 };
 use crate::types::Shelf;
-use engine::model::Rating;
+use engine::records::Rating;
 
 /// What the `library` tree keeps for one reader's book.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -24,7 +24,7 @@ pub mod import;
 pub mod library;
 
 use engine::catalog::Catalog;
-use engine::model::{Book, Rating};
+use engine::records::{Book, Rating};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use std::path::Path;

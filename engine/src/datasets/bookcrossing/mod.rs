@@ -30,6 +30,7 @@
 
 use std::io::{BufReader, Read};
 
+use super::csv_lines::quoted as snippet;
 use super::year::latest_plausible_year;
 use crate::records::{Book, ImportReport, Rating, RawRating};
 use crate::{isbn, text, Error, Result};
@@ -227,17 +228,6 @@ fn check_header(first: Option<Row>, file: &str, columns: &[&str]) -> Result<()> 
             .join(";"),
         found,
     })
-}
-
-/// A short quoted excerpt of a value for a rejection reason.
-fn snippet(value: &str) -> String {
-    const MAX_CHARS: usize = 40;
-    if value.chars().count() <= MAX_CHARS {
-        format!("{value:?}")
-    } else {
-        let head: String = value.chars().take(MAX_CHARS).collect();
-        format!("{head:?}…")
-    }
 }
 
 /// A field's text, `""` for `NULL`.
