@@ -140,7 +140,7 @@ pub fn my_books(
         total: 0,
         star_histogram: vec![0; 5],
     };
-    let Some(current) = crate::backend::auth::session::current(&state)? else {
+    let Some(current) = crate::backend::auth::session::current(state)? else {
         return Ok(empty);
     };
     let library = state.store.library_of(current.user())?;
