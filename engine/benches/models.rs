@@ -20,14 +20,14 @@ const WORKS: usize = 4000;
 const USERS: u32 = 3000;
 
 fn catalog() -> ItemIndex {
-    ItemIndex::from_books((0..WORKS).map(|w| Book {
-        key: format!("{w:010}"),
-        title: format!("Title {w} word{}", w % 97),
-        author: format!("Author {}", w % 700),
-        year: Some(1960 + (w % 45) as u16),
-        publisher: format!("Publisher {}", w % 60),
-        image_url: None,
-        tags: vec![],
+    ItemIndex::from_books((0..WORKS).map(|w| {
+        Book::new(
+            format!("{w:010}"),
+            format!("Title {w} word{}", w % 97),
+            format!("Author {}", w % 700),
+        )
+        .with_year(1960 + (w % 45) as u16)
+        .with_publisher(format!("Publisher {}", w % 60))
     }))
 }
 

@@ -4,7 +4,6 @@
 //! `data/raw` at the workspace root), otherwise a synthetic catalog, so the bench always runs.
 //! `engine/examples/search_bench.rs` measures latency percentiles and hit rates on real queries.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
@@ -13,10 +12,7 @@ use engine::search::{SearchDoc, SearchIndex};
 
 /// The real catalog if present, else `None`.
 fn real_catalog() -> Option<Vec<SearchDoc>> {
-    let dir = std::env::var_os("SHELFWISE_BX_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/raw"));
-    bookcrossing::search_docs(&dir).ok()
+    bookcrossing::search_docs(&test_support::data::bookcrossing_dir()).ok()
 }
 
 /// 50,000 docs whose titles and authors are drawn from a small vocabulary (with a fixed seed),

@@ -18,7 +18,6 @@
 //!
 //! Run with `cargo run --release -p engine --example search_bench`.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use engine::datasets::bookcrossing;
@@ -35,9 +34,7 @@ const TIMED_PASSES: usize = 3;
 const SEED: u64 = 0x5eed_b00c;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = std::env::var_os("SHELFWISE_BX_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/raw"));
+    let dir = test_support::data::bookcrossing_dir();
 
     let started = Instant::now();
     let docs = bookcrossing::search_docs(&dir)?;

@@ -230,28 +230,16 @@ fn key_hash(key: &str) -> u64 {
 mod tests {
     use super::*;
 
-    fn book(key: &str, title: &str, author: &str) -> Book {
-        Book {
-            key: key.into(),
-            title: title.into(),
-            author: author.into(),
-            year: None,
-            publisher: String::new(),
-            image_url: None,
-            tags: vec![],
-        }
-    }
-
     fn r(v: u8) -> Rating {
         Rating::new(v).unwrap()
     }
 
     fn sample() -> Catalog {
         let books = vec![
-            book("0000000001", "Dune", "Frank Herbert"),
-            book("0000000002", "Dune (Paperback)", "Frank Herbert"),
-            book("0000000003", "Emma", "Jane Austen"),
-            book("0000000004", "Obscure", "Nobody Known"),
+            Book::new("0000000001", "Dune", "Frank Herbert"),
+            Book::new("0000000002", "Dune (Paperback)", "Frank Herbert"),
+            Book::new("0000000003", "Emma", "Jane Austen"),
+            Book::new("0000000004", "Obscure", "Nobody Known"),
         ];
         let mut ratings = vec![(0, r(9)), (1, r(10)), (1, r(0)), (1, r(8)), (3, r(10))];
         ratings.extend(std::iter::repeat_n((2, r(7)), 40));
@@ -285,7 +273,7 @@ mod tests {
 
     #[test]
     fn lookups_by_key_and_out_of_range_ratings() {
-        let c = Catalog::build(vec![book("0000000001", "A", "B")], vec![(7, r(9))]).unwrap();
+        let c = Catalog::build(vec![Book::new("0000000001", "A", "B")], vec![(7, r(9))]).unwrap();
         assert_eq!(c.find("0000000001"), Some(0));
         assert_eq!(c.find("nope"), None);
         assert_eq!(c.book_stats(0).unwrap().explicit_count(), 0);

@@ -22,6 +22,42 @@ pub struct Book {
     pub tags: Vec<String>,
 }
 
+impl Book {
+    /// A book known only by its key, title and author: no year, publisher, cover or tags (set
+    /// those with the `with_*` methods).
+    pub fn new(
+        key: impl Into<String>,
+        title: impl Into<String>,
+        author: impl Into<String>,
+    ) -> Book {
+        Book {
+            key: key.into(),
+            title: title.into(),
+            author: author.into(),
+            year: None,
+            publisher: String::new(),
+            image_url: None,
+            tags: Vec::new(),
+        }
+    }
+
+    /// The book with this year of publication (a `u16`, or `None` for unknown).
+    pub fn with_year(self, year: impl Into<Option<u16>>) -> Book {
+        Book {
+            year: year.into(),
+            ..self
+        }
+    }
+
+    /// The book with this publisher (empty for unknown).
+    pub fn with_publisher(self, publisher: impl Into<String>) -> Book {
+        Book {
+            publisher: publisher.into(),
+            ..self
+        }
+    }
+}
+
 /// One rating as a dataset publishes it, before it is matched to the catalog.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawRating {

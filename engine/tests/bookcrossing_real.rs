@@ -2,32 +2,20 @@
 //!
 //! The files are not in the repository (about 120 MB, and not ours to redistribute). The tests
 //! look for them in `$SHELFWISE_BX_DIR`, by default `data/raw/` at the workspace root, and
-//! skip with a note when they are absent. The exact counts below were measured on the files as
+//! skip with a note when they are absent, unless `SHELFWISE_REQUIRE_DATA` is set (see
+//! `test_support::data`). The exact counts below were measured on the files as
 //! published (271,379 books, 1,149,780 ratings, 278,858 users).
 
 use std::collections::HashSet;
 use std::fs::File;
-use std::path::PathBuf;
 
 use engine::datasets::bookcrossing::{read_books, read_ratings, read_users};
 use engine::records::ImportReport;
 
-/// Where the BX-*.csv files are, if they are there.
+/// A BX-*.csv file, opened, if it is there (see [`test_support::data::bookcrossing_file`]).
 fn bx_file(name: &str) -> Option<File> {
-    let dir = std::env::var_os("SHELFWISE_BX_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/raw"));
-    let path = dir.join(name);
-    match File::open(&path) {
-        Ok(file) => Some(file),
-        Err(_) => {
-            eprintln!(
-                "skipped: {} not found (set SHELFWISE_BX_DIR to the Book-Crossing files)",
-                path.display()
-            );
-            None
-        }
-    }
+    let path = test_support::data::bookcrossing_file(name)?;
+    Some(File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
 }
 
 /// Print what an import kept and rejected, by reason, with an example line per reason.

@@ -11,11 +11,10 @@ use engine::datasets::goodbooks::{
     GoodbooksBook,
 };
 use engine::records::ImportReport;
+use test_support::goodbooks::FIXTURES;
 
 fn fixture(name: &str) -> File {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/goodbooks")
-        .join(name);
+    let path = Path::new(FIXTURES).join(name);
     File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 

@@ -5,13 +5,14 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use engine::catalog::Catalog;
 use engine::datasets::goodreads::{
     match_rows, read_export, write_export, ExportRow, GoodreadsRow, Match, MatchedBy, Shelf,
 };
-use engine::records::{Book, ImportReport};
+use engine::records::ImportReport;
+use test_support::book;
 
 fn fixture(name: &str) -> File {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -24,18 +25,6 @@ fn library() -> Vec<GoodreadsRow> {
     let (rows, errors) = read_export(fixture("library_export.csv"), 1000).unwrap();
     assert!(errors.is_empty(), "{errors:?}");
     rows
-}
-
-fn book(key: &str, title: &str, author: &str) -> Book {
-    Book {
-        key: key.into(),
-        title: title.into(),
-        author: author.into(),
-        year: None,
-        publisher: String::new(),
-        image_url: None,
-        tags: vec![],
-    }
 }
 
 /// The Book-Crossing editions the fixture names, as `BX-Books.csv` spells them, and a few
@@ -282,34 +271,12 @@ fn the_library_survives_an_export_and_a_new_import() {
     assert_eq!(keys(&again), keys(&matches));
 }
 
-/// `BX-Books.csv`, if it is there.
-fn bx_books() -> Option<File> {
-    let dir = std::env::var_os("SHELFWISE_BX_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/raw"));
-    let path = dir.join("BX-Books.csv");
-    match File::open(&path) {
-        Ok(file) => Some(file),
-        Err(_) => {
-            assert!(
-                std::env::var_os("SHELFWISE_REQUIRE_DATA").is_none(),
-                "SHELFWISE_REQUIRE_DATA is set but {} is missing",
-                path.display()
-            );
-            eprintln!(
-                "skipped: {} not found (set SHELFWISE_BX_DIR to the Book-Crossing files)",
-                path.display()
-            );
-            None
-        }
-    }
-}
-
 #[test]
 fn the_library_export_matches_the_real_catalog() {
-    let Some(file) = bx_books() else {
+    let Some(path) = test_support::data::bookcrossing_file("BX-Books.csv") else {
         return;
     };
+    let file = File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut books = Vec::new();
     engine::datasets::bookcrossing::read_books(file, &mut ImportReport::default(), |b| {
         books.push(b)

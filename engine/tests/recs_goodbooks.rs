@@ -8,11 +8,11 @@ use engine::recs::models::ease::EaseParams;
 use engine::recs::models::ModelKind;
 use engine::recs::serve::Request;
 use engine::recs::trained::{TrainParams, TrainedModels};
+use test_support::goodbooks::FIXTURES;
 
 #[test]
 fn the_goodbooks_layout_loads_and_trains() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/goodbooks");
-    let data = load_goodbooks(&dir).expect("fixtures load");
+    let data = load_goodbooks(Path::new(FIXTURES)).expect("fixtures load");
     assert_eq!(data.items.len(), 99);
     assert!(!data.ratings.is_empty());
     // Stars 1–5 become 2–10: every rating is even and explicit.

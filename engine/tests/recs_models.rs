@@ -9,10 +9,10 @@ use engine::recs::models::ease::{Ease, EaseParams};
 use engine::recs::models::knn::{ItemKnn, KnnParams};
 use engine::recs::models::ModelKind;
 use engine::recs::models::Scorer;
-use engine::recs::rng::SplitMix64;
 use engine::recs::serve::Request;
 use engine::recs::trained::{TrainParams, TrainedModels};
 use proptest::prelude::*;
+use test_support::rng::SplitMix64;
 
 /// 60 books: 40 works, every fourth work in two editions, 8 authors.
 fn catalog() -> ItemIndex {
@@ -20,19 +20,20 @@ fn catalog() -> ItemIndex {
     for w in 0..40u32 {
         let editions = if w % 4 == 0 { 2 } else { 1 };
         for e in 0..editions {
-            books.push(Book {
-                key: format!("{:09}{}", w * 10 + e, e),
-                title: if e == 0 {
-                    format!("Story number {w} of the sea")
-                } else {
-                    format!("Story Number {w} of the Sea (Paperback)")
-                },
-                author: format!("Author {}", w % 8),
-                year: Some(1950 + (w as u16 % 5) * 10),
-                publisher: format!("House {}", w % 3),
-                image_url: None,
-                tags: vec![],
-            });
+            let title = if e == 0 {
+                format!("Story number {w} of the sea")
+            } else {
+                format!("Story Number {w} of the Sea (Paperback)")
+            };
+            books.push(
+                Book::new(
+                    format!("{:09}{}", w * 10 + e, e),
+                    title,
+                    format!("Author {}", w % 8),
+                )
+                .with_year(1950 + (w as u16 % 5) * 10)
+                .with_publisher(format!("House {}", w % 3)),
+            );
         }
     }
     ItemIndex::from_books(books)
@@ -466,17 +467,15 @@ fn similar_books_explain_themselves() {
 #[test]
 fn a_model_trains_from_store_tuples() {
     let books: Vec<Book> = (0..6u32)
-        .map(|i| Book {
-            key: format!("K{i}"),
-            title: format!(
-                "Title {}",
-                ["alpha", "beta", "gamma", "delta", "alpha", "omega"][i as usize]
-            ),
-            author: format!("Writer {}", i % 3),
-            year: Some(2000),
-            publisher: "Press".into(),
-            image_url: None,
-            tags: vec![],
+        .map(|i| {
+            let word = ["alpha", "beta", "gamma", "delta", "alpha", "omega"][i as usize];
+            Book::new(
+                format!("K{i}"),
+                format!("Title {word}"),
+                format!("Writer {}", i % 3),
+            )
+            .with_year(2000)
+            .with_publisher("Press")
         })
         .collect();
     // Readers 1–3 read books 0, 1, 2 together; 4 and 5 read 3 and 5. Index 9 is no book, a

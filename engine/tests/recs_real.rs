@@ -2,8 +2,8 @@
 //! split, training, and the rules, fast enough for a debug build.
 //!
 //! The files are read from `$SHELFWISE_BX_DIR` (default `data/raw`). Skipped when they are
-//! absent, unless `SHELFWISE_REQUIRE_DATA` is set, which turns
-//! their absence into a failure (for CI machines that have the data).
+//! absent, unless `SHELFWISE_REQUIRE_DATA` is set, which turns their absence into a failure
+//! (for CI machines that have the data): the rule of `test_support::data`.
 
 use std::collections::HashSet;
 use std::io::Read;
@@ -18,37 +18,26 @@ use engine::recs::models::knn::KnnParams;
 use engine::recs::models::ModelKind;
 use engine::recs::split::{holdout, relevant_by_user, Protocol};
 use engine::recs::trained::{TrainParams, TrainedModels};
+use test_support::data::bookcrossing_file;
 
-fn slice(path: &Path, bytes: u64) -> Option<Vec<u8>> {
+/// The first `bytes` bytes of a file.
+fn slice(path: &Path, bytes: u64) -> Vec<u8> {
     let mut out = Vec::new();
     std::fs::File::open(path)
-        .ok()?
-        .take(bytes)
-        .read_to_end(&mut out)
-        .ok()?;
-    Some(out)
+        .and_then(|f| f.take(bytes).read_to_end(&mut out))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    out
 }
 
 #[test]
 fn a_real_slice_trains_and_follows_the_rules() {
-    // Like bookcrossing_real: $SHELFWISE_BX_DIR, else the workspace's data/raw.
-    let dir = std::env::var_os("SHELFWISE_BX_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/raw"));
-    let (books, ratings) = match (
-        slice(&dir.join("BX-Books.csv"), 5_000_000),
-        slice(&dir.join("BX-Book-Ratings.csv"), 1_500_000),
-    ) {
-        (Some(b), Some(r)) => (b, r),
-        _ => {
-            assert!(
-                std::env::var_os("SHELFWISE_REQUIRE_DATA").is_none(),
-                "SHELFWISE_REQUIRE_DATA is set but data/raw is missing"
-            );
-            eprintln!("data/raw absent: skipped");
-            return;
-        }
+    let (Some(books), Some(ratings)) = (
+        bookcrossing_file("BX-Books.csv"),
+        bookcrossing_file("BX-Book-Ratings.csv"),
+    ) else {
+        return;
     };
+    let (books, ratings) = (slice(&books, 5_000_000), slice(&ratings, 1_500_000));
     let data = load_bookcrossing_from(&books[..], &ratings[..]).expect("slice parses");
     assert!(data.items.len() > 15_000, "{} books", data.items.len());
     assert!(data.ratings.len() > 2_000, "{} ratings", data.ratings.len());

@@ -3,7 +3,7 @@
 //! - [`goodbooks`]: the committed goodbooks-10k sample and books known to be in it;
 //! - [`data`]: where the real Book-Crossing files are, and the rule for skipping without them;
 //! - [`rng`]: the one seeded random generator tests draw from;
-//! - [`book`]: a catalog [`Book`](engine::model::Book) with only what a test cares about;
+//! - [`book`]: a catalog [`Book`](engine::records::Book) with only what a test cares about;
 //! - `store` (feature `store`): a real sled store with the sample imported.
 
 #![warn(missing_docs)]
@@ -14,18 +14,10 @@ pub mod rng;
 #[cfg(feature = "store")]
 pub mod store;
 
-pub use engine::model::Book;
+pub use engine::records::Book;
 
-/// A book with a key, a title and an author, and nothing else; set other fields with struct
-/// update syntax (`Book { year: Some(1954), ..book("k", "t", "a") }`).
+/// A book with a key, a title and an author, and nothing else ([`Book::new`]); set other
+/// fields with its `with_*` methods (`book("k", "t", "a").with_year(1954)`).
 pub fn book(key: &str, title: &str, author: &str) -> Book {
-    Book {
-        key: key.to_string(),
-        title: title.to_string(),
-        author: author.to_string(),
-        year: None,
-        publisher: String::new(),
-        image_url: None,
-        tags: Vec::new(),
-    }
+    Book::new(key, title, author)
 }

@@ -53,6 +53,18 @@ impl From<getrandom::Error> for AppError {
     }
 }
 
+impl From<argon2::Error> for AppError {
+    fn from(error: argon2::Error) -> Self {
+        server_fault("password hashing (parameters)", &error)
+    }
+}
+
+impl From<argon2::password_hash::Error> for AppError {
+    fn from(error: argon2::password_hash::Error) -> Self {
+        server_fault("password hashing", &error)
+    }
+}
+
 impl IntoResponse for AppError {
     /// The error as the same JSON a server function answers, with its status.
     fn into_response(self) -> Response {

@@ -341,24 +341,18 @@ pub fn profile(items: &ItemIndex, ratings: &[(u32, u8)], weighting: &Weighting) 
 mod tests {
     use super::*;
 
-    fn book(key: &str, title: &str, author: &str) -> Book {
-        Book {
-            key: key.into(),
-            title: title.into(),
-            author: author.into(),
-            year: Some(1999),
-            publisher: "P".into(),
-            image_url: None,
-            tags: vec![],
-        }
-    }
-
     #[test]
     fn editions_are_grouped_and_duplicates_keep_the_max() {
         let items = ItemIndex::from_books(vec![
-            book("A", "Dune", "Frank Herbert"),
-            book("B", "Dune (Paperback)", "Frank Herbert"),
-            book("C", "Emma", "Jane Austen"),
+            Book::new("A", "Dune", "Frank Herbert")
+                .with_year(1999)
+                .with_publisher("P"),
+            Book::new("B", "Dune (Paperback)", "Frank Herbert")
+                .with_year(1999)
+                .with_publisher("P"),
+            Book::new("C", "Emma", "Jane Austen")
+                .with_year(1999)
+                .with_publisher("P"),
         ]);
         assert_eq!(items.work_count(), 2);
         assert_eq!(items.work_of, vec![0, 0, 1]);

@@ -306,25 +306,13 @@ mod tests {
     use crate::records::Book;
     use crate::recs::data::{Interaction, TrainMatrix, Weighting};
 
-    fn book(key: &str, title: &str, publisher: &str) -> Book {
-        Book {
-            key: key.into(),
-            title: title.into(),
-            author: "Ann Author".into(),
-            publisher: publisher.into(),
-            year: None,
-            image_url: None,
-            tags: Vec::new(),
-        }
-    }
-
     /// Work 0 has a popular US edition (0) and a less rated UK one (1); work 1 is a UK book
     /// the reader owns.
     fn fixture(weight: f32) -> (ItemIndex, EditionChooser) {
         let items = ItemIndex::from_books([
-            book("0000000001", "Stone", "Scholastic"),
-            book("0000000002", "Stone", "Bloomsbury"),
-            book("0000000003", "Chamber", "Bloomsbury"),
+            Book::new("0000000001", "Stone", "Ann Author").with_publisher("Scholastic"),
+            Book::new("0000000002", "Stone", "Ann Author").with_publisher("Bloomsbury"),
+            Book::new("0000000003", "Chamber", "Ann Author").with_publisher("Bloomsbury"),
         ]);
         let mut train = Vec::new();
         for user in 0..6 {
@@ -368,9 +356,9 @@ mod tests {
         // The Canadian printing (Raincoast) is read by readers of Bloomsbury, as is this
         // reader; nobody else reads the American one's readers' publishers.
         let items = ItemIndex::from_books([
-            book("0000000001", "Stone", "Scholastic"),
-            book("0000000002", "Stone", "Raincoast"),
-            book("0000000003", "Chamber", "Bloomsbury"),
+            Book::new("0000000001", "Stone", "Ann Author").with_publisher("Scholastic"),
+            Book::new("0000000002", "Stone", "Ann Author").with_publisher("Raincoast"),
+            Book::new("0000000003", "Chamber", "Ann Author").with_publisher("Bloomsbury"),
         ]);
         let rating = |user, item| Interaction {
             user,
@@ -392,9 +380,10 @@ mod tests {
 
     #[test]
     fn a_reader_of_first_editions_is_shown_the_first_edition() {
-        let dated = |key: &str, title: &str, year: u16| Book {
-            year: Some(year),
-            ..book(key, title, "Same House")
+        let dated = |key: &str, title: &str, year: u16| {
+            Book::new(key, title, "Ann Author")
+                .with_publisher("Same House")
+                .with_year(year)
         };
         let items = ItemIndex::from_books([
             dated("0000000001", "Stone", 1997),
@@ -435,9 +424,10 @@ mod tests {
 
     #[test]
     fn only_a_work_with_editions_of_several_years_has_an_earliest() {
-        let with_year = |key: &str, title: &str, year: Option<u16>| Book {
-            year,
-            ..book(key, title, "P")
+        let with_year = |key: &str, title: &str, year: Option<u16>| {
+            Book::new(key, title, "Ann Author")
+                .with_publisher("P")
+                .with_year(year)
         };
         let items = ItemIndex::from_books([
             with_year("0000000001", "Alone", Some(1990)),

@@ -105,28 +105,16 @@ mod tests {
     use super::*;
     use crate::records::{Book, Rating};
 
-    fn book(key: &str, title: &str, author: &str, year: Option<u16>) -> Book {
-        Book {
-            key: key.into(),
-            title: title.into(),
-            author: author.into(),
-            year,
-            publisher: String::new(),
-            image_url: None,
-            tags: vec![],
-        }
-    }
-
     /// Twenty books by ten authors, all from the 1990s, more popular the earlier they are.
     fn catalog() -> Catalog {
         let books: Vec<Book> = (0..20)
             .map(|i| {
-                book(
-                    &format!("{i:010}"),
-                    &format!("Title {i}"),
-                    &format!("Author {}", i % 10),
-                    Some(1990 + (i % 10) as u16),
+                Book::new(
+                    format!("{i:010}"),
+                    format!("Title {i}"),
+                    format!("Author {}", i % 10),
                 )
+                .with_year(1990 + (i % 10) as u16)
             })
             .collect();
         let ratings = (0..20u32)

@@ -94,25 +94,13 @@ mod tests {
     use super::*;
     use crate::records::Book;
 
-    fn book(key: &str, author: &str, year: Option<u16>) -> Book {
-        Book {
-            key: key.into(),
-            title: format!("Title {key}"),
-            author: author.into(),
-            year,
-            publisher: String::new(),
-            image_url: None,
-            tags: vec![],
-        }
-    }
-
     #[test]
     fn authors_decades_and_stars_are_counted() {
         let books = vec![
-            book("1", "Ursula K. Le Guin", Some(1969)),
-            book("2", "Ursula K. Le Guin", Some(1974)),
-            book("3", "Frank Herbert", Some(1965)),
-            book("4", "", None),
+            Book::new("1", "Title 1", "Ursula K. Le Guin").with_year(1969),
+            Book::new("2", "Title 2", "Ursula K. Le Guin").with_year(1974),
+            Book::new("3", "Title 3", "Frank Herbert").with_year(1965),
+            Book::new("4", "Title 4", ""),
         ];
         let c = Catalog::build(books, std::iter::empty()).unwrap();
         let t = summarize(

@@ -18,23 +18,16 @@ pub const ITERATIONS: u32 = 2;
 pub const LANES: u32 = 1;
 
 fn hasher() -> Result<Argon2<'static>, AppError> {
-    let params = Params::new(MEMORY_KIB, ITERATIONS, LANES, None).map_err(|e| {
-        tracing::error!(error = %e, "argon2 parameters rejected");
-        AppError::Internal
-    })?;
+    let params = Params::new(MEMORY_KIB, ITERATIONS, LANES, None)?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
 /// Hash a password into a PHC string with a fresh random salt.
 pub fn hash(password: &str) -> Result<String, AppError> {
     let salt = SaltString::generate(&mut OsRng);
-    hasher()?
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| {
-            tracing::error!(error = %e, "password hashing failed");
-            AppError::Internal
-        })
+    Ok(hasher()?
+        .hash_password(password.as_bytes(), &salt)?
+        .to_string())
 }
 
 /// The result of checking a password.

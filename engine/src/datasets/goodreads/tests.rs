@@ -19,18 +19,6 @@ fn lines_and_reasons(errors: &[RowError]) -> Vec<(u64, &str)> {
     errors.iter().map(|e| (e.line, e.reason.as_str())).collect()
 }
 
-fn book(key: &str, title: &str, author: &str) -> Book {
-    Book {
-        key: key.into(),
-        title: title.into(),
-        author: author.into(),
-        year: None,
-        publisher: String::new(),
-        image_url: None,
-        tags: vec![],
-    }
-}
-
 #[test]
 fn an_exported_row_is_read() {
     let (rows, errors) = read(&line(
@@ -242,13 +230,13 @@ fn too_many_rows_is_an_error() {
 fn series_suffixes_do_not_stop_a_title_match() {
     let catalog = Catalog::build(
         vec![
-            book(
+            Book::new(
                 "0439358078",
                 "Harry Potter and the Order of the Phoenix (Book 5)",
                 "J. K. Rowling",
             ),
-            book("0441172717", "Dune", "Frank Herbert"),
-            book("9791032305690", "Le Livre", "Jean Auteur"),
+            Book::new("0441172717", "Dune", "Frank Herbert"),
+            Book::new("9791032305690", "Le Livre", "Jean Auteur"),
         ],
         vec![],
     )
@@ -402,7 +390,7 @@ fn author_names_are_split_for_goodreads() {
     assert_eq!(last_first("Voltaire"), "Voltaire");
     let fields = export_fields(&ExportRow {
         author: "Mary-Kate and Ashley Olsen".into(),
-        ..ExportRow::for_book(&book("gr:1", "T", ""))
+        ..ExportRow::for_book(&Book::new("gr:1", "T", ""))
     });
     assert_eq!(
         (fields[2].as_str(), fields[4].as_str()),

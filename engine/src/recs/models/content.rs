@@ -438,19 +438,19 @@ mod tests {
         let words = [
             "dragon", "sea", "night", "garden", "winter", "city", "river", "stone",
         ];
-        ItemIndex::from_books((0..60u32).map(|i| Book {
-            key: format!("K{i}"),
-            title: format!(
-                "{} {} {}",
-                words[i as usize % 8],
-                words[(i as usize / 8) % 8],
-                if i % 5 == 0 { "tale" } else { "story" }
-            ),
-            author: format!("Writer {}", i % 7),
-            year: Some(1950 + (i as u16 % 6) * 10),
-            publisher: format!("House {}", i % 2),
-            image_url: None,
-            tags: vec![],
+        ItemIndex::from_books((0..60u32).map(|i| {
+            Book::new(
+                format!("K{i}"),
+                format!(
+                    "{} {} {}",
+                    words[i as usize % 8],
+                    words[(i as usize / 8) % 8],
+                    if i % 5 == 0 { "tale" } else { "story" }
+                ),
+                format!("Writer {}", i % 7),
+            )
+            .with_year(1950 + (i as u16 % 6) * 10)
+            .with_publisher(format!("House {}", i % 2))
         }))
     }
 
