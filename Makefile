@@ -1,20 +1,28 @@
 # The two commands: `make run` and `make test`. Both install what is missing, both idempotent.
 SHELL := /bin/bash
-export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# tools/node_modules/.bin first: cargo-leptos must find wasm-opt 132 there (scripts/setup.sh).
+export PATH := $(CURDIR)/tools/node_modules/.bin:$(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export SHELFWISE_BX_DIR := $(CURDIR)/data/raw
 
-.PHONY: run test setup data build check deploy-check unit e2e
+.PHONY: run test setup setup-test data build check deploy-check unit e2e
 
-## Set up (first run only), fetch and import the data, build, and serve on http://127.0.0.1:3000
+## Set up what running needs (first run only), fetch and import the data, build, and serve on
+## http://127.0.0.1:3000
 run: setup data build
 	./scripts/import.sh data
 	./target/release/shelfwise --data-dir data serve --addr 127.0.0.1:3000 --site-root target/site
 
 ## Formatting, clippy, deployment checks, unit and integration tests, then the Playwright journeys
-test: setup data check deploy-check unit build e2e
+test: setup setup-test data check deploy-check unit build e2e
 
+# What building and running need: the patched reactive_graph, the wasm32 target, cargo-leptos,
+# wasm-bindgen and wasm-opt 132.
 setup:
 	./scripts/setup.sh
+
+# What only the tests need: Chromium and Playwright.
+setup-test:
+	./scripts/setup-test.sh
 
 data:
 	./scripts/fetch-data.sh
@@ -22,9 +30,11 @@ data:
 build:
 	cargo leptos build --release --precompress
 
+# vendor.sh --check: vendor/reactive_graph is exactly crates.io's crate plus vendor/reactive_graph.patch.
 check:
+	./scripts/vendor.sh --check
 	cargo fmt --all -- --check
-	cargo clippy -p engine -p app -p shelfwise --all-targets --features app/ssr -- -D warnings
+	cargo clippy -p engine -p app -p shelfwise -p test-support --all-targets --features app/ssr -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 # The deployment files: hadolint, shellcheck, systemd-analyze, caddy validate, a dry run of the
@@ -34,9 +44,9 @@ deploy-check:
 
 # SHELFWISE_REQUIRE_DATA: the real-data tests fail instead of skipping when the data is missing.
 unit:
-	SHELFWISE_REQUIRE_DATA=1 cargo test -p engine -p app -p shelfwise --features app/ssr
+	SHELFWISE_REQUIRE_DATA=1 cargo test -p engine -p app -p shelfwise -p test-support --features app/ssr
 
-e2e: build
+e2e: setup-test build
 	./scripts/check-wasm.sh
 	./scripts/import.sh target/e2e-data
 	cd end2end && npx playwright test

@@ -127,11 +127,13 @@ elif [ -z "${SHELFWISE_SRC:-}" ]; then
   if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
     run cargo install --locked "wasm-bindgen-cli@$WASM_BINDGEN_VERSION"
   fi
-  # wasm-opt 132 from npm (binaryen, pinned by end2end/package-lock.json); never Debian's.
-  run_sh "cd $(printf %q "$ROOT$SRC/end2end") && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund"
+  # wasm-opt 132 from npm (binaryen, pinned by tools/package-lock.json); never Debian's.
+  run_sh "cd $(printf %q "$ROOT$SRC/tools") && npm ci --no-audit --no-fund"
+  # The patched reactive_graph: crates.io's crate plus vendor/reactive_graph.patch.
+  run_sh "cd $(printf %q "$ROOT$SRC") && ./scripts/vendor.sh"
 
   say "building the release (about 10 minutes)"
-  run_sh "cd $(printf %q "$ROOT$SRC") && PATH=\"\$PWD/end2end/node_modules/.bin:\$PATH\" cargo leptos build --release --precompress"
+  run_sh "cd $(printf %q "$ROOT$SRC") && PATH=\"\$PWD/tools/node_modules/.bin:\$PATH\" cargo leptos build --release --precompress"
 fi
 
 # --- 4. user, binary and site ----------------------------------------------------------------
