@@ -127,7 +127,7 @@ fn bench(c: &mut Criterion) {
             ModelKind::Hybrid,
         ] {
             g.bench_function(BenchmarkId::new("recommend top-10", kind.name()), |b| {
-                b.iter(|| model.recommend(kind, &req).map(|r| r.len()))
+                b.iter(|| model.serving().recommend(kind, &req).map(|r| r.len()))
             });
         }
         if let Some(ease) = &model.ease {

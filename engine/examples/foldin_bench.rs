@@ -9,7 +9,7 @@
 //! cargo run --release -p engine --example foldin_bench -- --data data/raw [--save FILE | --load FILE] [--requests N] [--rounds N]
 //! ```
 //!
-//! It also times [`TrainedModels::similar`] (a book page's lists) on the rated books of the
+//! It also times [`Serving::similar`](engine::recs::serve::Serving::similar) (a book page's lists) on the rated books of the
 //! sampled readers. Each round prints one table; `--rounds` repeats them on the same model, so
 //! a shared machine's noise shows. `--default-blend` replaces a loaded model's hybrid weights
 //! with [`TrainParams::default`]'s (what a server trained today would use).
@@ -153,7 +153,7 @@ fn run(o: Options) -> Result<(), engine::recs::RecsError> {
                     k: 10,
                     ..Request::default()
                 };
-                model.recommend(kind, &req).map(|r| r.len())
+                model.serving().recommend(kind, &req).map(|r| r.len())
             })?;
             report(kind.name(), &times);
         }
@@ -165,7 +165,10 @@ fn run(o: Options) -> Result<(), engine::recs::RecsError> {
         ] {
             let none = Request::default();
             let times = timed(&pages, |key| {
-                model.similar(kind, key, 10, &none).map(|r| r.len())
+                model
+                    .serving()
+                    .similar(kind, key, 10, &none)
+                    .map(|r| r.len())
             })?;
             report(&format!("similar {}", kind.name()), &times);
         }

@@ -42,7 +42,7 @@ fn the_goodbooks_layout_loads_and_trains() {
         ..Request::default()
     };
     for kind in ModelKind::ALL {
-        let recs = model.recommend(kind, &req).expect("trained");
+        let recs = model.serving().recommend(kind, &req).expect("trained");
         assert!(recs.len() <= 5);
         assert!(recs
             .iter()

@@ -275,6 +275,7 @@ fn explanations_sum_to_the_scores_they_explain() {
     assert!(!user_ratings.is_empty());
     for kind in ModelKind::ALL {
         let recs = model
+            .serving()
             .recommend(
                 kind,
                 &Request {
@@ -314,8 +315,8 @@ fn model_files_round_trip() {
     };
     for kind in ModelKind::ALL {
         assert_eq!(
-            model.recommend(kind, &req).expect("a"),
-            back.recommend(kind, &req).expect("b")
+            model.serving().recommend(kind, &req).expect("a"),
+            back.serving().recommend(kind, &req).expect("b")
         );
     }
     let _ = std::fs::remove_dir_all(dir);
@@ -339,7 +340,7 @@ proptest! {
             k: 10,
         };
         let kind = ModelKind::ALL[kind];
-        let recs = model.recommend(kind, &req).expect("trained");
+        let recs = model.serving().recommend(kind, &req).expect("trained");
         let work_of = |k: &str| model.items.work_of[model.items.find(k).expect("known") as usize];
         let banned: std::collections::HashSet<u32> = rated.iter().map(|x| x.0).chain(shelved.iter().copied()).chain(hidden.iter().copied())
             .map(|i| model.items.work_of[i]).collect();
@@ -395,7 +396,7 @@ proptest! {
             shelved: shelved.iter().map(|&i| key(i)).collect(),
             ..Request::default()
         };
-        let recs = model.similar(kind, &key(book), k, &exclude).expect("trained");
+        let recs = model.serving().similar(kind, &key(book), k, &exclude).expect("trained");
         prop_assert!(recs.len() <= k);
         let own = model.items.work_of[book];
         let banned: std::collections::HashSet<u32> = rated
@@ -433,7 +434,10 @@ fn similar_books_explain_themselves() {
     let own = model.items.work_of[0];
     assert_eq!(model.items.editions[own as usize].len(), 2);
     let none = Request::default();
-    let cf = model.similar(ModelKind::Knn, &key, 5, &none).expect("knn");
+    let cf = model
+        .serving()
+        .similar(ModelKind::Knn, &key, 5, &none)
+        .expect("knn");
     assert!(!cf.is_empty());
     for r in &cf {
         assert_eq!(
@@ -442,6 +446,7 @@ fn similar_books_explain_themselves() {
         );
     }
     let content = model
+        .serving()
         .similar(ModelKind::Content, &key, 5, &none)
         .expect("content");
     assert_eq!(content.len(), 5);
@@ -458,8 +463,12 @@ fn similar_books_explain_themselves() {
     assert!(content[0].because.iter().any(
         |b| matches!(&b.0, engine::recs::serve::Because::Feature(f) if f.to_string().starts_with("author:"))
     ));
-    assert!(model.similar(ModelKind::Als, &key, 5, &none).is_err());
     assert!(model
+        .serving()
+        .similar(ModelKind::Als, &key, 5, &none)
+        .is_err());
+    assert!(model
+        .serving()
         .similar(ModelKind::Knn, "no such book", 5, &none)
         .is_err());
 }
@@ -515,14 +524,18 @@ fn a_model_trains_from_store_tuples() {
         ..Request::default()
     };
     for kind in ModelKind::ALL {
-        let recs = model.recommend(kind, &reader).expect("trained");
+        let recs = model.serving().recommend(kind, &reader).expect("trained");
         assert_eq!(recs.len(), 2, "{kind}");
         assert!(recs.iter().all(|r| r.key != "K0"), "{kind}");
     }
     // Co-read books come first for the collaborative models.
-    let top = &model.recommend(ModelKind::Knn, &reader).expect("knn")[0];
+    let top = &model
+        .serving()
+        .recommend(ModelKind::Knn, &reader)
+        .expect("knn")[0];
     assert!(top.key == "K1" || top.key == "K2", "{}", top.key);
     let also = model
+        .serving()
         .similar(ModelKind::Knn, "K3", 3, &Request::default())
         .expect("knn");
     assert_eq!(

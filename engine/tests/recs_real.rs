@@ -84,7 +84,10 @@ fn a_real_slice_trains_and_follows_the_rules() {
             let row = m.user_row[user] as usize;
             let profile = m.row(row);
             let excluded: HashSet<u32> = profile.iter().map(|p| p.0).collect();
-            let works = model.rank_with(&*scorer, &profile, &|w| excluded.contains(&w), 20);
+            let works =
+                model
+                    .serving()
+                    .rank_with(&*scorer, &profile, &|w| excluded.contains(&w), 20);
             assert_eq!(works.len(), 20);
             let mut seen = HashSet::new();
             for (w, _) in &works {
@@ -110,6 +113,7 @@ fn a_real_slice_trains_and_follows_the_rules() {
             ModelKind::Hybrid,
         ] {
             let list = model
+                .serving()
                 .similar(kind, key, 10, &Default::default())
                 .expect("trained");
             let mut seen = HashSet::new();

@@ -16,6 +16,7 @@ use crate::backend::cards::card;
 use crate::backend::explain::explain;
 use crate::backend::library::{fill_mine_from, state_of};
 use crate::backend::reader::ReaderLibrary;
+use crate::backend::recommender::RULES;
 use crate::backend::state::AppState;
 use crate::backend::store::library::LibraryBook;
 use crate::error::AppError;
@@ -96,7 +97,7 @@ pub fn for_you(state: &AppState, reader: &ReaderLibrary, k: usize) -> Result<For
                     .into_iter()
                     .find(|k| model.scorer(*k).is_some())
                     .unwrap_or(ModelKind::Popularity);
-                let recs = model.recommend(kind, &request)?;
+                let recs = model.serve(RULES).recommend(kind, &request)?;
                 Ok(ForYou {
                     books: cards(state, reader, recs, |r| explain(state, &r.because))?,
                     personal: true,
@@ -155,7 +156,10 @@ fn compute_because_rows(
         let Some(book) = state.catalog.book(fav.book) else {
             continue;
         };
-        let recs = match model.similar(ModelKind::Knn, &book.key, ROW, &request) {
+        let recs = match model
+            .serve(RULES)
+            .similar(ModelKind::Knn, &book.key, ROW, &request)
+        {
             Ok(r) if !r.is_empty() => r,
             _ => continue,
         };
@@ -205,7 +209,12 @@ fn compute_similar(
         return Err(AppError::Internal);
     };
     let request = reader.request(state, ROW);
-    let run = |kind| model.similar(kind, &key, ROW, &request).unwrap_or_default();
+    let serving = model.serve(RULES);
+    let run = |kind| {
+        serving
+            .similar(kind, &key, ROW, &request)
+            .unwrap_or_default()
+    };
     let also_liked = cards(state, reader, run(ModelKind::Knn), |r| {
         if r.because.iter().any(|(b, _)| matches!(b, Because::Book(_))) {
             "Often read together".to_string()

@@ -10,10 +10,15 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
+use engine::recs::serve::Rules;
 use engine::recs::trained::{TrainParams, TrainedModels};
 use engine::recs::ProgressFn;
 
 use crate::backend::store::{Store, StoreError};
+
+/// The rules the site serves every list under: a row of ten shows at most two books by one
+/// author (training's own cap, which the evaluation scores, stays in the model file).
+pub const RULES: Rules = Rules { max_per_author: 2 };
 
 /// The file the model is persisted to, inside the data dir.
 pub const MODEL_FILE: &str = "model.bin";
@@ -72,9 +77,7 @@ impl Recommender {
     }
 
     /// Swap in a new model (atomically: requests in flight keep the one they hold).
-    pub fn install(&self, mut model: TrainedModels, ratings: usize) {
-        // A row of ten shows at most two books by one author.
-        model.params.max_per_author = 2;
+    pub fn install(&self, model: TrainedModels, ratings: usize) {
         let mut slot = self.model.write().unwrap_or_else(|p| p.into_inner());
         *slot = Some(Arc::new(model));
         self.generation.fetch_add(1, Ordering::AcqRel);

@@ -14,8 +14,9 @@
 //! - [`models`]: the models, each scoring works from a reader's rated works;
 //! - [`trained`]: the trained bundle the server serves from ([`trained::TrainedModels`]):
 //!   training every model ([`models::Fit`]) and persistence;
-//! - [`serve`]: the serving rules over that bundle: fold-in, exclusions, the per-author cap
-//!   ([`serve::cap_per_author`]), edition choice and explanations ([`serve::Explanation`]);
+//! - [`serve`]: that bundle served under a deployment's [`serve::Rules`] ([`serve::Serving`]):
+//!   fold-in, exclusions, the per-author cap ([`serve::cap_per_author`]), edition choice and
+//!   explanations ([`serve::Explanation`]);
 //! - [`onboarding`] and [`taste`]: the books a new reader is asked to rate, and a reader's
 //!   taste in numbers;
 //! - [`eval`]: `shelfwise eval` ([`eval::run`]) and `shelfwise train` ([`eval::train`]).

@@ -116,6 +116,7 @@ impl<'a> Shown<'a> {
     ) -> (Vec<u32>, Vec<u32>) {
         let works: Vec<u32> = self
             .model
+            .serving()
             .rank_capped(
                 scorer,
                 profile,

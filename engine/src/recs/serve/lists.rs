@@ -3,35 +3,36 @@
 use std::collections::HashSet;
 
 use super::cap::AuthorCap;
+use super::Serving;
 use super::{Because, Recommendation, Request};
 use crate::recs::data::profile;
 use crate::recs::editions::ReaderPublishers;
 use crate::recs::models::{Contribution, ModelKind, Reason};
-use crate::recs::trained::TrainedModels;
 use crate::recs::{RecsError, Result};
 
-impl TrainedModels {
+impl Serving<'_> {
     /// The profile of a list of (edition, rating) pairs.
     pub fn profile(&self, ratings: &[(u32, u8)]) -> Vec<(u32, f32)> {
-        profile(&self.items, ratings, &self.params.weighting)
+        profile(&self.models.items, ratings, &self.models.params.weighting)
     }
 
     /// Recommend for any reader (fold-in: nothing is retrained; a rating given a moment ago
     /// counts), with explanations. Unknown keys are ignored.
     pub fn recommend(&self, kind: ModelKind, request: &Request) -> Result<Vec<Recommendation>> {
         let scorer = self
+            .models
             .scorer(kind)
             .ok_or_else(|| RecsError::Config(format!("model {kind} was not trained")))?;
         let rated: Vec<(u32, u8)> = request
             .ratings
             .iter()
-            .filter_map(|(key, r)| self.items.find(key).map(|e| (e, *r)))
+            .filter_map(|(key, r)| self.models.items.find(key).map(|e| (e, *r)))
             .collect();
         let profile = self.profile(&rated);
         let mut excluded: HashSet<u32> = profile.iter().map(|p| p.0).collect();
         for key in request.shelved.iter().chain(&request.not_interested) {
-            if let Some(e) = self.items.find(key) {
-                excluded.insert(self.items.work_of[e as usize]);
+            if let Some(e) = self.models.items.find(key) {
+                excluded.insert(self.models.items.work_of[e as usize]);
             }
         }
         let top = self.rank_with(&*scorer, &profile, &|w| excluded.contains(&w), request.k);
@@ -41,7 +42,7 @@ impl TrainedModels {
             .map(|x| x.0)
             .collect();
         let mut explained = scorer.explain_many(&profile, &scored).into_iter();
-        let publishers = ReaderPublishers::new(&self.items, rated.iter().map(|r| r.0));
+        let publishers = ReaderPublishers::new(&self.models.items, rated.iter().map(|r| r.0));
         Ok(top
             .into_iter()
             .map(|(w, score)| {
@@ -78,37 +79,42 @@ impl TrainedModels {
         exclude: &Request,
     ) -> Result<Vec<Recommendation>> {
         let e = self
+            .models
             .items
             .find(key)
             .ok_or_else(|| RecsError::Config(format!("unknown book {key:?}")))?;
-        let own = self.items.work_of[e as usize];
+        let own = self.models.items.work_of[e as usize];
         let mut excluded: HashSet<u32> = exclude
             .ratings
             .iter()
             .map(|r| &r.0)
             .chain(&exclude.shelved)
             .chain(&exclude.not_interested)
-            .filter_map(|k| self.items.find(k))
-            .map(|e| self.items.work_of[e as usize])
+            .filter_map(|k| self.models.items.find(k))
+            .map(|e| self.models.items.work_of[e as usize])
             .collect();
         excluded.insert(own);
         let publishers = ReaderPublishers::new(
-            &self.items,
-            exclude.ratings.iter().filter_map(|r| self.items.find(&r.0)),
+            &self.models.items,
+            exclude
+                .ratings
+                .iter()
+                .filter_map(|r| self.models.items.find(&r.0)),
         );
-        let n = self.items.work_count();
-        let cap = self.params.max_per_author;
+        let n = self.models.items.work_count();
+        let cap = self.rules.max_per_author;
         let untrained = || RecsError::Config(format!("model {kind} was not trained"));
         let cf = |scores: &mut [f32]| -> Result<()> {
             match kind {
                 ModelKind::Ease => {
-                    self.ease
+                    self.models
+                        .ease
                         .as_ref()
                         .ok_or_else(untrained)?
                         .row_scores(own, scores);
                 }
                 _ => {
-                    let knn = self.knn.as_ref().ok_or_else(untrained)?;
+                    let knn = self.models.knn.as_ref().ok_or_else(untrained)?;
                     let (nb, sim) = knn.neighbours(own);
                     for (&j, &s) in nb.iter().zip(sim) {
                         if s > 0.0 {
@@ -136,7 +142,7 @@ impl TrainedModels {
             }
             ModelKind::Popularity => {
                 let top = self.top_of_scores(
-                    &self.popularity.scores,
+                    &self.models.popularity.scores,
                     &|w| excluded.contains(&w),
                     excluded.len(),
                     k,
@@ -157,7 +163,7 @@ impl TrainedModels {
             }
         }
         if matches!(kind, ModelKind::Content | ModelKind::Hybrid) && out.len() < k {
-            let content = self.content.as_ref().ok_or_else(untrained)?;
+            let content = self.models.content.as_ref().ok_or_else(untrained)?;
             scores.fill(f32::NEG_INFINITY);
             content.similar_to(own, &mut scores);
             // The content list tops up the CF one: same exclusions, same author cap overall.
@@ -196,10 +202,11 @@ impl TrainedModels {
     /// The catalog key of the edition of work `w` shown to a reader with `publishers`.
     pub(super) fn edition_key(&self, w: u32, publishers: &ReaderPublishers) -> String {
         let e = self
+            .models
             .editions
-            .choose(&self.items, w, publishers, &|_| false)
-            .unwrap_or(self.shown[w as usize]);
-        self.items.keys[e as usize].clone()
+            .choose(&self.models.items, w, publishers, &|_| false)
+            .unwrap_or(self.models.shown[w as usize]);
+        self.models.items.keys[e as usize].clone()
     }
 
     /// Contributions in reader terms, largest share first.
@@ -216,10 +223,10 @@ impl TrainedModels {
                         // The edition the reader actually rated, else the work's shown one.
                         let e = rated
                             .iter()
-                            .find(|r| self.items.work_of[r.0 as usize] == w)
+                            .find(|r| self.models.items.work_of[r.0 as usize] == w)
                             .map(|r| r.0)
-                            .unwrap_or(self.shown[w as usize]);
-                        Because::Book(self.items.keys[e as usize].clone())
+                            .unwrap_or(self.models.shown[w as usize]);
+                        Because::Book(self.models.items.keys[e as usize].clone())
                     }
                     Reason::Feature(f) => Because::Feature(f),
                     Reason::Popular => Because::Popular,

@@ -4,11 +4,11 @@
 use std::collections::HashSet;
 
 use super::cap::{cap_per_author, AuthorCap};
+use super::Serving;
 use crate::recs::data::NO_AUTHOR;
 use crate::recs::models::Scorer;
-use crate::recs::trained::TrainedModels;
 
-impl TrainedModels {
+impl Serving<'_> {
     /// The top `k` works for a profile by `scorer`, best first with their scores, skipping
     /// `excluded` works, at most `max_per_author` per author, filled up from popularity when the
     /// model has too few candidates.
@@ -19,10 +19,10 @@ impl TrainedModels {
         excluded: &dyn Fn(u32) -> bool,
         k: usize,
     ) -> Vec<(u32, f32)> {
-        self.rank_capped(scorer, profile, excluded, k, self.params.max_per_author)
+        self.rank_capped(scorer, profile, excluded, k, self.rules.max_per_author)
     }
 
-    /// [`TrainedModels::rank_with`] with an explicit per-author cap (`usize::MAX`: none).
+    /// [`Serving::rank_with`] with an explicit per-author cap (`usize::MAX`: none).
     pub fn rank_capped(
         &self,
         scorer: &dyn Scorer,
@@ -31,7 +31,7 @@ impl TrainedModels {
         k: usize,
         max_per_author: usize,
     ) -> Vec<(u32, f32)> {
-        let mut scores = vec![f32::NEG_INFINITY; self.items.work_count()];
+        let mut scores = vec![f32::NEG_INFINITY; self.models.items.work_count()];
         scorer.score(profile, &mut scores);
         // The reader's own works usually score high: look past as many of them.
         self.top_of_scores(&scores, excluded, profile.len(), k, max_per_author)
@@ -65,6 +65,7 @@ impl TrainedModels {
                     // Rank the rest of the catalog by popularity.
                     let have: HashSet<u32> = out.iter().map(|x| x.0).collect();
                     let fill = self
+                        .models
                         .popularity
                         .ranking
                         .iter()
@@ -105,7 +106,7 @@ impl TrainedModels {
 
     /// The author key of work `w` for the cap (`None`: unknown author, never capped).
     pub(super) fn author_of(&self, w: u32) -> Option<u32> {
-        let a = self.items.work_author[w as usize];
+        let a = self.models.items.work_author[w as usize];
         (a != NO_AUTHOR).then_some(a)
     }
 }
