@@ -14,15 +14,12 @@ fn title_of(state: &AppState, key: &str) -> Option<String> {
 /// A short explanation from the engine's reasons, largest share first. Books the catalog
 /// cannot name are passed over, so a reason never reads "Because you liked ".
 pub fn explain(state: &AppState, because: &[(Because, f32)]) -> String {
-    match Explanation::of_known(because, |key| title_of(state, key).is_some()) {
-        Explanation::Books(keys) => {
-            let titles: Vec<String> = keys.iter().filter_map(|k| title_of(state, k)).collect();
-            match titles.as_slice() {
-                [a, b, ..] => format!("Because you liked {a} and {b}"),
-                [a] => format!("Because you liked {a}"),
-                [] => popular(),
-            }
-        }
+    match Explanation::of_named(because, |key| title_of(state, key)) {
+        Explanation::Books(titles) => match titles.as_slice() {
+            [a, b, ..] => format!("Because you liked {a} and {b}"),
+            [a] => format!("Because you liked {a}"),
+            [] => popular(),
+        },
         Explanation::Feature(feature) => match feature {
             Feature::Author(name) => {
                 format!("Same author as books you liked: {}", title_case(&name))

@@ -22,8 +22,8 @@ pub enum Because {
 /// the app words it ("Because you liked A and B", "Same author as books you liked: …").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Explanation {
-    /// Books the reader rated that carry the recommendation (one or two catalog keys, largest
-    /// share first).
+    /// Books the reader rated that carry the recommendation, largest share first: one or two
+    /// catalog keys from [`Explanation::of`], or the names [`Explanation::of_named`] gave.
     Books(Vec<String>),
     /// A content feature it shares with books the reader liked (the first one listed).
     Feature(Feature),
@@ -35,17 +35,20 @@ impl Explanation {
     /// Up to two rated books with a positive share, largest share first; else the first
     /// feature; else popularity. `because` is a [`Recommendation::because`] list.
     pub fn of(because: &[(Because, f32)]) -> Explanation {
-        Explanation::of_known(because, |_| true)
+        Explanation::of_named(because, |key| Some(key.to_string()))
     }
 
-    /// [`Explanation::of`] counting only the books for which `known(key)` holds (e.g. those
-    /// the app can show a title for).
-    pub fn of_known(because: &[(Because, f32)], known: impl Fn(&str) -> bool) -> Explanation {
+    /// [`Explanation::of`] with each book named by `name(key)` (e.g. its title), counting only
+    /// the books it can name, so the caller looks each book up once.
+    pub fn of_named(
+        because: &[(Because, f32)],
+        name: impl Fn(&str) -> Option<String>,
+    ) -> Explanation {
         let books: Vec<String> = because
             .iter()
             .filter(|(_, share)| *share > 0.0)
             .filter_map(|(b, _)| match b {
-                Because::Book(key) if known(key) => Some(key.clone()),
+                Because::Book(key) => name(key),
                 _ => None,
             })
             .take(2)
@@ -106,8 +109,8 @@ mod tests {
             Explanation::Books(vec!["b".into(), "c".into()])
         );
         assert_eq!(
-            Explanation::of_known(&b, |k| k == "d"),
-            Explanation::Books(vec!["d".into()])
+            Explanation::of_named(&b, |k| (k == "d").then(|| "D".to_string())),
+            Explanation::Books(vec!["D".into()])
         );
         assert_eq!(
             Explanation::of(&[book("a", -1.0), tag("x", 0.1), tag("y", 0.9)]),
