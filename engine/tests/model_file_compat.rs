@@ -1,0 +1,39 @@
+//! A model file written before the code-shape change still loads, and recommends what the
+//! build that wrote it recommended (`fixtures/models/SOURCE.md`): a server upgraded over a data
+//! dir keeps serving its `model.bin` instead of retraining.
+
+use std::path::Path;
+
+use engine::recs::models::ModelKind;
+use engine::recs::serve::Request;
+use engine::recs::trained::TrainedModels;
+
+#[test]
+fn a_model_written_by_747fb8e_loads_and_recommends_the_same() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/models");
+    let model =
+        TrainedModels::load(&dir.join("goodbooks-747fb8e.bin")).expect("the old file loads");
+    let expected = std::fs::read_to_string(dir.join("goodbooks-747fb8e.recs.txt")).unwrap();
+    let mut lines = expected.lines();
+    let (key, rating) = lines.next().unwrap().split_once(' ').unwrap();
+    let req = Request {
+        ratings: vec![(key.to_string(), rating.parse().unwrap())],
+        k: 5,
+        ..Request::default()
+    };
+    let mut kinds = 0;
+    for line in lines {
+        let (kind, keys) = line.split_once(' ').unwrap();
+        let kind: ModelKind = kind.parse().unwrap();
+        let got: Vec<String> = model
+            .serving()
+            .recommend(kind, &req)
+            .expect("trained")
+            .into_iter()
+            .map(|r| r.key)
+            .collect();
+        assert_eq!(got.join(","), keys, "{kind}");
+        kinds += 1;
+    }
+    assert_eq!(kinds, ModelKind::ALL.len());
+}
