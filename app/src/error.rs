@@ -23,9 +23,22 @@ pub enum AppError {
     /// The request clashes with what exists (e.g. a username that is taken).
     #[error("{0}")]
     Conflict(String),
-    /// Too many attempts; the message says when to try again.
-    #[error("{0}")]
-    TooManyRequests(String),
+    /// Too many attempts from this reader or address; the message says when to try again.
+    #[error("{message}")]
+    TooManyRequests {
+        /// What to tell the reader.
+        message: String,
+        /// Seconds until trying again can succeed (the `Retry-After` header).
+        retry_after: u64,
+    },
+    /// The server is at capacity for this kind of work right now (not the reader's fault).
+    #[error("{message}")]
+    Busy {
+        /// What to tell the reader.
+        message: String,
+        /// Seconds after which trying again is likely to succeed (the `Retry-After` header).
+        retry_after: u64,
+    },
     /// The server failed; details are in its log, not here.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
@@ -43,9 +56,36 @@ impl AppError {
             AppError::Unauthorized(_) => 401,
             AppError::Forbidden(_) => 403,
             AppError::Conflict(_) => 409,
-            AppError::TooManyRequests(_) => 429,
+            AppError::TooManyRequests { .. } => 429,
+            AppError::Busy { .. } => 503,
             AppError::Internal => 500,
             AppError::Transport(_) => 502,
+        }
+    }
+
+    /// Seconds the client should wait before retrying, when the error says.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyRequests { retry_after, .. } | AppError::Busy { retry_after, .. } => {
+                Some(*retry_after)
+            }
+            _ => None,
+        }
+    }
+
+    /// "Wait and try again", worded with the wait.
+    pub fn too_many(what: &str, wait: std::time::Duration) -> AppError {
+        let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+        let when = if secs == 1 {
+            "a second".to_string()
+        } else if secs < 120 {
+            format!("{secs} seconds")
+        } else {
+            format!("{} minutes", secs.div_ceil(60))
+        };
+        AppError::TooManyRequests {
+            message: format!("{what} Try again in {when}."),
+            retry_after: secs,
         }
     }
 }

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
+use app::backend::state::Limits;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// How log lines are written.
@@ -157,6 +158,12 @@ pub struct ServeArgs {
     /// see `page_turns`).
     #[arg(long, env = "SHELFWISE_PAGE_RENDERS")]
     pub page_renders: Option<NonZeroUsize>,
+    /// Sign-up attempts allowed per client address per hour.
+    #[arg(long, env = "SHELFWISE_SIGN_UPS_PER_HOUR", default_value_t = Limits::default().sign_ups_per_hour)]
+    pub sign_ups_per_hour: u32,
+    /// New anonymous readers allowed per client address per hour.
+    #[arg(long, env = "SHELFWISE_ANONYMOUS_PER_HOUR", default_value_t = Limits::default().anonymous_per_hour)]
+    pub anonymous_per_hour: u32,
 }
 
 impl ServeArgs {
@@ -176,6 +183,10 @@ impl ServeArgs {
                     .public_origin()
                     .is_some_and(|u| u.starts_with("https://")),
             trust_proxy: self.trust_proxy,
+            limits: Limits {
+                sign_ups_per_hour: self.sign_ups_per_hour,
+                anonymous_per_hour: self.anonymous_per_hour,
+            },
         }
     }
 }

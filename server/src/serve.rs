@@ -244,7 +244,8 @@ pub fn router(state: AppState, public_origin: Option<String>, turns: PageTurns) 
         .merge(probes)
 }
 
-/// Give a server function's error response the status its [`AppError`] maps to.
+/// Give a server function's error response the status its [`AppError`] maps to (and the
+/// `Retry-After` it names).
 ///
 /// Server functions set their own status when they refuse input, but an argument that does not
 /// even decode (`limit=banana`) is refused by the framework before the function runs, and the
@@ -263,6 +264,9 @@ async fn server_fn_status(response: Response) -> Response {
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
         if let Ok(status) = StatusCode::from_u16(error.status()) {
             parts.status = status;
+        }
+        if let Some(secs) = error.retry_after() {
+            parts.headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
     }
     Response::from_parts(parts, Body::from(bytes))
@@ -375,7 +379,7 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<()> {
         state.recommender.clone(),
         Duration::from_secs(args.retrain_hours * 3600),
     );
-    sweep_sessions(store.clone());
+    sweep_hourly(state.clone());
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     tracing::info!("listening on http://{}", args.addr);
     // `shelfwise backup` asks through this socket while the server holds the store.
@@ -397,22 +401,28 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<()> {
     Ok(())
 }
 
-/// Remove expired sessions at start and then hourly, off the async workers.
-fn sweep_sessions(store: Store) {
+/// Sweep expired sessions, abandoned anonymous readers and stale throttle counters at start
+/// and then hourly, off the async workers.
+fn sweep_hourly(state: AppState) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(Duration::from_secs(3600));
         loop {
             ticks.tick().await;
-            let store = store.clone();
+            let state = state.clone();
             match tokio::task::spawn_blocking(move || {
-                store.sweep_expired_sessions(app::backend::auth::now())
+                app::backend::accounts::sweep(&state, app::backend::auth::now())
             })
             .await
             {
-                Ok(Ok(0)) => {}
-                Ok(Ok(n)) => tracing::info!("swept {n} expired sessions"),
-                Ok(Err(e)) => tracing::warn!("sweeping expired sessions failed: {e}"),
-                Err(e) => tracing::warn!("a session sweep did not finish: {e}"),
+                Ok(Ok(swept)) if swept == Default::default() => {}
+                Ok(Ok(swept)) => tracing::info!(
+                    sessions = swept.sessions,
+                    anonymous_readers = swept.anonymous_readers,
+                    throttle_entries = swept.throttle_entries,
+                    "swept"
+                ),
+                Ok(Err(e)) => tracing::warn!("sweeping failed: {e}"),
+                Err(e) => tracing::warn!("a sweep did not finish: {e}"),
             }
         }
     });

@@ -20,6 +20,7 @@ async fn sign_up_sets_a_session_cookie_with_safe_flags() {
             Settings {
                 secure_cookies: secure,
                 trust_proxy: false,
+                ..Settings::default()
             },
             |_| {},
         );

@@ -1,9 +1,11 @@
 //! Accounts around the sessions: signing up, logging in and out, changing the password,
 //! deleting an account, and who the reader of a request is.
 //!
-//! Passwords are hashed on tokio's blocking pool. A failed login says the same thing, after
-//! about the same time, whether the username exists or not; attempts are throttled per
-//! account and per client address ([`crate::backend::throttle`]).
+//! Passwords are hashed on tokio's blocking pool, a few at a time
+//! ([`crate::backend::auth::hashing`]). A failed login says the same thing, after about the
+//! same time, whether the username exists or not. Every check of a password (logging in,
+//! changing the password, deleting the account) is counted by the same throttle before it runs
+//! ([`crate::backend::throttle`]), and sign-ups per address are limited.
 
 use crate::backend::auth::password::{self, Verdict};
 use crate::backend::auth::session::{self, Current};
@@ -11,14 +13,80 @@ use crate::backend::auth::{now, policy};
 use crate::backend::state::AppState;
 use crate::backend::store::accounts::{Account, CreateAccount};
 use crate::backend::store::UserId;
+use crate::backend::throttle::{
+    sign_ups, Attempt, PASSWORD_ACCOUNT, PASSWORD_ADDRESS, PASSWORD_PAIR,
+};
 use crate::error::AppError;
 use crate::types::Reader;
 
-/// Run CPU-heavy work (password hashing) on the blocking pool.
-pub async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, AppError> + Send + 'static,
-) -> Result<T, AppError> {
-    tokio::task::spawn_blocking(f).await?
+/// How long an anonymous reader's books are kept after their last session expired (a
+/// session lives 30 days from its last use): a margin, since the library is out of reach
+/// once the cookie is void.
+pub const ANONYMOUS_GRACE_SECS: u64 = 7 * 24 * 60 * 60;
+
+/// What one [`sweep`] removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Swept {
+    /// Expired sessions.
+    pub sessions: usize,
+    /// Anonymous readers (with their books) past the grace period.
+    pub anonymous_readers: usize,
+    /// Throttle entries no rule needs any more.
+    pub throttle_entries: usize,
+}
+
+/// Remove what has run out by `now` (Unix seconds): expired sessions, abandoned anonymous
+/// readers, stale throttle counters. Blocking: run it off the async workers.
+pub fn sweep(state: &AppState, now: u64) -> Result<Swept, AppError> {
+    Ok(Swept {
+        sessions: state.store.sweep_expired_sessions(now)?,
+        anonymous_readers: state
+            .store
+            .sweep_abandoned_readers(now, ANONYMOUS_GRACE_SECS)?,
+        throttle_entries: state.throttle.sweep()?,
+    })
+}
+
+/// Count one password check of the account `name` (lowercased) from this request's address,
+/// or refuse it: the pair (account, address) backs off first, so a stranger's guesses slow
+/// the stranger, not the owner at another address.
+fn count_guess(state: &AppState, name: &str) -> Result<Attempt, AppError> {
+    let address = session::client_address(state);
+    let pair = format!("{name}@{address}");
+    state
+        .throttle
+        .attempt(&[
+            (PASSWORD_PAIR, &pair),
+            (PASSWORD_ACCOUNT, name),
+            (PASSWORD_ADDRESS, &address),
+        ])
+        .map_err(|r| r.into_error("Too many failed attempts."))
+}
+
+/// Check `attempt` against the PHC string `phc` (or against nothing, for a name that has no
+/// account), taking a hashing turn. A check that did not run (the server was busy) is
+/// refunded; a wrong one stays counted.
+async fn check_password(
+    state: &AppState,
+    counted: Attempt,
+    attempt: String,
+    phc: Option<String>,
+) -> Result<Verdict, AppError> {
+    let verdict = state
+        .hashing
+        .run(move || match phc {
+            Some(phc) => password::verify(&attempt, &phc),
+            None => {
+                password::verify_nothing(&attempt);
+                Ok(Verdict::Wrong)
+            }
+        })
+        .await;
+    match &verdict {
+        Ok(Verdict::Wrong) => {}
+        _ => state.throttle.refund(counted)?,
+    }
+    verdict
 }
 
 /// The reader summary of a user.
@@ -80,7 +148,15 @@ pub async fn sign_up(
     username: String,
     password: String,
 ) -> Result<Reader, AppError> {
-    let phc = blocking(move || password::hash(&password)).await?;
+    let address = session::client_address(state);
+    let _counted = state
+        .throttle
+        .attempt(&[(
+            sign_ups(state.settings.limits.sign_ups_per_hour),
+            &address,
+        )])
+        .map_err(|r| r.into_error("Too many sign-ups from your network."))?;
+    let phc = state.hashing.run(move || password::hash(&password)).await?;
     let user = match state.store.create_account(&username, &phc, now())? {
         CreateAccount::Created(user) => user,
         CreateAccount::Taken => {
@@ -96,8 +172,8 @@ pub async fn sign_up(
     reader(state, user)
 }
 
-/// Log in, throttled per account and per address. Wrong username and wrong password get the
-/// same answer.
+/// Log in, throttled per (account, address), per account and per address. Wrong username and
+/// wrong password get the same answer.
 pub async fn log_in(
     state: &AppState,
     username: &str,
@@ -107,41 +183,17 @@ pub async fn log_in(
     if password.chars().count() > policy::PASSWORD_MAX || username.chars().count() > 256 {
         return Err(wrong());
     }
-    let name_key = format!("u:{}", username.trim().to_lowercase());
-    let addr_key = format!("ip:{}", session::client_address(state));
-    for key in [&name_key, &addr_key] {
-        if let Err(wait) = state.throttle.check(key) {
-            return Err(AppError::TooManyRequests(format!(
-                "Too many failed attempts. Try again in {} seconds.",
-                wait.as_secs().max(1)
-            )));
-        }
-    }
-    let account = state.store.account(username.trim())?;
-    let attempt = password.clone();
-    let verdict = match &account {
-        Some(a) => {
-            let phc = a.password_hash.clone();
-            blocking(move || password::verify(&attempt, &phc)).await?
-        }
-        None => {
-            blocking(move || {
-                password::verify_nothing(&attempt);
-                Ok(Verdict::Wrong)
-            })
-            .await?
-        }
-    };
+    let name = username.trim().to_lowercase();
+    let counted = count_guess(state, &name)?;
+    let account = state.store.account(&name)?;
+    let phc = account.as_ref().map(|a| a.password_hash.clone());
+    let verdict = check_password(state, counted, password.clone(), phc).await?;
     let Some(account) = account.filter(|_| verdict != Verdict::Wrong) else {
-        state.throttle.fail(&name_key);
-        state.throttle.fail(&addr_key);
         tracing::info!("login failed");
         return Err(wrong());
     };
-    state.throttle.succeed(&name_key);
-    state.throttle.succeed(&addr_key);
     if verdict == Verdict::RightRehash {
-        let phc = blocking(move || password::hash(&password)).await?;
+        let phc = state.hashing.run(move || password::hash(&password)).await?;
         state.store.set_password_hash(&account.username, &phc)?;
     }
     adopt_anonymous(state, account.user).await?;
@@ -173,11 +225,12 @@ pub async fn change_password(
         return Err(wrong());
     }
     policy::validate_password(&new)?;
-    let phc = account.password_hash.clone();
-    if blocking(move || password::verify(&current, &phc)).await? == Verdict::Wrong {
+    let counted = count_guess(state, &account.username.to_lowercase())?;
+    let phc = Some(account.password_hash.clone());
+    if check_password(state, counted, current, phc).await? == Verdict::Wrong {
         return Err(wrong());
     }
-    let phc = blocking(move || password::hash(&new)).await?;
+    let phc = state.hashing.run(move || password::hash(&new)).await?;
     state.store.set_password_hash(&account.username, &phc)?;
     let ended = state
         .store
@@ -190,12 +243,13 @@ pub async fn change_password(
 /// Delete the logged-in account with everything in it, once its password is given again.
 pub async fn delete_account(state: &AppState, password: String) -> Result<(), AppError> {
     let (_, account) = account(state)?;
-    let phc = account.password_hash.clone();
     let wrong = || AppError::Unauthorized("That password is not right.".into());
     if password.chars().count() > policy::PASSWORD_MAX {
         return Err(wrong());
     }
-    if blocking(move || password::verify(&password, &phc)).await? == Verdict::Wrong {
+    let counted = count_guess(state, &account.username.to_lowercase())?;
+    let phc = Some(account.password_hash.clone());
+    if check_password(state, counted, password, phc).await? == Verdict::Wrong {
         return Err(wrong());
     }
     state.store.delete_user(account.user)?;

@@ -123,24 +123,30 @@ pub fn serving_params() -> TrainParams {
     TrainParams::default()
 }
 
-/// What training reads from the store: the catalog's books, and every rating as
-/// `(user, book, value)`.
+/// What training reads from the store: the catalog's books, and the ratings that count for
+/// everyone as `(user, book, value)`.
 pub type TrainingData = (Vec<engine::records::Book>, Vec<(u32, u32, u8)>);
 
-/// Read everything training needs out of the store: the dataset's ratings and the readers'.
+/// Read everything training needs out of the store: the dataset's ratings and those of
+/// established readers (see [`crate::backend::store::standing`]: a reader who appeared
+/// moments ago shapes their own lists, not other readers' models).
 pub fn training_data(store: &Store) -> Result<TrainingData, TrainError> {
     let books = store
         .books()
         .map(|b| b.map(|(_, book)| book))
         .collect::<Result<Vec<_>, _>>()?;
-    let ratings = store
-        .all_ratings()
-        .map(|r| r.map(|(user, book, rating)| (user, book, rating.value())))
-        .collect::<Result<Vec<_>, _>>()?;
+    let uncounted = store.unestablished_readers(crate::backend::auth::now())?;
+    let mut ratings = Vec::with_capacity(store.rating_count());
+    for r in store.all_ratings() {
+        let (user, book, rating) = r?;
+        if !uncounted.contains(&user) {
+            ratings.push((user, book, rating.value()));
+        }
+    }
     Ok((books, ratings))
 }
 
-/// Train every model on everything in the store: the dataset's ratings and the readers'.
+/// Train every model on the store's ratings that count for everyone (see [`training_data`]).
 /// Returns the model and the number of ratings it saw.
 pub fn train_from_store(
     store: &Store,

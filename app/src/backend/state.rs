@@ -6,11 +6,12 @@ use axum::extract::FromRef;
 use engine::catalog::Catalog;
 use leptos::prelude::*;
 
+use crate::backend::auth::hashing::Hashing;
 use crate::backend::card_cache::CardHtml;
 use crate::backend::recommender::Recommender;
 use crate::backend::recs_cache::RecsCache;
 use crate::backend::store::Store;
-use crate::backend::throttle::Throttle;
+use crate::backend::throttle::{SystemClock, Throttle};
 use crate::error::AppError;
 
 /// Settings that shape how the server answers (from flags or the environment).
@@ -20,6 +21,27 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Trust `X-Forwarded-For` from a reverse proxy in front (for per-address throttling).
     pub trust_proxy: bool,
+    /// Per-address limits on new accounts and anonymous readers.
+    pub limits: Limits,
+}
+
+/// Per-address limits on what anyone may create without proving anything (see
+/// [`crate::backend::throttle`]). A school or library behind one address may need more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Sign-up attempts per address per hour.
+    pub sign_ups_per_hour: u32,
+    /// New anonymous readers per address per hour.
+    pub anonymous_per_hour: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            sign_ups_per_hour: 10,
+            anonymous_per_hour: 30,
+        }
+    }
 }
 
 /// Shared state: the store, the catalog built from it, and Leptos's options. Cloning is cheap.
@@ -33,8 +55,10 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     /// How the server answers.
     pub settings: Arc<Settings>,
-    /// Failed-login counts.
+    /// Attempt counts (password checks, sign-ups, new anonymous readers), kept in the store.
     pub throttle: Arc<Throttle>,
+    /// Turns of password hashing.
+    pub hashing: Hashing,
     /// The recommendation model (swapped in when trained or retrained).
     pub recommender: Arc<Recommender>,
     /// Readers' recommendation lists, kept between views.
@@ -51,12 +75,14 @@ impl AppState {
         catalog: Catalog,
         settings: Settings,
     ) -> AppState {
+        let throttle = Arc::new(Throttle::new(store.clone(), Arc::new(SystemClock)));
         AppState {
             leptos_options,
             store,
             catalog: Arc::new(catalog),
             settings: Arc::new(settings),
-            throttle: Arc::new(Throttle::default()),
+            throttle,
+            hashing: Hashing::default(),
             recommender: Arc::new(Recommender::default()),
             recs_cache: Arc::new(RecsCache::default()),
             card_html: Arc::new(CardHtml::default()),

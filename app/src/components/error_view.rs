@@ -24,7 +24,7 @@ pub fn ErrorView(
         AppError::Invalid(_) | AppError::Conflict(_) => "That did not work",
         AppError::Unauthorized(_) => "Please log in",
         AppError::Forbidden(_) => "Not allowed",
-        AppError::TooManyRequests(_) => "Please wait a moment",
+        AppError::TooManyRequests { .. } | AppError::Busy { .. } => "Please wait a moment",
         AppError::Internal | AppError::Transport(_) => "Something went wrong",
     };
     view! {

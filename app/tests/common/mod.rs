@@ -45,7 +45,7 @@ impl World {
             settings,
         );
         let clock = Arc::new(ManualClock::default());
-        state.throttle = Arc::new(Throttle::with_clock(clock.clone()));
+        state.throttle = Arc::new(Throttle::new(state.store.clone(), clock.clone()));
         World {
             dir,
             state,

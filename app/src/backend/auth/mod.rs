@@ -1,6 +1,7 @@
 //! Authentication: password policy and hashing, and sessions in cookies. The account server
 //! functions put these together with the login throttle ([`super::throttle`]).
 
+pub mod hashing;
 pub mod password;
 pub mod policy;
 pub mod session;

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::backend::state::AppState;
 use crate::backend::store::accounts::Session;
 use crate::backend::store::UserId;
+use crate::backend::throttle::anonymous_readers;
 use crate::error::AppError;
 
 /// The cookie's name.
@@ -135,6 +136,16 @@ pub fn current_or_anonymous(state: &AppState) -> Result<Current, AppError> {
     if let Some(current) = current(state)? {
         return Ok(current);
     }
+    let address = client_address(state);
+    let _counted = state
+        .throttle
+        .attempt(&[(
+            anonymous_readers(state.settings.limits.anonymous_per_hour),
+            &address,
+        )])
+        .map_err(|r| {
+            r.into_error("Too many new readers from your network. Sign up or log in to go on.")
+        })?;
     let (key, _) = new_token()?;
     let user = state.store.create_anonymous_user(&key[..32])?;
     start(state, user, false)

@@ -5,6 +5,7 @@
 //! | `accounts`         | lowercased username          | postcard [`Account`]     |
 //! | `sessions`         | SHA-256 of the session token | postcard [`Session`]     |
 //! | `user_sessions`    | user id, token hash          | empty (for revoke-all)   |
+//! | `abandoned`        | user id                      | Unix seconds first seen  |
 //!
 //! Only a hash of each token is stored, so a copy of the database does not hand out live
 //! sessions. Every account is also a user (`users` tree, key `acct:<name>`); an anonymous
@@ -251,6 +252,49 @@ impl Store {
         Ok(expired.len())
     }
 
+    /// Delete anonymous readers who have had no session for `grace` seconds, with their
+    /// books; returns how many went.
+    ///
+    /// An anonymous reader's only way back to their library is their session cookie, so once
+    /// every session has expired (and been swept) the library is out of reach. Each sweep
+    /// notes in `abandoned` when it first found such a reader and deletes them `grace` later;
+    /// a reader seen with a session again is taken off the list.
+    pub fn sweep_abandoned_readers(&self, now: u64, grace: u64) -> StoreResult<usize> {
+        let mut deleted = 0;
+        for kv in self.user_keys.scan_prefix(b"anon:") {
+            let (_, user) = kv?;
+            let user = decode_u32(&user, "user_keys")?;
+            let key = user.to_be_bytes();
+            if self.user_sessions.scan_prefix(key).next().is_some() {
+                self.abandoned.remove(key)?;
+                continue;
+            }
+            match self.abandoned.get(key)? {
+                None => {
+                    self.abandoned.insert(key, &now.to_be_bytes())?;
+                }
+                Some(seen) => {
+                    let seen = <[u8; 8]>::try_from(&seen[..])
+                        .map(u64::from_be_bytes)
+                        .map_err(|_| StoreError::Corrupt { tree: "abandoned" })?;
+                    if now.saturating_sub(seen) >= grace {
+                        self.delete_user(user)?;
+                        self.abandoned.remove(key)?;
+                        deleted += 1;
+                    }
+                }
+            }
+        }
+        // Readers merged into an account or deleted meanwhile leave their mark behind.
+        for kv in self.abandoned.iter() {
+            let (key, _) = kv?;
+            if self.users.get(&key)?.is_none() {
+                self.abandoned.remove(key)?;
+            }
+        }
+        Ok(deleted)
+    }
+
     /// Number of live (not yet swept) sessions.
     pub fn session_count(&self) -> usize {
         self.sessions.len()
@@ -307,5 +351,42 @@ mod tests {
         assert_eq!(store.revoke_sessions_of(reader, None).unwrap(), 1);
         assert_eq!(store.revoke_sessions_of(other, None).unwrap(), 0);
         assert_eq!(store.sweep_expired_sessions(1_000).unwrap(), 0);
+    }
+
+    #[test]
+    fn anonymous_readers_without_sessions_go_after_the_grace_period() {
+        use engine::records::Rating;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), 1 << 20).unwrap();
+        let gone = store.create_anonymous_user("gone").unwrap();
+        let live = store.create_anonymous_user("live").unwrap();
+        let account = match store.create_account("ann", "phc", 0).unwrap() {
+            CreateAccount::Created(u) => u,
+            other => panic!("{other:?}"),
+        };
+        for user in [gone, live, account] {
+            store.put_rating(user, 7, Rating::new(8).unwrap()).unwrap();
+        }
+        let session = |user, expires, account| Session {
+            user,
+            expires,
+            account,
+        };
+        store.put_session(&[1; 32], &session(gone, 100, false)).unwrap();
+        store.put_session(&[2; 32], &session(live, 10_000, false)).unwrap();
+        store.sweep_expired_sessions(200).unwrap();
+
+        // First seen without a session at 200; still there within the grace period.
+        assert_eq!(store.sweep_abandoned_readers(200, 1_000).unwrap(), 0);
+        assert_eq!(store.sweep_abandoned_readers(1_199, 1_000).unwrap(), 0);
+        assert_eq!(store.ratings_of_user(gone).unwrap().len(), 1);
+        assert_eq!(store.sweep_abandoned_readers(1_200, 1_000).unwrap(), 1);
+        assert!(store.user(gone).unwrap().is_none());
+        assert!(store.ratings_of_user(gone).unwrap().is_empty());
+        assert!(store.ratings_of_book(7).unwrap().iter().all(|&(u, _)| u != gone));
+        // A reader with a live session and an account (no session at all) stay.
+        assert_eq!(store.sweep_abandoned_readers(99_999, 1_000).unwrap(), 0);
+        assert_eq!(store.ratings_of_user(live).unwrap().len(), 1);
+        assert_eq!(store.ratings_of_user(account).unwrap().len(), 1);
     }
 }

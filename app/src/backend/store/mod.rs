@@ -12,6 +12,7 @@
 //! | `ratings_by_book` | book id, user id            | rating `u8` (0–10)      |
 //! | `meta`            | name                        | counters, import stamps |
 //! | `library`         | user id, book id            | postcard shelf + time   |
+//! | `throttle`        | rule and subject            | see [`throttle`]        |
 //!
 //! Accounts and sessions: see [`accounts`]; a reader's shelves: see [`library`].
 //!
@@ -22,6 +23,8 @@
 pub mod accounts;
 pub mod import;
 pub mod library;
+pub mod standing;
+pub mod throttle;
 
 use engine::catalog::Catalog;
 use engine::records::{Book, Rating};
@@ -100,6 +103,8 @@ pub struct Store {
     accounts: sled::Tree,
     sessions: sled::Tree,
     user_sessions: sled::Tree,
+    throttle: sled::Tree,
+    abandoned: sled::Tree,
     /// Serialises transactions and flushes. Under 64 concurrent writers, sled 0.34 hung with
     /// one transaction waiting for its exclusive lock, a read waiting behind it and every flush
     /// waiting too; one writer at a time, never overlapping a flush, cannot interleave that way.
@@ -131,6 +136,8 @@ impl Store {
             accounts: db.open_tree("accounts")?,
             sessions: db.open_tree("sessions")?,
             user_sessions: db.open_tree("user_sessions")?,
+            throttle: db.open_tree("throttle")?,
+            abandoned: db.open_tree("abandoned")?,
             writer: Default::default(),
             libraries: Default::default(),
             db,
@@ -333,15 +340,6 @@ impl Store {
         })
     }
 
-    /// Every rating grouped by book: `(book, rating)`, the pass that builds popularity.
-    pub fn ratings_by_book(&self) -> impl Iterator<Item = StoreResult<(BookId, Rating)>> + '_ {
-        self.ratings_by_book.iter().map(|kv| {
-            let (k, v) = kv?;
-            let (book, _) = split_pair(&k, "ratings_by_book")?;
-            Ok((book, decode_rating(&v, "ratings_by_book")?))
-        })
-    }
-
     /// Remember a small fact (e.g. an import's summary) under `name`.
     pub fn set_meta<T: Serialize>(&self, name: &str, value: &T) -> StoreResult<()> {
         self.meta
@@ -357,8 +355,14 @@ impl Store {
             .transpose()
     }
 
-    /// Build the in-memory catalog (works, popularity, search) from every book and rating.
+    /// Build the in-memory catalog (works, popularity, search) from every book and the ratings
+    /// that count for everyone now (see [`standing`]).
     pub fn load_catalog(&self) -> StoreResult<Catalog> {
+        self.load_catalog_as_of(crate::backend::auth::now())
+    }
+
+    /// [`Store::load_catalog`] as of `now` (Unix seconds).
+    pub fn load_catalog_as_of(&self, now: u64) -> StoreResult<Catalog> {
         let mut books = Vec::with_capacity(self.book_count());
         for entry in self.books() {
             let (id, book) = entry?;
@@ -368,7 +372,15 @@ impl Store {
             }
             books.push(book);
         }
-        let ratings = self.ratings_by_book().collect::<StoreResult<Vec<_>>>()?;
+        let uncounted = self.unestablished_readers(now)?;
+        let mut ratings = Vec::with_capacity(self.rating_count());
+        for kv in self.ratings_by_book.iter() {
+            let (k, v) = kv?;
+            let (book, user) = split_pair(&k, "ratings_by_book")?;
+            if !uncounted.contains(&user) {
+                ratings.push((book, decode_rating(&v, "ratings_by_book")?));
+            }
+        }
         Ok(Catalog::build(books, ratings)?)
     }
 
