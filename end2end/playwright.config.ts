@@ -44,6 +44,11 @@ export default defineConfig({
     env: {
       SHELFWISE_DATA_DIR: process.env.SHELFWISE_DATA_DIR ?? '../target/e2e-data',
       SHELFWISE_LOG: 'warn',
+      // Every journey, on both devices, signs up and rates from 127.0.0.1, and the counters
+      // live in the store across runs: the per-address limits would stop the suite, not a
+      // reader. Their own tests are in the server's integration tests.
+      SHELFWISE_SIGN_UPS_PER_HOUR: '10000',
+      SHELFWISE_ANONYMOUS_PER_HOUR: '10000',
     },
   },
 });

@@ -131,11 +131,16 @@ pub type TrainingData = (Vec<engine::records::Book>, Vec<(u32, u32, u8)>);
 /// established readers (see [`crate::backend::store::standing`]: a reader who appeared
 /// moments ago shapes their own lists, not other readers' models).
 pub fn training_data(store: &Store) -> Result<TrainingData, TrainError> {
+    training_data_as_of(store, crate::backend::auth::now())
+}
+
+/// [`training_data`] as of `now` (Unix seconds).
+pub fn training_data_as_of(store: &Store, now: u64) -> Result<TrainingData, TrainError> {
     let books = store
         .books()
         .map(|b| b.map(|(_, book)| book))
         .collect::<Result<Vec<_>, _>>()?;
-    let uncounted = store.unestablished_readers(crate::backend::auth::now())?;
+    let uncounted = store.unestablished_readers(now)?;
     let mut ratings = Vec::with_capacity(store.rating_count());
     for r in store.all_ratings() {
         let (user, book, rating) = r?;
