@@ -5,13 +5,15 @@
 //! - [`goodbooks`]: the goodbooks-10k files (`books.csv`, `ratings.csv`, `tags.csv`,
 //!   `book_tags.csv`);
 //! - [`goodreads`]: Goodreads library exports, read, matched to the catalog and written back;
-//! - [`load`]: a dataset (or a store's own records) in the recommender's form.
+//! - [`load`]: a dataset (or a store's own records) in the recommender's form;
+//! - [`formula`]: export cells kept from running as spreadsheet formulas.
 //!
 //! The parsers stream rows into callbacks and record every rejected row in an
 //! [`ImportReport`](crate::records::ImportReport); the loaders collect them.
 
 pub mod bookcrossing;
 mod csv_lines;
+pub mod formula;
 pub mod goodbooks;
 pub mod goodreads;
 pub mod load;

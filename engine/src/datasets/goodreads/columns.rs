@@ -4,6 +4,7 @@ use csv::ByteRecord;
 
 use super::*;
 use crate::datasets::csv_lines::quoted;
+use crate::datasets::formula;
 
 /// Where the columns [`read_export`] uses are in this file.
 pub(super) struct Columns {
@@ -73,9 +74,10 @@ impl Columns {
                 self.width
             ));
         }
+        // Our own exports write formula-like text behind a `'`; take it off again.
         let field = |i: usize| {
             let bytes = record.get(i).unwrap_or_default();
-            std::str::from_utf8(bytes).unwrap_or_default().trim()
+            formula::restore(std::str::from_utf8(bytes).unwrap_or_default().trim())
         };
         let optional =
             |i: Option<usize>| i.map(field).filter(|s| !s.is_empty()).map(str::to_string);

@@ -6,11 +6,16 @@ use csv::WriterBuilder;
 
 use super::{ExportRow, Shelf, COLUMNS};
 use crate::datasets::csv_lines::csv_error;
+use crate::datasets::formula::defuse;
 use crate::{isbn, text, Error, Result};
 
 /// Write rows in Goodreads' export layout: all 24 columns, ISBNs wrapped as `="..."`, stars in
 /// `My Rating` (0 when not rated), the shelf in `Exclusive Shelf` and `Bookshelves`.
 /// Columns Shelfwise knows nothing of (`Book Id`, `Average Rating`, `Binding`, ...) are empty.
+///
+/// Text a reader or a dataset supplied (titles, names, publishers) that a spreadsheet would run
+/// as a formula is written behind a `'` ([`crate::datasets::formula`]); the `="…"` ISBNs are
+/// Goodreads' own form and stay as they are.
 ///
 /// Stars outside 1–5 are refused with [`Error::Export`] rather than written as a rating
 /// Goodreads (and [`read_export`]) would reject.
@@ -24,11 +29,22 @@ pub fn write_export(writer: impl Write, rows: &[ExportRow]) -> Result<()> {
                 reason: format!("{stars} stars (1–5 expected)"),
             });
         }
-        out.write_record(export_fields(row)).map_err(csv_error)?;
+        let mut fields = export_fields(row);
+        for (i, field) in fields.iter_mut().enumerate() {
+            if !ISBN_COLUMNS.contains(&i) {
+                if let std::borrow::Cow::Owned(safe) = defuse(field) {
+                    *field = safe;
+                }
+            }
+        }
+        out.write_record(fields).map_err(csv_error)?;
     }
     out.flush()?;
     Ok(())
 }
+
+/// Positions of `ISBN` and `ISBN13` in [`COLUMNS`]: written as `="…"` on purpose.
+const ISBN_COLUMNS: [usize; 2] = [5, 6];
 
 /// The 24 fields of an export row, in [`COLUMNS`] order.
 pub(super) fn export_fields(row: &ExportRow) -> [String; 24] {

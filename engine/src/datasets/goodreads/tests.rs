@@ -464,3 +464,34 @@ proptest! {
         let _ = read_export(&input[..], 50);
     }
 }
+
+#[test]
+fn formula_like_text_is_exported_as_text_and_read_back_as_it_was() {
+    let row = ExportRow {
+        key: "0439023483".into(),
+        title: "=HYPERLINK(\"http://evil.example\",\"Click\")".into(),
+        author: "@Mallory".into(),
+        publisher: "+Publisher".into(),
+        year: None,
+        stars: Some(4),
+        shelf: Some(Shelf::Read),
+        date_added: None,
+    };
+    let mut out = Vec::new();
+    write_export(&mut out, std::slice::from_ref(&row)).unwrap();
+    let text = String::from_utf8(out.clone()).unwrap();
+    let line = text.lines().nth(1).unwrap();
+    // No cell starts a formula; the ISBNs keep Goodreads' `="…"` form.
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let record = reader.records().next().unwrap().unwrap();
+    for (i, cell) in record.iter().enumerate() {
+        let formula = cell.starts_with(['=', '+', '-', '@']);
+        assert_eq!(formula, i == 5 || i == 6, "column {i}: {cell:?} in {line}");
+    }
+    assert_eq!(&record[1], "'=HYPERLINK(\"http://evil.example\",\"Click\")");
+    assert_eq!(&record[5], "=\"0439023483\"");
+    let (read, errors) = read_export(&out[..], 1).unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(read[0].title, row.title);
+    assert_eq!(read[0].author, row.author);
+}
