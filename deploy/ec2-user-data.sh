@@ -48,6 +48,17 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+
+# The instance's public IPv4 from the metadata service (IMDSv2); empty off EC2 or in a dry run.
+imds_public_ip() {
+  [ "$SHELFWISE_DRY_RUN" = 1 ] && return 1
+  local token
+  token=$(curl -fsS -m 2 -X PUT http://169.254.169.254/latest/api/token \
+    -H 'X-aws-ec2-metadata-token-ttl-seconds: 60') || return 1
+  curl -fsS -m 2 -H "X-aws-ec2-metadata-token: $token" \
+    http://169.254.169.254/latest/meta-data/public-ipv4
+}
 
 # Every command that changes the system (packages, services, users, ownership, network
 # downloads, builds) goes through `run`, so a dry run prints it instead.
@@ -183,6 +194,12 @@ ENV
   if [ -n "${SHELFWISE_DOMAIN:-}" ]; then
     # Writes from any other origin are refused, and session cookies are Secure.
     echo "SHELFWISE_PUBLIC_URL=https://$SHELFWISE_DOMAIN" >> "$ROOT/etc/shelfwise/env.new"
+  elif public_ip=$(imds_public_ip) && [ -n "$public_ip" ]; then
+    # No domain: readers use the instance's address over plain HTTP through Caddy on :80.
+    # The server accepts writes only from the origin it is told (see server/src/origin.rs).
+    echo "SHELFWISE_PUBLIC_URL=http://$public_ip" >> "$ROOT/etc/shelfwise/env.new"
+  else
+    warn "no SHELFWISE_DOMAIN and no public IPv4 from the instance metadata: set SHELFWISE_PUBLIC_URL in /etc/shelfwise/env, or pages cannot save"
   fi
   chmod 0640 "$ROOT/etc/shelfwise/env.new"
   mv -f "$ROOT/etc/shelfwise/env.new" "$ROOT/etc/shelfwise/env"

@@ -161,6 +161,14 @@ pub struct ServeArgs {
     /// Sign-up attempts allowed per client address per hour.
     #[arg(long, env = "SHELFWISE_SIGN_UPS_PER_HOUR", default_value_t = Limits::default().sign_ups_per_hour)]
     pub sign_ups_per_hour: u32,
+    /// Seconds a client has to send a request's head, and an idle keep-alive connection its
+    /// next request, before the connection is closed.
+    #[arg(long, env = "SHELFWISE_HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_read_timeout_secs: u64,
+    /// Connections open at once from one client address (0: no cap). Off with --trust-proxy,
+    /// where every connection comes from the proxy.
+    #[arg(long, env = "SHELFWISE_CONNECTIONS_PER_ADDRESS", default_value_t = 64)]
+    pub connections_per_address: usize,
     /// New anonymous readers allowed per client address per hour.
     #[arg(long, env = "SHELFWISE_ANONYMOUS_PER_HOUR", default_value_t = Limits::default().anonymous_per_hour)]
     pub anonymous_per_hour: u32,
@@ -173,6 +181,15 @@ impl ServeArgs {
             .as_deref()
             .map(|u| u.trim().trim_end_matches('/').to_string())
             .filter(|u| !u.is_empty())
+    }
+
+    /// The limits on each connection (see `listen`).
+    pub fn hygiene(&self) -> crate::listen::Hygiene {
+        crate::listen::Hygiene {
+            header_read: std::time::Duration::from_secs(self.header_read_timeout_secs.max(1)),
+            per_address: (self.connections_per_address > 0 && !self.trust_proxy)
+                .then_some(self.connections_per_address),
+        }
     }
 
     /// The settings the app's server functions see.

@@ -7,7 +7,10 @@ pub mod config;
 pub mod error;
 pub mod eval;
 pub mod import;
+pub mod listen;
+pub mod origin;
 pub mod page_turns;
+pub mod private;
 pub mod serve;
 pub mod train;
 

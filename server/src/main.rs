@@ -21,6 +21,13 @@ fn main() -> std::process::ExitCode {
         LogFormat::Text => logs.init(),
         LogFormat::Json => logs.json().init(),
     }
+    // Before anything is created: see `shelfwise::private`.
+    shelfwise::private::private_umask();
+    match shelfwise::private::tighten(&cli.global.data_dir) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(entries = n, "data folder made private to this user"),
+        Err(e) => tracing::warn!(error = %e, "could not make the data folder private"),
+    }
     let outcome = match &cli.command {
         Command::Serve(args) => tokio::runtime::Builder::new_multi_thread()
             .enable_all()

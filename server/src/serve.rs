@@ -34,6 +34,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::{GlobalArgs, ServeArgs};
+use crate::origin::AllowedOrigins;
 use crate::page_turns::{take_turn, PageTurns};
 use crate::{Error, Result};
 
@@ -148,10 +149,9 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 /// The whole HTTP app: Leptos pages and server functions, static files, health checks, and the
 /// layers every response passes through (request id, tracing, limits, compression, headers).
 ///
-/// `public_origin` is the origin readers use (`https://books.example.org`); writes from
-/// elsewhere are refused (see [`same_origin_writes`]). `turns` bounds the pages rendered at
+/// Writes from pages of origins other than `origins` are refused (see [`same_origin_writes`]). `turns` bounds the pages rendered at
 /// once (see [`crate::page_turns`]).
-pub fn router(state: AppState, public_origin: Option<String>, turns: PageTurns) -> Router {
+pub fn router(state: AppState, origins: AllowedOrigins, turns: PageTurns) -> Router {
     let routes = generate_route_list(App);
     let hashes = Arc::new(AssetHashes::from_options(&state.leptos_options));
     // Read once here: every page's shell links the stylesheet by its hashed name.
@@ -201,7 +201,7 @@ pub fn router(state: AppState, public_origin: Option<String>, turns: PageTurns) 
         .layer(axum::middleware::map_response(server_fn_status))
         .layer(axum::middleware::from_fn_with_state(hashes, cache_control))
         .layer(axum::middleware::from_fn_with_state(
-            Arc::new(public_origin),
+            Arc::new(origins),
             same_origin_writes,
         ))
         .layer(
@@ -275,11 +275,12 @@ async fn server_fn_status(response: Response) -> Response {
 /// Refuse state-changing requests a browser sent from another site (CSRF).
 ///
 /// Browsers send `Origin` with every cross-origin request and every POST, so a write whose
-/// `Origin` is neither the configured public origin nor this `Host` came from another site's
-/// page. A request without `Origin` is a non-browser client (or a same-origin navigation) unless
-/// `Sec-Fetch-Site` says cross-site. The session cookie's `SameSite=Lax` is the second line.
+/// `Origin` is not one of `origins` (compared whole: scheme, host, port; see
+/// [`crate::origin`]) came from another site's page. A request without `Origin` is a
+/// non-browser client (or a same-origin navigation) unless `Sec-Fetch-Site` says cross-site.
+/// The session cookie's `SameSite=Lax` is the second line.
 pub async fn same_origin_writes(
-    State(public_origin): State<Arc<Option<String>>>,
+    State(origins): State<Arc<AllowedOrigins>>,
     request: Request<Body>,
     next: axum::middleware::Next,
 ) -> Response {
@@ -297,11 +298,7 @@ pub async fn same_origin_writes(
             .and_then(|v: &HeaderValue| v.to_str().ok())
     };
     let allowed = match text(header::ORIGIN) {
-        Some(origin) => {
-            let host = text(header::HOST).unwrap_or("");
-            let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or("");
-            public_origin.as_deref() == Some(origin) || (!host.is_empty() && origin_host == host)
-        }
+        Some(origin) => origins.allows(origin),
         None => text(HeaderName::from_static("sec-fetch-site")) != Some("cross-site"),
     };
     if allowed {
@@ -383,22 +380,40 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     tracing::info!("listening on http://{}", args.addr);
     // `shelfwise backup` asks through this socket while the server holds the store.
-    let admin = crate::backup::AdminSocket::start(&global.data_dir, store.db().clone())?;
+    let admin = crate::backup::AdminSocket::start(&global.data_dir, store.clone())?;
     let turns = args
         .page_renders
         .map_or_else(PageTurns::per_core, PageTurns::new);
-    let app = router(state, args.public_origin(), turns);
-    let served = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await;
+    let app = router(state, allowed_origins(args)?, turns);
+    let served = crate::listen::serve(listener, app, args.hygiene(), shutdown_signal()).await;
     admin.stop().await;
     served?;
     store.flush()?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The origins writes are accepted from: `--public-url`'s, or, without one, the loopback
+/// names, after a warning; without one and listening beyond loopback, a refusal to start
+/// (see [`crate::origin`] for why).
+fn allowed_origins(args: &ServeArgs) -> Result<AllowedOrigins> {
+    if let Some(url) = args.public_origin() {
+        return AllowedOrigins::public(&url);
+    }
+    if !args.addr.ip().is_loopback() {
+        return Err(Error::Usage(format!(
+            "listening on {} needs --public-url (SHELFWISE_PUBLIC_URL), the address readers \
+             use, e.g. https://books.example.org: without it the server cannot tell its own \
+             pages from another site's",
+            args.addr
+        )));
+    }
+    let origins = AllowedOrigins::loopback(args.addr.port());
+    tracing::warn!(
+        origins = ?origins.list(),
+        "no --public-url: accepting writes only from pages at these loopback addresses"
+    );
+    Ok(origins)
 }
 
 /// Sweep expired sessions, abandoned anonymous readers and stale throttle counters at start

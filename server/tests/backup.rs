@@ -157,7 +157,7 @@ async fn backup_while_a_server_holds_the_store_goes_through_its_admin_socket() {
     let data_dir = data.path().to_path_buf();
     // The "server": holds the store (sled's lock) and listens on DATA_DIR/admin.sock.
     let store = Store::open(&data_dir.join("store"), CACHE).unwrap();
-    let admin = AdminSocket::start(&data_dir, store.db().clone()).unwrap();
+    let admin = AdminSocket::start(&data_dir, store.clone()).unwrap();
     let mode = std::os::unix::fs::PermissionsExt::mode(
         &std::fs::metadata(admin.path()).unwrap().permissions(),
     );
@@ -209,4 +209,101 @@ async fn backup_while_a_server_holds_the_store_goes_through_its_admin_socket() {
     let target = tempfile::tempdir().unwrap();
     backup::restore(target.path(), &backup_dir, false, CACHE).unwrap();
     assert_eq!(trees_of(target.path()), before);
+}
+
+/// The rating trees of a store as `(user, book, value)`, each read from its own layout.
+fn rating_trees(trees: &Trees) -> (Vec<[u8; 9]>, Vec<[u8; 9]>) {
+    let read = |name: &str, swap: bool| {
+        let mut out: Vec<[u8; 9]> = trees
+            .get(name.as_bytes())
+            .map(|records| {
+                records
+                    .iter()
+                    .map(|(k, v)| {
+                        let (a, b) = k.split_at(4);
+                        let (user, book) = if swap { (b, a) } else { (a, b) };
+                        let mut row = [0u8; 9];
+                        row[..4].copy_from_slice(user);
+                        row[4..8].copy_from_slice(book);
+                        row[8] = v[0];
+                        row
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.sort_unstable();
+        out
+    };
+    (read("ratings_by_user", false), read("ratings_by_book", true))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_taken_while_readers_write_is_the_store_of_one_moment() {
+    use app::backend::store::library::Change;
+    use app::types::Shelf;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
+    let data = filled_data_dir();
+    let data_dir = data.path().to_path_buf();
+    let store = Store::open(&data_dir.join("store"), CACHE).unwrap();
+    let admin = AdminSocket::start(&data_dir, store.clone()).unwrap();
+    let readers: Vec<u32> = (0..4)
+        .map(|i| store.create_anonymous_user(&format!("writer{i}")).unwrap())
+        .collect();
+    let books = store.book_count() as u32;
+
+    // Readers rate and shelve book after book, each change one transaction over the two
+    // rating trees and the library.
+    let stop = Arc::new(AtomicBool::new(false));
+    let writers: Vec<_> = readers
+        .iter()
+        .map(|&user| {
+            let (store, stop) = (store.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut i = 0u32;
+                while !stop.load(Ordering::Relaxed) {
+                    let change = Change {
+                        book: (i * 7 + user) % books,
+                        rating: Some(Some(Rating::new((i % 10 + 1) as u8).unwrap())),
+                        shelf: Some(Some(Shelf::Read)),
+                    };
+                    store.apply_changes(user, &[change], 1).unwrap();
+                    i += 1;
+                }
+                i
+            })
+        })
+        .collect();
+
+    let out = tempfile::tempdir().unwrap();
+    for round in 0..3 {
+        let backup_dir = out.path().join(format!("round{round}"));
+        {
+            let (data_dir, backup_dir) = (data_dir.clone(), backup_dir.clone());
+            tokio::task::spawn_blocking(move || backup::backup(&data_dir, &backup_dir, CACHE))
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        let target = tempfile::tempdir().unwrap();
+        backup::restore(target.path(), &backup_dir, false, CACHE).unwrap();
+        let trees = trees_of(target.path());
+        let (by_user, by_book) = rating_trees(&trees);
+        assert_eq!(by_user, by_book, "round {round}: the rating trees disagree");
+        // Every writer's rating has its library entry, and no entry lacks its rating.
+        let restored = Store::open(&target.path().join("store"), CACHE).unwrap();
+        for &user in &readers {
+            for book in restored.library_of(user).unwrap() {
+                assert!(
+                    book.rating.is_some() && book.entry.is_some_and(|e| e.shelf.is_some()),
+                    "round {round}: {book:?}"
+                );
+            }
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    let written: u32 = writers.into_iter().map(|w| w.join().unwrap()).sum();
+    assert!(written > 0);
+    admin.stop().await;
 }

@@ -72,7 +72,7 @@ async fn a_page_of_kept_cards_is_the_page_rendered_in_place() {
     in_place.state.card_html = Arc::new(CardHtml::off());
     in_place.router = shelfwise::serve::router(
         in_place.state.clone(),
-        None,
+        common::loopback(),
         shelfwise::page_turns::PageTurns::per_core(),
     );
 

@@ -5,56 +5,23 @@
 mod common;
 
 use std::collections::HashMap;
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use common::binary::{free_port, import_fixture, Server};
 use common::FIXTURES;
 
-const BIN: &str = env!("CARGO_BIN_EXE_shelfwise");
 const ROUNDS: usize = 20;
 /// A client's session cookie and the ratings the server acknowledged to it.
 type Session = (String, Vec<(String, u8)>);
 const WRITERS: usize = 4;
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn serve(data: &Path, port: u16) -> Child {
-    let mut child = Command::new(BIN)
-        .args([
-            "--data-dir",
-            data.to_str().unwrap(),
-            "--log-level",
-            "warn",
-            "serve",
-        ])
-        .args(["--addr", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if ureq::get(&format!("http://127.0.0.1:{port}/healthz"))
-            .call()
-            .is_ok()
-        {
-            return child;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("the server did not start");
+/// Serve `data` on `port`. Every round's writers are new anonymous readers from 127.0.0.1:
+/// the per-address limit is lifted.
+fn serve(data: &Path, port: u16) -> Server {
+    Server::start(data, port, &["--anonymous-per-hour", "100000"])
 }
 
 /// The catalog's ISBNs (the fixture's books, read from the store through the search function
@@ -152,20 +119,7 @@ fn my_ratings(port: u16, cookie: &str) -> HashMap<String, u8> {
 fn acknowledged_ratings_survive_kill_dash_nine() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    let status = Command::new(BIN)
-        .args([
-            "--data-dir",
-            data.to_str().unwrap(),
-            "--log-level",
-            "warn",
-            "import",
-            "goodbooks",
-            FIXTURES,
-        ])
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
+    import_fixture(data);
     let books = Arc::new(isbns());
     assert!(books.len() >= 50, "{}", books.len());
 
@@ -174,7 +128,7 @@ fn acknowledged_ratings_survive_kill_dash_nine() {
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
     for round in 0..ROUNDS {
         let port = free_port();
-        let mut server = serve(data, port);
+        let server = serve(data, port);
         // Everything acknowledged before this restart is still there.
         for (cookie, acked) in sessions.lock().unwrap().iter() {
             let stored = my_ratings(port, cookie);
@@ -194,8 +148,7 @@ fn acknowledged_ratings_survive_kill_dash_nine() {
         seed ^= seed >> 7;
         seed ^= seed << 17;
         std::thread::sleep(Duration::from_millis(50 + seed % 500));
-        server.kill().unwrap(); // SIGKILL: no shutdown, no flush.
-        server.wait().unwrap();
+        server.kill(); // SIGKILL: no shutdown, no flush.
         stop.store(true, Ordering::Relaxed);
         for h in handles {
             let (cookie, acked) = h.join().unwrap();
@@ -207,7 +160,7 @@ fn acknowledged_ratings_survive_kill_dash_nine() {
     }
     // The last check, after the twentieth kill.
     let port = free_port();
-    let mut server = serve(data, port);
+    let server = serve(data, port);
     let mut present = 0;
     for (cookie, acked) in sessions.lock().unwrap().iter() {
         let stored = my_ratings(port, cookie);
@@ -216,8 +169,7 @@ fn acknowledged_ratings_survive_kill_dash_nine() {
             present += 1;
         }
     }
-    server.kill().unwrap();
-    let _ = server.wait();
+    server.kill();
     eprintln!(
         "{ROUNDS} kills: {total_acked} ratings acknowledged, {present} present after restart"
     );

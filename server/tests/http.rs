@@ -8,13 +8,14 @@ use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
 use shelfwise::page_turns::PageTurns;
+use common::loopback;
 use tower::ServiceExt;
 
 fn app() -> (tempfile::TempDir, axum::Router) {
     let (dir, state) = app_state();
     (
         dir,
-        shelfwise::serve::router(state, None, PageTurns::per_core()),
+        shelfwise::serve::router(state, loopback(), PageTurns::per_core()),
     )
 }
 
@@ -32,7 +33,7 @@ fn app_with(dir: tempfile::TempDir, options: LeptosOptions) -> (tempfile::TempDi
     let (dir, state) = state_with(dir, options);
     (
         dir,
-        shelfwise::serve::router(state, None, PageTurns::per_core()),
+        shelfwise::serve::router(state, loopback(), PageTurns::per_core()),
     )
 }
 
@@ -60,7 +61,7 @@ async fn body(resp: axum::response::Response) -> String {
 async fn health_and_readiness() {
     let _one = common::one_at_a_time().await;
     let (_dir, state) = app_state();
-    let app = shelfwise::serve::router(state.clone(), None, PageTurns::per_core());
+    let app = shelfwise::serve::router(state.clone(), loopback(), PageTurns::per_core());
     let resp = app
         .clone()
         .oneshot(Request::get("/healthz").body(Body::empty()).unwrap())

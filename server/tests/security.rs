@@ -265,6 +265,11 @@ async fn cross_site_writes_are_refused_and_write_nothing() {
         (Some("https://evil.example"), None),
         (Some("null"), None),
         (Some("http://books.local.evil.example"), None),
+        // The request's own Host is no proof: a rebinding site's name resolves here too.
+        (Some("http://books.local"), None),
+        // The whole origin counts: another scheme or port is another site.
+        (Some("https://127.0.0.1:3000"), None),
+        (Some("http://127.0.0.1:3001"), None),
         (None, Some("cross-site")),
     ] {
         let r = Reply::of(site.send(rate(origin, fetch_site)).await).await;
@@ -281,9 +286,9 @@ async fn cross_site_writes_are_refused_and_write_nothing() {
     assert_eq!(site.state.store.db().checksum().unwrap(), checksum);
     assert_eq!(site.state.store.rating_count(), ratings);
 
-    // Same origin, or a same-site fetch without Origin: fine.
+    // The server's own (loopback) origin, or a same-site fetch without Origin: fine.
     for (origin, fetch_site) in [
-        (Some("http://books.local"), None),
+        (Some("http://127.0.0.1:3000"), None),
         (None, Some("same-origin")),
     ] {
         let r = Reply::of(site.send(rate(origin, fetch_site)).await).await;

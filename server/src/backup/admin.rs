@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use app::backend::store::Store;
 use tokio::net::UnixListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -40,7 +41,7 @@ impl AdminSocket {
     /// Listen on `DATA_DIR/admin.sock` (mode 0600; a stale socket left by a crash is replaced,
     /// which is safe because the caller already holds the store) and serve requests on the
     /// current tokio runtime until [`AdminSocket::stop`].
-    pub fn start(data_dir: &Path, db: sled::Db) -> Result<AdminSocket, BackupError> {
+    pub fn start(data_dir: &Path, store: Store) -> Result<AdminSocket, BackupError> {
         let path = socket_path(data_dir);
         let at = |e| BackupError::io(&path, e);
         match fs::remove_file(&path) {
@@ -52,7 +53,7 @@ impl AdminSocket {
         fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).map_err(at)?;
         let owner = fs::metadata(&path).map_err(at)?.uid();
         let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(accept_loop(listener, db, owner, stopped));
+        let task = tokio::spawn(accept_loop(listener, store, owner, stopped));
         tracing::info!(socket = %path.display(), "admin socket listening");
         Ok(AdminSocket {
             path,
@@ -88,7 +89,7 @@ impl Drop for AdminSocket {
 
 async fn accept_loop(
     listener: UnixListener,
-    db: sled::Db,
+    store: Store,
     owner: u32,
     mut stopped: oneshot::Receiver<()>,
 ) {
@@ -125,9 +126,9 @@ async fn accept_loop(
                         continue;
                     }
                 };
-                let db = db.clone();
+                let store = store.clone();
                 let exporting = exporting.clone();
-                connections.spawn_blocking(move || answer(stream, &db, &exporting));
+                connections.spawn_blocking(move || answer(stream, &store, &exporting));
             }
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
@@ -136,13 +137,13 @@ async fn accept_loop(
 }
 
 /// Read one request line, do it, write one reply line: `ok <manifest json>` or `error <why>`.
-fn answer(stream: UnixStream, db: &sled::Db, exporting: &Mutex<()>) {
+fn answer(stream: UnixStream, store: &Store, exporting: &Mutex<()>) {
     let reply = match read_request(&stream) {
         Ok(line) => match line.strip_prefix("backup ") {
             Some(dir) if Path::new(dir).is_absolute() => {
                 let _one = exporting.lock().unwrap_or_else(|p| p.into_inner());
                 tracing::info!(dir, "admin socket: backup requested");
-                match export(db, Path::new(dir)).and_then(|m| {
+                match export(store.db(), Path::new(dir), || store.pause_writes()).and_then(|m| {
                     serde_json::to_string(&m).map_err(|e| BackupError::EncodeManifest(e).into())
                 }) {
                     Ok(json) => format!("ok {json}"),

@@ -15,7 +15,13 @@ use crate::{Error, Result};
 /// Write every tree of `db` into the folder `out` (created if missing): the data file first,
 /// then the manifest, each through a temporary name and synced, so a crash never leaves a
 /// folder that looks complete.
-pub fn export(db: &sled::Db, out: &Path) -> Result<Manifest> {
+///
+/// `pause_writes` is held while the trees are read: a server passes its store's writer lock
+/// ([`app::backend::store::Store::pause_writes`]), so no transaction lands between one tree's
+/// copy and the next and the backup is the store as of one moment (a rating is in both rating
+/// trees and the library, or in none). Readers go on meanwhile; writers wait for the reading
+/// (not for the syncing after it).
+pub fn export<G>(db: &sled::Db, out: &Path, pause_writes: impl FnOnce() -> G) -> Result<Manifest> {
     fs::create_dir_all(out).map_err(|e| BackupError::io(out, e))?;
     refuse_finished(out)?;
     let created = SystemTime::now()
@@ -24,7 +30,9 @@ pub fn export(db: &sled::Db, out: &Path) -> Result<Manifest> {
         .unwrap_or(0);
     let partial = out.join(format!("{DATA_FILE}.partial"));
     let file = File::create(&partial).map_err(|e| BackupError::io(&partial, e))?;
+    let paused = pause_writes();
     let (trees, hashing) = write_trees(db, HashingWriter::new(BufWriter::new(file)), &partial)?;
+    drop(paused);
     let (bytes, sha256, buffered) = hashing.finish();
     let file = buffered
         .into_inner()

@@ -96,7 +96,7 @@ pub fn backup(data_dir: &Path, out: &Path, cache_bytes: u64) -> Result<Manifest>
     match open_db(&store_dir, cache_bytes) {
         Ok(db) => {
             tracing::info!(store = %store_dir.display(), "store not in use: backing up directly");
-            export(&db, &out)
+            export(&db, &out, || ())
         }
         Err(Opened::Locked) => {
             let socket = socket_path(data_dir);

@@ -2,6 +2,8 @@
 //! fixture, and small helpers to drive it like a browser would.
 #![allow(dead_code)]
 
+pub mod binary;
+
 use app::backend::state::{AppState, Settings};
 use app::backend::store::Store;
 use axum::body::Body;
@@ -15,6 +17,12 @@ use tower::ServiceExt;
 pub use test_support::goodbooks::*;
 pub use test_support::store::*;
 
+/// The origins a test site accepts writes from: a server on loopback port 3000 without
+/// `--public-url`.
+pub fn loopback() -> shelfwise::origin::AllowedOrigins {
+    shelfwise::origin::AllowedOrigins::loopback(3000)
+}
+
 /// A passphrase the policy accepts.
 pub const PASSWORD: &str = "a long enough passphrase";
 
@@ -24,7 +32,7 @@ pub struct Site {
     pub dir: tempfile::TempDir,
     /// The state (store, catalog, settings).
     pub state: AppState,
-    /// `shelfwise::serve::router(state, None, PageTurns::per_core())`.
+    /// `shelfwise::serve::router(state, loopback(), PageTurns::per_core())`.
     pub router: axum::Router,
 }
 
@@ -52,7 +60,7 @@ impl Site {
         );
         let router = shelfwise::serve::router(
             state.clone(),
-            None,
+            loopback(),
             shelfwise::page_turns::PageTurns::per_core(),
         );
         Site { dir, state, router }

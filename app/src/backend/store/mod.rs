@@ -170,6 +170,12 @@ impl Store {
         Ok(())
     }
 
+    /// Hold every writer (transactions and flushes) while the guard lives, so that what is
+    /// read meanwhile, across trees, is the store as of one moment (an online backup).
+    pub fn pause_writes(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.lock_writes()
+    }
+
     /// Hold this while running a transaction or a flush (see the `writer` field).
     pub(crate) fn lock_writes(&self) -> std::sync::MutexGuard<'_, ()> {
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
