@@ -290,7 +290,15 @@ async fn a_backup_taken_while_readers_write_is_the_store_of_one_moment() {
         backup::restore(target.path(), &backup_dir, false, CACHE).unwrap();
         let trees = trees_of(target.path());
         let (by_user, by_book) = rating_trees(&trees);
-        assert_eq!(by_user, by_book, "round {round}: the rating trees disagree");
+        let only_one = by_user.len().abs_diff(by_book.len())
+            + by_user.iter().filter(|r| by_book.binary_search(r).is_err()).count();
+        assert_eq!(
+            only_one,
+            0,
+            "round {round}: the rating trees disagree ({} by user, {} by book)",
+            by_user.len(),
+            by_book.len()
+        );
         // Every writer's rating has its library entry, and no entry lacks its rating.
         let restored = Store::open(&target.path().join("store"), CACHE).unwrap();
         for &user in &readers {
