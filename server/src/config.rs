@@ -169,6 +169,10 @@ pub struct ServeArgs {
     /// where every connection comes from the proxy.
     #[arg(long, env = "SHELFWISE_CONNECTIONS_PER_ADDRESS", default_value_t = 64)]
     pub connections_per_address: usize,
+    /// Megabytes kept free on the store's disk: readers' writes are refused (503) below it,
+    /// so the store never fails for want of space (0: no reserve).
+    #[arg(long, env = "SHELFWISE_MIN_FREE_MB", default_value_t = 64)]
+    pub min_free_mb: u64,
     /// New anonymous readers allowed per client address per hour.
     #[arg(long, env = "SHELFWISE_ANONYMOUS_PER_HOUR", default_value_t = Limits::default().anonymous_per_hour)]
     pub anonymous_per_hour: u32,

@@ -357,6 +357,7 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 /// Run the server until Ctrl-C or SIGTERM.
 pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<()> {
     let store = Store::open(&global.store_dir(), global.cache_mb << 20)?;
+    store.set_reserve(args.min_free_mb << 20);
     let catalog = {
         let store = store.clone();
         tokio::task::spawn_blocking(move || load_catalog(&store))

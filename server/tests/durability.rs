@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::binary::{free_port, import_fixture, Server};
+use common::binary::{free_port, import_fixture, my_ratings, post, Server};
 use common::FIXTURES;
 
 const ROUNDS: usize = 20;
@@ -41,28 +41,6 @@ fn csv_lite(text: &str) -> Vec<String> {
         .filter(|i| !i.is_empty() && i.chars().all(|c| c.is_ascii_alphanumeric()))
         .map(|i| format!("{i:0>10}"))
         .collect()
-}
-
-/// POST a server function with a form body; the response and the session cookie it set.
-fn post(
-    port: u16,
-    endpoint: &str,
-    body: &str,
-    cookie: Option<&str>,
-) -> Result<(String, Option<String>), String> {
-    let mut req = ureq::post(&format!("http://127.0.0.1:{port}/api/{endpoint}"))
-        .set("Content-Type", "application/x-www-form-urlencoded")
-        .timeout(Duration::from_secs(10));
-    if let Some(c) = cookie {
-        req = req.set("Cookie", &format!("shelfwise_session={c}"));
-    }
-    let resp = req.send_string(body).map_err(|e| e.to_string())?;
-    let set = resp
-        .header("set-cookie")
-        .and_then(|v| v.split(';').next())
-        .and_then(|kv| kv.split_once('='))
-        .map(|(_, v)| v.to_string());
-    Ok((resp.into_string().map_err(|e| e.to_string())?, set))
 }
 
 /// One writer: an anonymous reader rating books one after another until stopped. Returns the
@@ -97,22 +75,6 @@ fn writer(
         }
     }
     (cookie, acked)
-}
-
-fn my_ratings(port: u16, cookie: &str) -> HashMap<String, u8> {
-    let (body, _) = post(port, "my_books", "sort=&filter=rated", Some(cookie)).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
-    v["books"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| {
-            (
-                b["card"]["isbn"].as_str().unwrap().to_string(),
-                b["card"]["mine"]["stars"].as_u64().unwrap() as u8,
-            )
-        })
-        .collect()
 }
 
 #[test]

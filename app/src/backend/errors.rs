@@ -25,6 +25,15 @@ fn server_fault(what: &str, error: &dyn std::fmt::Display) -> AppError {
 
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
+        if let StoreError::DiskFull { .. } = error {
+            tracing::error!(%error, "a write was refused");
+            return AppError::Busy {
+                message: "The server is out of disk space, so this could not be saved. \
+                          What you saved before is safe. Please try again later."
+                    .into(),
+                retry_after: 60,
+            };
+        }
         server_fault("the store", &error)
     }
 }

@@ -1,5 +1,6 @@
 //! The real `shelfwise` binary, serving a data folder on a free loopback port.
 
+use std::collections::HashMap;
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -90,4 +91,49 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// POST a server function with a form body; the response and the session cookie it set.
+pub fn post(
+    port: u16,
+    endpoint: &str,
+    body: &str,
+    cookie: Option<&str>,
+) -> Result<(String, Option<String>), String> {
+    let mut req = ureq::post(&format!("http://127.0.0.1:{port}/api/{endpoint}"))
+        .set("Content-Type", "application/x-www-form-urlencoded")
+        .timeout(Duration::from_secs(10));
+    if let Some(c) = cookie {
+        req = req.set("Cookie", &format!("shelfwise_session={c}"));
+    }
+    let resp = req.send_string(body).map_err(|e| match e {
+        ureq::Error::Status(code, resp) => {
+            let retry = resp.header("retry-after").unwrap_or("-").to_string();
+            format!("{code} retry-after={retry} {}", resp.into_string().unwrap_or_default())
+        }
+        other => other.to_string(),
+    })?;
+    let set = resp
+        .header("set-cookie")
+        .and_then(|v| v.split(';').next())
+        .and_then(|kv| kv.split_once('='))
+        .map(|(_, v)| v.to_string());
+    Ok((resp.into_string().map_err(|e| e.to_string())?, set))
+}
+
+/// The reader's rated books as ISBN → stars, through `my_books`.
+pub fn my_ratings(port: u16, cookie: &str) -> HashMap<String, u8> {
+    let (body, _) = post(port, "my_books", "sort=&filter=rated", Some(cookie)).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    v["books"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["card"]["isbn"].as_str().unwrap().to_string(),
+                b["card"]["mine"]["stars"].as_u64().unwrap() as u8,
+            )
+        })
+        .collect()
 }

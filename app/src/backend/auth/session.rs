@@ -95,9 +95,18 @@ pub fn current(state: &AppState) -> Result<Option<Current>, AppError> {
         return Ok(None);
     };
     if session.expires.saturating_sub(now) < TTL_SECS - RENEW_AFTER_SECS {
-        session.expires = now + TTL_SECS;
-        state.store.put_session(&hash, &session)?;
-        if let Some(token) = token_in(&parts) {
+        let renewed = Session {
+            expires: now + TTL_SECS,
+            ..session
+        };
+        // A renewal that cannot be stored (a full disk) leaves the session as it was: the
+        // reader goes on, and the next request tries again.
+        if let Err(e) = state.store.put_session(&hash, &renewed) {
+            tracing::warn!(error = %e, "session renewal not stored");
+        } else {
+            session = renewed;
+        }
+        if let Some(token) = token_in(&parts).filter(|_| session == renewed) {
             set_cookie(cookie_header(
                 &token,
                 TTL_SECS,

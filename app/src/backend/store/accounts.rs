@@ -76,7 +76,7 @@ impl Store {
             password_hash: password_hash.to_string(),
             created: now,
         })?;
-        let _only_writer = self.lock_writes();
+        let _only_writer = self.begin_write()?;
         let created = (&self.accounts, &self.users, &self.user_keys).transaction(
             |(accounts, users, user_keys)| {
                 if accounts.get(name.as_bytes())?.is_some() {
@@ -139,7 +139,7 @@ impl Store {
     pub fn put_session(&self, token_hash: &[u8; 32], session: &Session) -> StoreResult<()> {
         let value = postcard::to_stdvec(session)?;
         let index = user_session_key(session.user, token_hash);
-        let _only_writer = self.lock_writes();
+        let _only_writer = self.begin_write()?;
         (&self.sessions, &self.user_sessions)
             .transaction(|(sessions, by_user)| {
                 sessions.insert(&token_hash[..], value.clone())?;

@@ -128,7 +128,15 @@ type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
 impl Store {
     /// Apply changes to one reader's books atomically: all of them are written or none.
     pub fn apply_changes(&self, user: UserId, changes: &[Change], now: u64) -> StoreResult<()> {
-        let _only_writer = self.lock_writes();
+        // Taking books off (a deletion, a cleared rating) needs no room and is never refused.
+        let adds = changes
+            .iter()
+            .any(|c| matches!(c.rating, Some(Some(_))) || matches!(c.shelf, Some(Some(_))));
+        let _only_writer = if adds {
+            self.begin_write()?
+        } else {
+            self.lock_writes()
+        };
         let done = (&self.ratings_by_user, &self.ratings_by_book, &self.library)
             .transaction(|trees| {
                 for change in changes {
@@ -221,7 +229,7 @@ impl Store {
                 )
             })
             .collect();
-        let _only_writer = self.lock_writes();
+        let _only_writer = self.begin_write()?;
         let done = (&self.ratings_by_user, &self.ratings_by_book, &self.library)
             .transaction(|trees| {
                 for (add, remove) in &changes {

@@ -14,6 +14,8 @@
 //! | `library`         | user id, book id            | postcard shelf + time   |
 //! | `throttle`        | rule and subject            | see [`throttle`]        |
 //!
+//! Writes that add data are refused while the disk is nearly full (see [`space`]).
+//!
 //! Accounts and sessions: see [`accounts`]; a reader's shelves: see [`library`].
 //!
 //! Ratings are written to both rating trees in one transaction, so "a reader's ratings", "a
@@ -23,6 +25,7 @@
 pub mod accounts;
 pub mod import;
 pub mod library;
+mod space;
 pub mod standing;
 pub mod throttle;
 
@@ -55,6 +58,15 @@ pub enum StoreError {
     /// An import could not read its input.
     #[error(transparent)]
     Engine(#[from] engine::Error),
+    /// The store's filesystem has less than the reserve free: the write was refused, and
+    /// nothing of it stored.
+    #[error("the disk holding the store is nearly full ({free} bytes free, {reserve} kept in reserve)")]
+    DiskFull {
+        /// Bytes free.
+        free: u64,
+        /// Bytes the store keeps free.
+        reserve: u64,
+    },
     /// Reading an import file failed.
     #[error("{path}: {source}")]
     File {
@@ -109,6 +121,8 @@ pub struct Store {
     /// one transaction waiting for its exclusive lock, a read waiting behind it and every flush
     /// waiting too; one writer at a time, never overlapping a flush, cannot interleave that way.
     writer: std::sync::Arc<std::sync::Mutex<()>>,
+    /// The reserve of free space writes keep (see [`space`]).
+    space: space::Space,
     /// Readers' libraries, decoded (see [`Store::library_of`]); every write to the rating
     /// trees or the library tree goes through a method here that forgets the readers it touched.
     libraries: std::sync::Arc<library::LibraryCache>,
@@ -139,6 +153,7 @@ impl Store {
             throttle: db.open_tree("throttle")?,
             abandoned: db.open_tree("abandoned")?,
             writer: Default::default(),
+            space: space::Space::new(dir),
             libraries: Default::default(),
             db,
         })
@@ -179,6 +194,13 @@ impl Store {
     /// Hold this while running a transaction or a flush (see the `writer` field).
     pub(crate) fn lock_writes(&self) -> std::sync::MutexGuard<'_, ()> {
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// [`Store::lock_writes`] for a write that adds data, once there is room for it (see
+    /// [`space`]).
+    pub(crate) fn begin_write(&self) -> StoreResult<std::sync::MutexGuard<'_, ()>> {
+        self.check_space()?;
+        Ok(self.lock_writes())
     }
 
     /// Number of books.
@@ -273,7 +295,7 @@ impl Store {
 
     /// Record (or replace) a user's rating of a book in both rating trees, atomically.
     pub fn put_rating(&self, user: UserId, book: BookId, rating: Rating) -> StoreResult<()> {
-        let _only_writer = self.lock_writes();
+        let _only_writer = self.begin_write()?;
         let done = (&self.ratings_by_user, &self.ratings_by_book)
             .transaction(|(by_user, by_book)| {
                 by_user.insert(&pair(user, book)[..], &[rating.value()])?;
