@@ -602,3 +602,43 @@ async fn my_books_sorts_filters_and_counts() {
         Err(AppError::Invalid(_))
     ));
 }
+
+#[tokio::test]
+async fn password_checks_beyond_the_hashing_turns_are_refused_and_not_counted() {
+    let mut world = World::new();
+    world
+        .browser("10.0.0.9")
+        .call(signup("ann".into(), PASSWORD.into()))
+        .await
+        .unwrap();
+    // One check at a time and none waiting: of ten at once, one runs.
+    world.state.hashing = app::backend::auth::hashing::Hashing::new(1, 0);
+    let guesses = (0..10).map(|i| {
+        let mut b = world.browser("10.0.0.1");
+        async move {
+            b.call(login("ann".into(), format!("wrong guess {i}")))
+                .await
+        }
+    });
+    let answers = futures::future::join_all(guesses).await;
+    let checked = answers
+        .iter()
+        .filter(|a| matches!(a, Err(AppError::Unauthorized(_))))
+        .count();
+    let busy = answers
+        .iter()
+        .filter(|a| matches!(a, Err(AppError::Busy { retry_after: 1, .. })))
+        .count();
+    assert_eq!((checked, busy), (1, 9), "{answers:?}");
+    // The nine refused checks were not counted as guesses: four more are checked, then the
+    // pair waits.
+    let mut attacker = world.browser("10.0.0.1");
+    for _ in 0..4 {
+        let e = attacker
+            .call(login("ann".into(), "wrong guess!".into()))
+            .await;
+        assert!(matches!(e, Err(AppError::Unauthorized(_))), "{e:?}");
+    }
+    let held = attacker.call(login("ann".into(), PASSWORD.into())).await;
+    assert!(is_throttled(&held), "{held:?}");
+}

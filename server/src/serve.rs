@@ -31,6 +31,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
+use tower_http::classify::ServerErrorsFailureClass;
 use tower_http::trace::TraceLayer;
 
 use crate::config::{GlobalArgs, ServeArgs};
@@ -217,7 +218,8 @@ pub fn router(state: AppState, origins: AllowedOrigins, turns: PageTurns) -> Rou
                             .and_then(|v| v.to_str().ok())
                             .unwrap_or("-");
                         tracing::info_span!("request", id, method = %req.method(), path = req.uri().path())
-                    }),
+                    })
+                    .on_failure(log_failure),
                 )
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(CompressionLayer::new().quality(CompressionLevel::Precise(DYNAMIC_COMPRESSION)))
@@ -242,6 +244,20 @@ pub fn router(state: AppState, origins: AllowedOrigins, turns: PageTurns) -> Rou
         )
         .with_state(state)
         .merge(probes)
+}
+
+/// Log a failed request. A 503 is the server refusing work on purpose (password hashing
+/// full, the disk nearly full) and was logged where it was decided: logging each one again at
+/// error level would let a flood of refused requests flood the log as well.
+fn log_failure(class: ServerErrorsFailureClass, latency: Duration, _span: &tracing::Span) {
+    match class {
+        ServerErrorsFailureClass::StatusCode(StatusCode::SERVICE_UNAVAILABLE) => {}
+        class => tracing::error!(
+            classification = %class,
+            latency_ms = latency.as_millis() as u64,
+            "response failed"
+        ),
+    }
 }
 
 /// Give a server function's error response the status its [`AppError`] maps to (and the

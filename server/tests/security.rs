@@ -388,3 +388,24 @@ async fn markup_in_titles_is_escaped_and_usernames_cannot_carry_it() {
     }
     assert_eq!(site.state.store.user_count(), users);
 }
+
+#[tokio::test]
+async fn a_limit_answers_429_with_retry_after() {
+    let _one = common::one_at_a_time().await;
+    let site = Site::new();
+    let limit = site.state.settings.limits.sign_ups_per_hour;
+    for i in 0..limit {
+        site.sign_up(&format!("reader{i}")).await;
+    }
+    let refused = site
+        .call("signup", "username=onemore&password=a+long+enough+passphrase", None)
+        .await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{}", refused.body);
+    let retry: u64 = refused.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((3500..=3600).contains(&retry), "{retry}");
+    assert!(refused.body.contains("Too many sign-ups"), "{}", refused.body);
+}

@@ -49,7 +49,10 @@ impl Hashing {
         let turn = match self.running.clone().try_acquire_owned() {
             Ok(turn) => turn,
             Err(_) => {
-                let _in_line = self.waiting.try_acquire().map_err(|_| busy())?;
+                let _in_line = self.waiting.try_acquire().map_err(|_| {
+                    tracing::debug!("password hashing full: a check refused");
+                    busy()
+                })?;
                 self.running
                     .clone()
                     .acquire_owned()
