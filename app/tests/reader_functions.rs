@@ -226,7 +226,10 @@ async fn every_password_check_is_throttled() {
         assert!(matches!(e, Err(AppError::Unauthorized(_))), "{e:?}");
     }
     let held = thief
-        .call(change_password(PASSWORD.into(), "another passphrase".into()))
+        .call(change_password(
+            PASSWORD.into(),
+            "another passphrase".into(),
+        ))
         .await;
     assert!(is_throttled(&held), "{held:?}");
     // …or to delete the account: the same counter.
@@ -234,7 +237,10 @@ async fn every_password_check_is_throttled() {
     assert!(is_throttled(&held), "{held:?}");
     world.clock.advance(std::time::Duration::from_secs(1));
     thief
-        .call(change_password(PASSWORD.into(), "another passphrase".into()))
+        .call(change_password(
+            PASSWORD.into(),
+            "another passphrase".into(),
+        ))
         .await
         .unwrap();
 }
@@ -252,9 +258,7 @@ async fn sign_ups_and_new_anonymous_readers_are_limited_per_address() {
             .unwrap();
     }
     flood.cookie = None;
-    let refused = flood
-        .call(signup("one-more".into(), PASSWORD.into()))
-        .await;
+    let refused = flood.call(signup("one-more".into(), PASSWORD.into())).await;
     assert!(is_throttled(&refused), "{refused:?}");
     // Probing names counts too: a taken name is refused by the limit, not answered "taken".
     let probe = flood.call(signup("ann".into(), PASSWORD.into())).await;

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use engine::recs::models::ModelKind;
 use engine::recs::serve::Request;
-use engine::recs::trained::TrainedModels;
+use engine::recs::trained::{TrainedModels, MODEL_FORMAT, MODEL_MAGIC};
+use engine::recs::RecsError;
 
 #[test]
 fn a_model_written_by_747fb8e_loads_and_recommends_the_same() {
@@ -36,4 +37,26 @@ fn a_model_written_by_747fb8e_loads_and_recommends_the_same() {
         kinds += 1;
     }
     assert_eq!(kinds, ModelKind::ALL.len());
+}
+
+#[test]
+fn a_model_file_of_another_format_is_refused_not_decoded() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/models");
+    let model = TrainedModels::load(&fixture.join("goodbooks-747fb8e.bin")).unwrap();
+    // What this build writes carries the header and reads back.
+    let path = dir.path().join("model.bin");
+    model.save(&path).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.starts_with(MODEL_MAGIC));
+    assert_eq!(bytes[8..12], MODEL_FORMAT.to_be_bytes());
+    TrainedModels::load(&path).unwrap();
+    // The same bytes under a format number this build does not know are refused.
+    let mut future = bytes.clone();
+    future[8..12].copy_from_slice(&(MODEL_FORMAT + 1).to_be_bytes());
+    std::fs::write(&path, &future).unwrap();
+    match TrainedModels::load(&path) {
+        Err(RecsError::ModelFormat { found, .. }) => assert_eq!(found, MODEL_FORMAT + 1),
+        other => panic!("{:?}", other.map(|_| "a model")),
+    }
 }

@@ -77,7 +77,11 @@ mod tests {
             assert!(!public.allows(other), "{other}");
         }
         let local = AllowedOrigins::loopback(3000);
-        for ok in ["http://localhost:3000", "http://127.0.0.1:3000", "http://[::1]:3000"] {
+        for ok in [
+            "http://localhost:3000",
+            "http://127.0.0.1:3000",
+            "http://[::1]:3000",
+        ] {
             assert!(local.allows(ok), "{ok}");
         }
         for other in [

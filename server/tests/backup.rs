@@ -234,7 +234,10 @@ fn rating_trees(trees: &Trees) -> (Vec<[u8; 9]>, Vec<[u8; 9]>) {
         out.sort_unstable();
         out
     };
-    (read("ratings_by_user", false), read("ratings_by_book", true))
+    (
+        read("ratings_by_user", false),
+        read("ratings_by_book", true),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -291,7 +294,10 @@ async fn a_backup_taken_while_readers_write_is_the_store_of_one_moment() {
         let trees = trees_of(target.path());
         let (by_user, by_book) = rating_trees(&trees);
         let only_one = by_user.len().abs_diff(by_book.len())
-            + by_user.iter().filter(|r| by_book.binary_search(r).is_err()).count();
+            + by_user
+                .iter()
+                .filter(|r| by_book.binary_search(r).is_err())
+                .count();
         assert_eq!(
             only_one,
             0,

@@ -33,7 +33,12 @@ fn closed_within(stream: &mut TcpStream, within: Duration) -> bool {
             Ok(0) => return true,
             // hyper may answer a timed-out head before closing.
             Ok(_) => continue,
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
                 return false
             }
             Err(_) => return true,
@@ -85,10 +90,17 @@ fn half_open_connections_are_bounded_and_do_not_stop_other_readers() {
             Some(s)
         })
         .collect();
-    assert_eq!(held.len(), HALF_OPEN, "the kernel accepted every connection");
+    assert_eq!(
+        held.len(),
+        HALF_OPEN,
+        "the kernel accepted every connection"
+    );
 
     // Another reader is served meanwhile: the home page and a search.
-    assert_eq!(request_from("127.0.0.2", port, "/healthz"), "HTTP/1.1 200 OK");
+    assert_eq!(
+        request_from("127.0.0.2", port, "/healthz"),
+        "HTTP/1.1 200 OK"
+    );
     assert_eq!(request_from("127.0.0.2", port, "/"), "HTTP/1.1 200 OK");
     assert!(
         opened.elapsed() < Duration::from_secs(HEADER_TIMEOUT_SECS),
@@ -110,11 +122,17 @@ fn half_open_connections_are_bounded_and_do_not_stop_other_readers() {
     );
     // …until the header-read timeout closes them too.
     for s in still_open {
-        assert!(closed_within(s, Duration::from_secs(HEADER_TIMEOUT_SECS + 5)));
+        assert!(closed_within(
+            s,
+            Duration::from_secs(HEADER_TIMEOUT_SECS + 5)
+        ));
     }
     // With the slots given back, the address is served again.
     drop(held);
-    assert_eq!(request_from("127.0.0.1", port, "/healthz"), "HTTP/1.1 200 OK");
+    assert_eq!(
+        request_from("127.0.0.1", port, "/healthz"),
+        "HTTP/1.1 200 OK"
+    );
 }
 
 #[test]

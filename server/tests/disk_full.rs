@@ -47,7 +47,13 @@ impl Drop for Tmpfs {
 }
 
 fn rate(port: u16, cookie: &str, isbn: &str) -> Result<String, String> {
-    post(port, "rate_book", &format!("isbn={isbn}&stars=4"), Some(cookie)).map(|(b, _)| b)
+    post(
+        port,
+        "rate_book",
+        &format!("isbn={isbn}&stars=4"),
+        Some(cookie),
+    )
+    .map(|(b, _)| b)
 }
 
 #[test]
@@ -67,8 +73,13 @@ fn a_full_disk_refuses_writes_loses_nothing_and_recovers() {
     let reserve = RESERVE_MB.to_string();
     let server = Server::start(&data, port, &["--min-free-mb", &reserve]);
 
-    let (_, cookie) = post(port, "rate_book", &format!("isbn={HUNGER_GAMES}&stars=5"), None)
-        .expect("a first rating");
+    let (_, cookie) = post(
+        port,
+        "rate_book",
+        &format!("isbn={HUNGER_GAMES}&stars=5"),
+        None,
+    )
+    .expect("a first rating");
     let cookie = cookie.expect("an anonymous session");
 
     // Fill the disk to half the reserve.

@@ -5,10 +5,10 @@ mod common;
 use app::backend::state::AppState;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use common::loopback;
 use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
 use shelfwise::page_turns::PageTurns;
-use common::loopback;
 use tower::ServiceExt;
 
 fn app() -> (tempfile::TempDir, axum::Router) {

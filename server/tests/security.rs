@@ -398,14 +398,27 @@ async fn a_limit_answers_429_with_retry_after() {
         site.sign_up(&format!("reader{i}")).await;
     }
     let refused = site
-        .call("signup", "username=onemore&password=a+long+enough+passphrase", None)
+        .call(
+            "signup",
+            "username=onemore&password=a+long+enough+passphrase",
+            None,
+        )
         .await;
-    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{}", refused.body);
+    assert_eq!(
+        refused.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        refused.body
+    );
     let retry: u64 = refused.headers[header::RETRY_AFTER]
         .to_str()
         .unwrap()
         .parse()
         .unwrap();
     assert!((3500..=3600).contains(&retry), "{retry}");
-    assert!(refused.body.contains("Too many sign-ups"), "{}", refused.body);
+    assert!(
+        refused.body.contains("Too many sign-ups"),
+        "{}",
+        refused.body
+    );
 }

@@ -47,8 +47,11 @@ fn the_data_folder_is_private_even_one_made_before() {
     // A data folder left world-readable by an older version, or by hand.
     std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::write(data.join("notes.txt"), "x").unwrap();
-    std::fs::set_permissions(data.join("notes.txt"), std::fs::Permissions::from_mode(0o644))
-        .unwrap();
+    std::fs::set_permissions(
+        data.join("notes.txt"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
     let server = Server::start(&data, free_port(), &[]);
     // Readiness means the model was trained and written too.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);

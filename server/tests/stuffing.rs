@@ -46,8 +46,8 @@ fn popular_keys(site: &Site, now: u64) -> Vec<String> {
 async fn similar_to_hunger_games(site: &Site, now: u64) -> String {
     let (books, ratings) = training_data_as_of(&site.state.store, now).unwrap();
     let n = ratings.len();
-    let model = TrainedModels::train_from_tuples(books, ratings, &serving_params(), &|_| {})
-        .unwrap();
+    let model =
+        TrainedModels::train_from_tuples(books, ratings, &serving_params(), &|_| {}).unwrap();
     site.state.recommender.install(model, n);
     let reply = site
         .call("similar_books", &format!("isbn={HUNGER_GAMES}"), None)
@@ -102,11 +102,11 @@ async fn a_flood_of_scripted_readers_moves_nothing_others_see() {
         }
     }
     assert_eq!(
-        site.state.store.ratings_of_book(
-            site.state.store.book_id(OBSCURE).unwrap().unwrap()
-        )
-        .unwrap()
-        .len(),
+        site.state
+            .store
+            .ratings_of_book(site.state.store.book_id(OBSCURE).unwrap().unwrap())
+            .unwrap()
+            .len(),
         FLOOD
     );
 

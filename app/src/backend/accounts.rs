@@ -151,10 +151,7 @@ pub async fn sign_up(
     let address = session::client_address(state);
     let _counted = state
         .throttle
-        .attempt(&[(
-            sign_ups(state.settings.limits.sign_ups_per_hour),
-            &address,
-        )])
+        .attempt(&[(sign_ups(state.settings.limits.sign_ups_per_hour), &address)])
         .map_err(|r| r.into_error("Too many sign-ups from your network."))?;
     let phc = state.hashing.run(move || password::hash(&password)).await?;
     let user = match state.store.create_account(&username, &phc, now())? {

@@ -44,7 +44,10 @@ mod tests {
     #[test]
     fn formulas_are_written_as_text() {
         for (cell, written) in [
-            ("=HYPERLINK(\"http://x\",\"Dune\")", "'=HYPERLINK(\"http://x\",\"Dune\")"),
+            (
+                "=HYPERLINK(\"http://x\",\"Dune\")",
+                "'=HYPERLINK(\"http://x\",\"Dune\")",
+            ),
             ("+1", "'+1"),
             ("-2+3", "'-2+3"),
             ("@SUM(A1)", "'@SUM(A1)"),

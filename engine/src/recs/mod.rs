@@ -70,6 +70,15 @@ pub enum RecsError {
     /// A persisted model could not be encoded or decoded.
     #[error("model file: {0}")]
     Codec(#[from] postcard::Error),
+    /// A persisted model is of a format this build does not read (written by another
+    /// version): it is retrained, never decoded into something else.
+    #[error("model file of format {found}; this build reads formats {readable:?}")]
+    ModelFormat {
+        /// The file's format.
+        found: u32,
+        /// The formats this build reads.
+        readable: &'static [u32],
+    },
 }
 
 /// Shorthand for results carrying [`RecsError`].

@@ -230,22 +230,56 @@ impl TrainedModels {
         }
     }
 
-    /// Write the model to a file (postcard).
+    /// Write the model to a file: [`MODEL_MAGIC`], [`MODEL_FORMAT`] (4 bytes, big-endian),
+    /// then the model (postcard).
     pub fn save(&self, path: &Path) -> Result<()> {
-        // Streamed: the EASE matrix alone can be a gigabyte, so no second copy in memory.
         let file = std::fs::File::create(path).map_err(|e| RecsError::io(path, e))?;
-        let mut out = postcard::to_io(self, std::io::BufWriter::new(file))?;
+        let mut out = std::io::BufWriter::new(file);
+        out.write_all(MODEL_MAGIC)
+            .and_then(|()| out.write_all(&MODEL_FORMAT.to_be_bytes()))
+            .map_err(|e| RecsError::io(path, e))?;
+        // Streamed: the EASE matrix alone can be a gigabyte, so no second copy in memory.
+        let mut out = postcard::to_io(self, out)?;
         out.flush().map_err(|e| RecsError::io(path, e))
     }
 
-    /// Read a model written by [`TrainedModels::save`].
+    /// Read a model written by [`TrainedModels::save`]; a file of a format this build does
+    /// not read is [`RecsError::ModelFormat`].
     pub fn load(path: &Path) -> Result<TrainedModels> {
         let bytes = std::fs::read(path).map_err(|e| RecsError::io(path, e))?;
-        let mut model: TrainedModels = postcard::from_bytes(&bytes)?;
+        let (format, body) = match bytes.strip_prefix(MODEL_MAGIC) {
+            Some(rest) if rest.len() >= 4 => {
+                let (format, body) = rest.split_at(4);
+                let format = u32::from_be_bytes(format.try_into().unwrap_or_default());
+                (format, body)
+            }
+            // Files written before the header: format 1.
+            _ => (1, &bytes[..]),
+        };
+        if !READABLE_FORMATS.contains(&format) {
+            return Err(RecsError::ModelFormat {
+                found: format,
+                readable: READABLE_FORMATS,
+            });
+        }
+        let mut model: TrainedModels = postcard::from_bytes(body)?;
         model.items.reindex();
         Ok(model)
     }
 }
+
+/// The first bytes of a model file.
+pub const MODEL_MAGIC: &[u8; 8] = b"SWMODEL\0";
+
+/// The format [`TrainedModels::save`] writes. Bump it with any change to what is serialised
+/// (a field added, renamed, reordered or retyped anywhere in [`TrainedModels`]), and set
+/// [`READABLE_FORMATS`] to the formats whose bytes still decode to the new layout (usually
+/// only the new one): a server finding another format retrains instead of decoding garbage.
+pub const MODEL_FORMAT: u32 = 2;
+
+/// The formats [`TrainedModels::load`] reads. Format 1 is the same layout as 2, written
+/// without the header (before 2026-12-04; `tests/model_file_compat.rs` keeps one).
+pub const READABLE_FORMATS: &[u32] = &[1, 2];
 
 /// Trains one model after another on the same data, timing each.
 struct Fitter<'a, 'd> {

@@ -109,7 +109,10 @@ pub fn post(
     let resp = req.send_string(body).map_err(|e| match e {
         ureq::Error::Status(code, resp) => {
             let retry = resp.header("retry-after").unwrap_or("-").to_string();
-            format!("{code} retry-after={retry} {}", resp.into_string().unwrap_or_default())
+            format!(
+                "{code} retry-after={retry} {}",
+                resp.into_string().unwrap_or_default()
+            )
         }
         other => other.to_string(),
     })?;

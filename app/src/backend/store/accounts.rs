@@ -372,8 +372,12 @@ mod tests {
             expires,
             account,
         };
-        store.put_session(&[1; 32], &session(gone, 100, false)).unwrap();
-        store.put_session(&[2; 32], &session(live, 10_000, false)).unwrap();
+        store
+            .put_session(&[1; 32], &session(gone, 100, false))
+            .unwrap();
+        store
+            .put_session(&[2; 32], &session(live, 10_000, false))
+            .unwrap();
         store.sweep_expired_sessions(200).unwrap();
 
         // First seen without a session at 200; still there within the grace period.
@@ -383,7 +387,11 @@ mod tests {
         assert_eq!(store.sweep_abandoned_readers(1_200, 1_000).unwrap(), 1);
         assert!(store.user(gone).unwrap().is_none());
         assert!(store.ratings_of_user(gone).unwrap().is_empty());
-        assert!(store.ratings_of_book(7).unwrap().iter().all(|&(u, _)| u != gone));
+        assert!(store
+            .ratings_of_book(7)
+            .unwrap()
+            .iter()
+            .all(|&(u, _)| u != gone));
         // A reader with a live session and an account (no session at all) stay.
         assert_eq!(store.sweep_abandoned_readers(99_999, 1_000).unwrap(), 0);
         assert_eq!(store.ratings_of_user(live).unwrap().len(), 1);

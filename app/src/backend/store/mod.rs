@@ -60,7 +60,9 @@ pub enum StoreError {
     Engine(#[from] engine::Error),
     /// The store's filesystem has less than the reserve free: the write was refused, and
     /// nothing of it stored.
-    #[error("the disk holding the store is nearly full ({free} bytes free, {reserve} kept in reserve)")]
+    #[error(
+        "the disk holding the store is nearly full ({free} bytes free, {reserve} kept in reserve)"
+    )]
     DiskFull {
         /// Bytes free.
         free: u64,
