@@ -87,7 +87,9 @@ pub struct BookDetail {
     pub implicit_count: u32,
 }
 
-/// Where a reader keeps a book. The four are exclusive: a book sits on at most one.
+/// Where a reader keeps a book. The five are exclusive: a book sits on at most one.
+///
+/// Stored by variant index (postcard): a new shelf goes at the end, never between others.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Shelf {
     /// Want to read.
@@ -98,14 +100,18 @@ pub enum Shelf {
     Read,
     /// Not interested: never recommended again.
     NotInterested,
+    /// Started and given up (Goodreads readers' `did-not-finish`, `dnf`, `abandoned`... and
+    /// StoryGraph's "did not finish"; see `docs/library.md`).
+    DidNotFinish,
 }
 
 impl Shelf {
     /// Every shelf, in menu order.
-    pub const ALL: [Shelf; 4] = [
+    pub const ALL: [Shelf; 5] = [
         Shelf::WantToRead,
         Shelf::Reading,
         Shelf::Read,
+        Shelf::DidNotFinish,
         Shelf::NotInterested,
     ];
 
@@ -116,6 +122,7 @@ impl Shelf {
             Shelf::Reading => "Reading",
             Shelf::Read => "Read",
             Shelf::NotInterested => "Not interested",
+            Shelf::DidNotFinish => "Did not finish",
         }
     }
 
@@ -126,6 +133,7 @@ impl Shelf {
             Shelf::Reading => "reading",
             Shelf::Read => "read",
             Shelf::NotInterested => "not-interested",
+            Shelf::DidNotFinish => "did-not-finish",
         }
     }
 

@@ -232,3 +232,114 @@ async fn bad_uploads_are_refused_and_write_nothing() {
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+/// Real exports that readers published (see engine/tests/fixtures/goodreads/real/SOURCE.md),
+/// one per header layout Goodreads has written (31, 24 and 23 columns).
+const REAL_EXPORTS: [&str; 3] = [
+    "dr-rodriguez-Exploring-Goodreads.csv",
+    "ajuanijustus-ajuanijustus.com.csv",
+    "freizl-my-reads.csv",
+];
+
+async fn export_csv(app: &axum::Router, cookie: &str) -> String {
+    let (status, _, csv) = send(
+        app,
+        Request::get("/export/goodreads.csv")
+            .header("cookie", cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{csv}");
+    csv
+}
+
+/// The rows of a Goodreads CSV, by `Book Id`, with every column the reader brought.
+fn rows_by_id(
+    csv: &[u8],
+) -> std::collections::BTreeMap<String, engine::datasets::goodreads::Details> {
+    let (rows, errors) = engine::datasets::goodreads::read_export(csv, 20_000).unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    rows.into_iter()
+        .map(|r| {
+            let mut d = r.details;
+            // "no rating" is written 0 whatever the file wrote.
+            if d.my_rating.is_empty() {
+                d.my_rating = "0".into();
+            }
+            (d.book_id.clone(), d)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_matched_row_of_a_real_export_comes_back_whole() {
+    let _one = common::one_at_a_time().await;
+    let site = site();
+    for (i, name) in REAL_EXPORTS.iter().enumerate() {
+        let path = format!(
+            "{}/../engine/tests/fixtures/goodreads/real/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let original = std::fs::read(&path).unwrap();
+        let reader = sign_up(&site.router, &format!("reader{i}")).await;
+        let (status, _, body) =
+            send(&site.router, upload(&reader, &original, "application/json")).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {body}");
+        let summary: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert!(
+            summary["rejected"].as_array().unwrap().is_empty(),
+            "{name}: {summary}"
+        );
+        let matched = summary["matched"].as_u64().unwrap();
+        assert!(matched > 0, "{name}: {summary}");
+
+        eprintln!("{name}: {summary}");
+        // Every matched row comes back in the export with every column it had.
+        let csv = export_csv(&site.router, &reader).await;
+        let brought = rows_by_id(&original);
+        let exported = rows_by_id(csv.as_bytes());
+        // Two rows of one file naming the same edition (a title match of two editions of
+        // one work) are one book of the library: the later row is kept.
+        let distinct_books = site
+            .state
+            .store
+            .brought_of(
+                site.state
+                    .store
+                    .user_by_key(&format!("acct:reader{i}"))
+                    .unwrap()
+                    .unwrap(),
+            )
+            .unwrap()
+            .len();
+        assert_eq!(exported.len(), distinct_books, "{name}");
+        assert!(
+            exported.len() as u64 + 5 >= matched,
+            "{name}: {} of {matched}",
+            exported.len()
+        );
+        for (id, row) in &exported {
+            assert_eq!(Some(row), brought.get(id), "{name}: Book Id {id}");
+        }
+
+        // The export imported into a fresh account is the same library, and exports the same.
+        let again = sign_up(&site.router, &format!("again{i}")).await;
+        let (status, _, body) = send(
+            &site.router,
+            upload(&again, csv.as_bytes(), "application/json"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{name}: {body}");
+        assert_eq!(
+            library(&site.router, &again).await,
+            library(&site.router, &reader).await,
+            "{name}"
+        );
+        assert_eq!(
+            rows_by_id(export_csv(&site.router, &again).await.as_bytes()),
+            exported,
+            "{name}"
+        );
+    }
+}

@@ -207,20 +207,18 @@ pub fn import_bytes(
                     MatchedBy::TitleAuthor => summary.by_title += 1,
                 }
                 let rating = row.rating();
-                let shelf = row.shelf.map(|s| match s {
-                    goodreads::Shelf::WantToRead => Shelf::WantToRead,
-                    goodreads::Shelf::Reading => Shelf::Reading,
-                    goodreads::Shelf::Read => Shelf::Read,
-                });
+                let shelf = shelf_of(&row);
                 summary.ratings += u32::from(rating.is_some());
                 summary.shelved += u32::from(shelf.is_some());
-                if rating.is_some() || shelf.is_some() {
-                    changes.push(Change {
+                // Every matched row is kept whole, rated or not, on a shelf of ours or not.
+                changes.push((
+                    Change {
                         book,
                         rating: rating.map(Some),
                         shelf: shelf.map(Some),
-                    });
-                }
+                    },
+                    row.details,
+                ));
             }
             Match::Unmatched { row } => {
                 if summary.unmatched.len() < MAX_LISTED {
@@ -235,7 +233,7 @@ pub fn import_bytes(
     }
     state
         .store
-        .apply_changes(user, &changes, crate::backend::auth::now())?;
+        .apply_import(user, &changes, crate::backend::auth::now())?;
     state.store.set_meta(&summary_key(user), &summary)?;
     tracing::info!(
         user,
@@ -246,6 +244,44 @@ pub fn import_bytes(
     Ok(summary)
 }
 
+/// The shelf an imported row goes on: one of Goodreads' built-in shelves, or "Did not finish"
+/// for the names readers give that shelf of their own; any other exclusive shelf of the
+/// reader's (`paused`, `to-read-non-fiction`) stays a named status of the row brought.
+fn shelf_of(row: &goodreads::GoodreadsRow) -> Option<Shelf> {
+    if let Some(shelf) = row.shelf {
+        return Some(match shelf {
+            goodreads::Shelf::WantToRead => Shelf::WantToRead,
+            goodreads::Shelf::Reading => Shelf::Reading,
+            goodreads::Shelf::Read => Shelf::Read,
+        });
+    }
+    let name: String = row
+        .details
+        .exclusive_shelf
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let gave_up = DID_NOT_FINISH.contains(&name.as_str()) || name.contains("dnf");
+    gave_up.then_some(Shelf::DidNotFinish)
+}
+
+/// Readers' own names for the shelf of books they gave up, letters and digits only (and any
+/// name with `dnf` in it: `lost-interest-dnf`).
+const DID_NOT_FINISH: [&str; 11] = [
+    "dropped",
+    "didnotfinish",
+    "dnf",
+    "didntfinish",
+    "abandoned",
+    "gaveup",
+    "wontfinish",
+    "notfinished",
+    "unfinished",
+    "stoppedreading",
+    "neverfinished",
+];
+
 /// The reader's library as export rows (a book they only marked "not interested" has no
 /// Goodreads equivalent and is left out of the CSV).
 fn export_rows(
@@ -253,6 +289,8 @@ fn export_rows(
     user: UserId,
 ) -> Result<Vec<(ExportRow, Option<Shelf>, u64)>, AppError> {
     let library = state.store.library_of(user)?;
+    let mut brought: std::collections::HashMap<_, _> =
+        state.store.brought_of(user)?.into_iter().collect();
     Ok(library
         .iter()
         .filter_map(|b| {
@@ -261,12 +299,20 @@ fn export_rows(
             let updated = b.entry.map(|e| e.updated).unwrap_or(0);
             let mut row = ExportRow::for_book(book);
             row.stars = b.rating.and_then(goodreads::stars_of);
+            row.details = brought.remove(&b.book);
             row.shelf = shelf.and_then(|s| match s {
                 Shelf::WantToRead => Some(goodreads::Shelf::WantToRead),
                 Shelf::Reading => Some(goodreads::Shelf::Reading),
                 Shelf::Read => Some(goodreads::Shelf::Read),
-                Shelf::NotInterested => None,
+                Shelf::NotInterested | Shelf::DidNotFinish => None,
             });
+            // The reader's own name for the shelf they brought, else ours.
+            let own = row.details.as_ref().and_then(|d| d.custom_shelf());
+            row.own_shelf = match shelf {
+                Some(Shelf::DidNotFinish) => Some(own.unwrap_or("did-not-finish").to_string()),
+                None => own.map(str::to_string),
+                Some(_) => None,
+            };
             let date = crate::backend::library::date(updated);
             row.date_added = (!date.is_empty()).then(|| date.replace('-', "/"));
             Some((row, shelf, updated))
@@ -323,7 +369,9 @@ pub async fn export_csv(State(state): State<AppState>, headers: HeaderMap) -> Re
     };
     let rows: Vec<ExportRow> = rows
         .into_iter()
-        .filter(|(r, _, _)| r.stars.is_some() || r.shelf.is_some())
+        .filter(|(r, _, _)| {
+            r.stars.is_some() || r.shelf.is_some() || r.own_shelf.is_some() || r.details.is_some()
+        })
         .map(|(r, _, _)| r)
         .collect();
     let mut body = Vec::new();
@@ -349,6 +397,8 @@ struct JsonBook {
     rating_1_to_10: Option<u8>,
     shelf: Option<&'static str>,
     updated: String,
+    /// The row the reader imported for this book, every column, if they did.
+    imported: Option<goodreads::Details>,
 }
 
 /// `GET /export/shelfwise.json`: everything, including "not interested".
@@ -367,6 +417,11 @@ pub async fn export_json(State(state): State<AppState>, headers: HeaderMap) -> R
         Ok(l) => l,
         Err(e) => return error_response(AppError::from(e), cookies),
     };
+    let mut brought: std::collections::HashMap<_, _> = match state.store.brought_of(current.user())
+    {
+        Ok(b) => b.into_iter().collect(),
+        Err(e) => return error_response(AppError::from(e), cookies),
+    };
     let books: Vec<JsonBook> = library
         .iter()
         .filter_map(|b| {
@@ -381,6 +436,7 @@ pub async fn export_json(State(state): State<AppState>, headers: HeaderMap) -> R
                 rating_1_to_10: b.rating.map(|r| r.value()),
                 shelf: mine.shelf.map(|s| s.slug()),
                 updated: crate::backend::library::date(b.entry.map(|e| e.updated).unwrap_or(0)),
+                imported: brought.remove(&b.book),
             })
         })
         .collect();

@@ -2,8 +2,10 @@
 //! library into their account.
 //!
 //! Ratings live in the two rating trees with the dataset's (so training sees them); the
-//! `library` tree holds, per (user, book), the shelf and when the reader last acted on it.
-//! Every change of one reader's book is one transaction over all three trees, so a crash never
+//! `library` tree holds, per (user, book), the shelf and when the reader last acted on it; the
+//! `brought` tree, per (user, book), the row a reader imported, every column of it (dates read,
+//! review, notes, tags, their own exclusive shelf...), so that an export gives it back.
+//! Every change of one reader's book is one transaction over all four trees, so a crash never
 //! leaves a rating without its entry or one rating tree ahead of the other.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,6 +19,7 @@ use super::{
     decode, decode_rating, pair, split_pair, BookId, Store, StoreError, StoreResult, UserId,
 };
 use crate::types::Shelf;
+use engine::datasets::goodreads::Details;
 use engine::records::Rating;
 
 /// What the `library` tree keeps for one reader's book.
@@ -122,7 +125,12 @@ pub struct Change {
     pub shelf: Option<Option<Shelf>>,
 }
 
-type Tx = (TransactionalTree, TransactionalTree, TransactionalTree);
+type Tx = (
+    TransactionalTree,
+    TransactionalTree,
+    TransactionalTree,
+    TransactionalTree,
+);
 type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
 
 impl Store {
@@ -137,16 +145,71 @@ impl Store {
         } else {
             self.lock_writes()
         };
-        let done = (&self.ratings_by_user, &self.ratings_by_book, &self.library)
+        let done = self
             .transaction(|trees| {
                 for change in changes {
-                    apply(trees, user, change, now)?;
+                    apply(trees, user, change, None, now)?;
                 }
                 Ok(())
             })
             .map_err(StoreError::from);
         self.libraries.forget(&[user]);
         done
+    }
+
+    /// Apply an import's changes to one reader's books, each with the row the reader brought
+    /// (kept whole in `brought`), atomically: all of them are written or none.
+    pub fn apply_import(
+        &self,
+        user: UserId,
+        changes: &[(Change, Details)],
+        now: u64,
+    ) -> StoreResult<()> {
+        let _only_writer = self.begin_write()?;
+        let done = self
+            .transaction(|trees| {
+                for (change, brought) in changes {
+                    apply(trees, user, change, Some(brought), now)?;
+                }
+                Ok(())
+            })
+            .map_err(StoreError::from);
+        self.libraries.forget(&[user]);
+        done
+    }
+
+    /// The row a reader brought for a book in an import, if they did.
+    pub fn brought(&self, user: UserId, book: BookId) -> StoreResult<Option<Details>> {
+        self.brought
+            .get(pair(user, book))?
+            .map(|v| decode(&v))
+            .transpose()
+    }
+
+    /// Every row a reader brought, in book id order.
+    pub fn brought_of(&self, user: UserId) -> StoreResult<Vec<(BookId, Details)>> {
+        self.brought
+            .scan_prefix(user.to_be_bytes())
+            .map(|kv| {
+                let (k, v) = kv?;
+                let (_, book) = split_pair(&k, "brought")?;
+                Ok((book, decode(&v)?))
+            })
+            .collect()
+    }
+
+    /// One transaction over the four trees of readers' books.
+    fn transaction<T>(
+        &self,
+        f: impl Fn(&Tx) -> TxResult<T>,
+    ) -> Result<T, sled::transaction::TransactionError<StoreError>> {
+        (
+            &self.ratings_by_user,
+            &self.ratings_by_book,
+            &self.library,
+            &self.brought,
+        )
+            .transaction(|trees| f(trees))
     }
 
     /// The reader's library entry for one book.
@@ -212,6 +275,8 @@ impl Store {
     /// nothing afterwards. One transaction.
     pub fn merge_library(&self, from: UserId, into: UserId, now: u64) -> StoreResult<usize> {
         let books = self.library_of(from)?;
+        let brought: std::collections::HashMap<BookId, Details> =
+            self.brought_of(from)?.into_iter().collect();
         let changes: Vec<(Change, Change)> = books
             .iter()
             .map(|b| {
@@ -230,11 +295,11 @@ impl Store {
             })
             .collect();
         let _only_writer = self.begin_write()?;
-        let done = (&self.ratings_by_user, &self.ratings_by_book, &self.library)
+        let done = self
             .transaction(|trees| {
                 for (add, remove) in &changes {
-                    apply(trees, into, add, now)?;
-                    apply(trees, from, remove, now)?;
+                    apply(trees, into, add, brought.get(&add.book), now)?;
+                    apply(trees, from, remove, None, now)?;
                 }
                 Ok(())
             })
@@ -245,11 +310,33 @@ impl Store {
     }
 }
 
-/// One change inside a transaction. An entry with neither rating nor shelf is removed, so a
-/// cleared book leaves no trace.
-fn apply(trees: &Tx, user: UserId, change: &Change, now: u64) -> TxResult<()> {
-    let (by_user, by_book, library) = trees;
+/// One change inside a transaction, with the row the reader brought when it is an import. A
+/// book whose rating and shelf are both cleared leaves no trace (the row brought goes too);
+/// an imported book stays in the library while its row is kept (a reader's own exclusive
+/// shelf, `paused`, is neither a rating nor a shelf of Shelfwise's).
+fn apply(
+    trees: &Tx,
+    user: UserId,
+    change: &Change,
+    brought: Option<&Details>,
+    now: u64,
+) -> TxResult<()> {
+    let (by_user, by_book, library, brought_tree) = trees;
     let key = pair(user, change.book);
+    let cleared = change.rating == Some(None) && change.shelf == Some(None);
+    let kept = match brought {
+        Some(d) => {
+            let bytes = postcard::to_stdvec(d)
+                .map_err(|e| ConflictableTransactionError::Abort(StoreError::Codec(e)))?;
+            brought_tree.insert(&key[..], bytes)?;
+            true
+        }
+        None if cleared => {
+            brought_tree.remove(&key[..])?;
+            false
+        }
+        None => brought_tree.get(key)?.is_some(),
+    };
     let mut rated = by_user.get(key)?.is_some();
     if let Some(rating) = change.rating {
         match rating {
@@ -276,7 +363,7 @@ fn apply(trees: &Tx, user: UserId, change: &Change, now: u64) -> TxResult<()> {
         Some(s) => s,
         None => old.and_then(|e| e.shelf),
     };
-    if shelf.is_none() && !rated {
+    if shelf.is_none() && !rated && !kept {
         library.remove(&key[..])?;
     } else {
         let entry = LibraryEntry {

@@ -12,6 +12,7 @@
 //! | `ratings_by_book` | book id, user id            | rating `u8` (0–10)      |
 //! | `meta`            | name                        | counters, import stamps |
 //! | `library`         | user id, book id            | postcard shelf + time   |
+//! | `brought`         | user id, book id            | postcard import row     |
 //! | `throttle`        | rule and subject            | see [`throttle`]        |
 //!
 //! Writes that add data are refused while the disk is nearly full (see [`space`]).
@@ -114,6 +115,8 @@ pub struct Store {
     ratings_by_book: sled::Tree,
     meta: sled::Tree,
     library: sled::Tree,
+    /// What a reader brought for a book in an import, every column (see [`library`]).
+    brought: sled::Tree,
     accounts: sled::Tree,
     sessions: sled::Tree,
     user_sessions: sled::Tree,
@@ -149,6 +152,7 @@ impl Store {
             ratings_by_book: db.open_tree("ratings_by_book")?,
             meta: db.open_tree("meta")?,
             library: db.open_tree("library")?,
+            brought: db.open_tree("brought")?,
             accounts: db.open_tree("accounts")?,
             sessions: db.open_tree("sessions")?,
             user_sessions: db.open_tree("user_sessions")?,

@@ -18,6 +18,10 @@ pub(super) struct Columns {
     shelf: usize,
     date_read: Option<usize>,
     date_added: Option<usize>,
+    /// Every known column's position, in [`COLUMNS`] order (`None` when the file lacks it).
+    all: [Option<usize>; 24],
+    /// The header's other columns, by name and position.
+    other: Vec<(String, usize)>,
 }
 
 impl Columns {
@@ -62,6 +66,13 @@ impl Columns {
             shelf: required("Exclusive Shelf"),
             date_read: position("Date Read"),
             date_added: position("Date Added"),
+            all: COLUMNS.map(position),
+            other: names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| !n.is_empty() && !COLUMNS.contains(n))
+                .map(|(i, n)| (n.to_string(), i))
+                .collect(),
         })
     }
 
@@ -102,7 +113,46 @@ impl Columns {
         if title.is_empty() && isbn10.is_none() && isbn13.is_none() {
             return Err("no title or ISBN".to_string());
         }
+        let text = |name: &str| {
+            let i = COLUMNS.iter().position(|c| *c == name);
+            let raw = i.and_then(|i| self.all[i]).map(field).unwrap_or_default();
+            match name {
+                "ISBN" | "ISBN13" => unwrap_isbn(raw).unwrap_or_default(),
+                _ => raw.to_string(),
+            }
+        };
+        let details = Details {
+            book_id: text("Book Id"),
+            title: text("Title"),
+            author: text("Author"),
+            author_last_first: text("Author l-f"),
+            additional_authors: text("Additional Authors"),
+            isbn: text("ISBN"),
+            isbn13: text("ISBN13"),
+            my_rating: text("My Rating"),
+            publisher: text("Publisher"),
+            binding: text("Binding"),
+            pages: text("Number of Pages"),
+            year_published: text("Year Published"),
+            original_year: text("Original Publication Year"),
+            date_read: text("Date Read"),
+            date_added: text("Date Added"),
+            bookshelves: text("Bookshelves"),
+            shelf_positions: text("Bookshelves with positions"),
+            exclusive_shelf: text("Exclusive Shelf"),
+            review: text("My Review"),
+            spoiler: text("Spoiler"),
+            private_notes: text("Private Notes"),
+            read_count: text("Read Count"),
+            owned_copies: text("Owned Copies"),
+            other: self
+                .other
+                .iter()
+                .map(|(name, i)| (name.clone(), field(*i).to_string()))
+                .collect(),
+        };
         Ok(GoodreadsRow {
+            details,
             title,
             author: field(self.author).to_string(),
             isbn10,

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use csv::WriterBuilder;
 
-use super::{ExportRow, Shelf, COLUMNS};
+use super::{Details, ExportRow, Shelf, COLUMNS};
 use crate::datasets::csv_lines::csv_error;
 use crate::datasets::formula::defuse;
 use crate::{isbn, text, Error, Result};
@@ -21,7 +21,19 @@ use crate::{isbn, text, Error, Result};
 /// Goodreads (and [`read_export`]) would reject.
 pub fn write_export(writer: impl Write, rows: &[ExportRow]) -> Result<()> {
     let mut out = WriterBuilder::new().from_writer(writer);
-    out.write_record(COLUMNS).map_err(csv_error)?;
+    // Columns of older layouts that imported rows brought, after Goodreads' 24.
+    let mut others: Vec<&str> = Vec::new();
+    for (name, _) in rows
+        .iter()
+        .filter_map(|r| r.details.as_ref())
+        .flat_map(|d| &d.other)
+    {
+        if !others.contains(&name.as_str()) {
+            others.push(name);
+        }
+    }
+    let header = COLUMNS.iter().copied().chain(others.iter().copied());
+    out.write_record(header).map_err(csv_error)?;
     for (i, row) in rows.iter().enumerate() {
         if let Some(stars) = row.stars.filter(|s| !(1..=5).contains(s)) {
             return Err(Error::Export {
@@ -29,7 +41,15 @@ pub fn write_export(writer: impl Write, rows: &[ExportRow]) -> Result<()> {
                 reason: format!("{stars} stars (1–5 expected)"),
             });
         }
-        let mut fields = export_fields(row);
+        let mut fields = export_fields(row).to_vec();
+        fields.extend(others.iter().map(|name| {
+            row.details
+                .iter()
+                .flat_map(|d| &d.other)
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        }));
         for (i, field) in fields.iter_mut().enumerate() {
             if !ISBN_COLUMNS.contains(&i) {
                 if let std::borrow::Cow::Owned(safe) = defuse(field) {
@@ -48,13 +68,63 @@ const ISBN_COLUMNS: [usize; 2] = [5, 6];
 
 /// The 24 fields of an export row, in [`COLUMNS`] order.
 pub(super) fn export_fields(row: &ExportRow) -> [String; 24] {
+    match &row.details {
+        Some(details) => brought_fields(row, details),
+        None => catalog_fields(row),
+    }
+}
+
+/// The fields of a row the reader imported: what they brought, with their current rating and
+/// shelf.
+fn brought_fields(row: &ExportRow, d: &Details) -> [String; 24] {
+    // The reader's current choice; a reader's own exclusive shelf stays while they have
+    // not put the book on a built-in one.
+    let shelf = match (row.shelf, &row.own_shelf) {
+        (Some(s), _) => s.goodreads_name().to_string(),
+        (None, Some(own)) => own.clone(),
+        (None, None) => String::new(),
+    };
+    [
+        d.book_id.clone(),
+        d.title.clone(),
+        d.author.clone(),
+        d.author_last_first.clone(),
+        d.additional_authors.clone(),
+        wrap_isbn(Some(&d.isbn)),
+        wrap_isbn(Some(&d.isbn13)),
+        row.stars.unwrap_or(0).to_string(),
+        String::new(),
+        d.publisher.clone(),
+        d.binding.clone(),
+        d.pages.clone(),
+        d.year_published.clone(),
+        d.original_year.clone(),
+        d.date_read.clone(),
+        d.date_added.clone(),
+        d.bookshelves.clone(),
+        d.shelf_positions.clone(),
+        shelf,
+        d.review.clone(),
+        d.spoiler.clone(),
+        d.private_notes.clone(),
+        d.read_count.clone(),
+        d.owned_copies.clone(),
+    ]
+}
+
+/// The fields of a row known only from the catalog and the reader's choices in the app.
+fn catalog_fields(row: &ExportRow) -> [String; 24] {
     let (isbn10, isbn13) = export_isbns(&row.key);
     let main = text::first_author(&row.author);
     // first_author cuts the trimmed field at the first separator: the rest are the others.
     let rest = row.author.trim().strip_prefix(main).unwrap_or_default();
     let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || ",;&/".contains(c));
     let others = rest.strip_prefix("and ").unwrap_or(rest).trim();
-    let shelf = row.shelf.map(Shelf::goodreads_name).unwrap_or_default();
+    let shelf = match (row.shelf, &row.own_shelf) {
+        (Some(s), _) => s.goodreads_name(),
+        (None, Some(own)) => own.as_str(),
+        (None, None) => "",
+    };
     let year = row.year.map(|y| y.to_string()).unwrap_or_default();
     let read_count = u8::from(row.shelf == Some(Shelf::Read));
     [

@@ -113,8 +113,9 @@ impl Shelf {
     }
 }
 
-/// One row of a Goodreads export, with the fields Shelfwise uses.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One row of a Goodreads export: the fields Shelfwise uses, parsed, and every column the
+/// reader brought, as text ([`Details`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GoodreadsRow {
     /// Title as exported (series suffix included), trimmed.
     pub title: String,
@@ -134,6 +135,95 @@ pub struct GoodreadsRow {
     pub date_read: Option<String>,
     /// `Date Added` as exported; `None` when empty.
     pub date_added: Option<String>,
+    /// Every column of the row as the reader brought it (what an export gives back).
+    pub details: Details,
+}
+
+/// Every column of a Goodreads row a reader brought, as the file spelled it (trimmed; ISBNs
+/// without their `="…"` wrapper), so that an export gives back what was imported. Only
+/// `Average Rating` (Goodreads' figure, not the reader's) is not kept. Empty text is an empty
+/// cell.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Details {
+    /// `Book Id`: Goodreads' id of the edition (a later import of the same file matches by it).
+    pub book_id: String,
+    /// `Title`, series suffix included.
+    pub title: String,
+    /// `Author`.
+    pub author: String,
+    /// `Author l-f` ("Tolkien, J.R.R.").
+    pub author_last_first: String,
+    /// `Additional Authors`, comma-separated.
+    pub additional_authors: String,
+    /// `ISBN`, unwrapped.
+    pub isbn: String,
+    /// `ISBN13`, unwrapped.
+    pub isbn13: String,
+    /// `My Rating` as written (0–5).
+    pub my_rating: String,
+    /// `Publisher`.
+    pub publisher: String,
+    /// `Binding` (Paperback, Kindle Edition...).
+    pub binding: String,
+    /// `Number of Pages`.
+    pub pages: String,
+    /// `Year Published`.
+    pub year_published: String,
+    /// `Original Publication Year` (negative for works before the common era).
+    pub original_year: String,
+    /// `Date Read` (Goodreads writes `2017/04/23`).
+    pub date_read: String,
+    /// `Date Added`.
+    pub date_added: String,
+    /// `Bookshelves`: the reader's shelves and tags, comma-separated.
+    pub bookshelves: String,
+    /// `Bookshelves with positions`: the same with each shelf's position (`favorites (#3)`).
+    pub shelf_positions: String,
+    /// `Exclusive Shelf`: a built-in shelf or one the reader made exclusive (`did-not-finish`).
+    pub exclusive_shelf: String,
+    /// `My Review` (Goodreads writes HTML: `<br/>`, `<i>`...).
+    pub review: String,
+    /// `Spoiler`: `true` when the review gives the plot away.
+    pub spoiler: String,
+    /// `Private Notes`: never shown to anyone but the reader.
+    pub private_notes: String,
+    /// `Read Count`.
+    pub read_count: String,
+    /// `Owned Copies`.
+    pub owned_copies: String,
+    /// Columns of the file that are not among [`COLUMNS`] (older exports have `Recommended
+    /// For`, `Condition`, `BCID`...), by name, with this row's value; written back after the
+    /// 24 columns.
+    pub other: Vec<(String, String)>,
+}
+
+impl Details {
+    /// The reader's own shelves and tags (`Bookshelves`), without the built-in exclusive
+    /// shelves Goodreads lists there too.
+    pub fn tags(&self) -> Vec<&str> {
+        self.bookshelves
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && Shelf::parse(t).is_none())
+            .collect()
+    }
+
+    /// The reader's own exclusive shelf (`did-not-finish`, `paused`...), when it is not one of
+    /// Goodreads' three built-in ones.
+    pub fn custom_shelf(&self) -> Option<&str> {
+        let name = self.exclusive_shelf.trim();
+        (!name.is_empty() && Shelf::parse(name).is_none()).then_some(name)
+    }
+
+    /// `Read Count` as a number (0 when empty or unreadable).
+    pub fn read_count(&self) -> u32 {
+        self.read_count.trim().parse().unwrap_or(0)
+    }
+
+    /// `Spoiler` as a flag.
+    pub fn is_spoiler(&self) -> bool {
+        self.spoiler.trim().eq_ignore_ascii_case("true")
+    }
 }
 
 impl GoodreadsRow {
@@ -194,7 +284,7 @@ impl Match {
 }
 
 /// What Shelfwise knows about a book on a reader's shelves: one row of [`write_export`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExportRow {
     /// The catalog key. An ISBN-10 is written as `ISBN` and, converted, as `ISBN13`; a 13-digit
     /// key as `ISBN13`; anything else (`gr:` keys, ASINs) as no ISBN.
@@ -213,6 +303,14 @@ pub struct ExportRow {
     pub shelf: Option<Shelf>,
     /// When the reader shelved the book, written as given (Goodreads uses `2017/04/23`).
     pub date_added: Option<String>,
+    /// A shelf of the reader's own (`did-not-finish`), written in `Exclusive Shelf` when
+    /// `shelf` is `None`.
+    pub own_shelf: Option<String>,
+    /// What the reader brought for this book when they imported it, if they did: written in
+    /// place of the catalog's title, authors, ISBNs, publisher and dates, so that an export
+    /// gives back what was imported; `stars` and `shelf` (the reader's current choices) win
+    /// over the imported rating and exclusive shelf.
+    pub details: Option<Details>,
 }
 
 impl ExportRow {
@@ -227,6 +325,8 @@ impl ExportRow {
             stars: None,
             shelf: None,
             date_added: None,
+            own_shelf: None,
+            details: None,
         }
     }
 }

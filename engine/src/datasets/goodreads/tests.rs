@@ -41,8 +41,19 @@ fn an_exported_row_is_read() {
             shelf: Some(Shelf::Read),
             date_read: Some("2012/05/01".into()),
             date_added: Some("2011/12/27".into()),
+            details: rows[0].details.clone(),
         }]
     );
+    let d = &rows[0].details;
+    assert_eq!(d.book_id, "2767052");
+    assert_eq!(d.author_last_first, "Collins, Suzanne");
+    assert_eq!(
+        (d.isbn.as_str(), d.isbn13.as_str()),
+        ("0439023483", "9780439023481")
+    );
+    assert_eq!((d.binding.as_str(), d.pages.as_str()), ("Hardcover", "374"));
+    assert_eq!(d.shelf_positions, "read (#12)");
+    assert_eq!((d.read_count(), d.owned_copies.as_str()), (1, "0"));
     assert_eq!(rows[0].rating(), Rating::new(10));
 }
 
@@ -251,6 +262,7 @@ fn series_suffixes_do_not_stop_a_title_match() {
             shelf: None,
             date_read: None,
             date_added: None,
+            details: Details::default(),
         };
     let matches = match_rows(
         &catalog,
@@ -313,6 +325,8 @@ fn an_export_is_laid_out_like_goodreads() {
             stars: Some(5),
             shelf: Some(Shelf::Read),
             date_added: Some("2011/12/27".into()),
+            own_shelf: None,
+            details: None,
         },
         ExportRow {
             key: "gr:42".into(),
@@ -323,6 +337,8 @@ fn an_export_is_laid_out_like_goodreads() {
             stars: None,
             shelf: Some(Shelf::WantToRead),
             date_added: None,
+            own_shelf: None,
+            details: None,
         },
     ];
     let mut out = Vec::new();
@@ -398,6 +414,85 @@ fn author_names_are_split_for_goodreads() {
     );
 }
 
+/// A cell of text a reader may bring: commas, quotes, formula-like starts, HTML, line breaks
+/// and any script; trimmed, as the reader keeps it.
+fn cell() -> impl Strategy<Value = String> {
+    "([=+@-]?[^\\p{C}]{0,20}(\n[^\\p{C}]{1,8})?)?".prop_map(|t| t.trim().to_string())
+}
+
+/// The columns of a row a reader imported.
+fn brought() -> impl Strategy<Value = Details> {
+    (
+        (
+            cell(),
+            cell(),
+            cell(),
+            cell(),
+            cell(),
+            "[0-9]{9}[0-9X]|",
+            "97[89][0-9]{10}|",
+        ),
+        (
+            "[0-5]",
+            cell(),
+            cell(),
+            "[0-9]{0,4}",
+            "-?[0-9]{0,4}",
+            "-?[0-9]{0,4}",
+        ),
+        (
+            "([0-9]{4}/[0-9]{2}/[0-9]{2})?",
+            "([0-9]{4}/[0-9]{2}/[0-9]{2})?",
+            cell(),
+            cell(),
+        ),
+        (
+            prop_oneof![
+                Just(String::new()),
+                Just("read".to_string()),
+                Just("to-read".to_string()),
+                Just("did-not-finish".to_string()),
+                "[a-z-]{1,12}",
+            ],
+            cell(),
+            "(true|false)?",
+            cell(),
+            "[0-9]{0,2}",
+            "[0-9]{0,2}",
+        ),
+    )
+        .prop_map(|(a, b, c, d)| Details {
+            book_id: a.0.clone(),
+            title: if a.1.is_empty() {
+                "Untitled".into()
+            } else {
+                a.1
+            },
+            author: a.2,
+            author_last_first: a.3,
+            additional_authors: a.4,
+            isbn: a.5,
+            isbn13: a.6,
+            my_rating: b.0,
+            publisher: b.1,
+            binding: b.2,
+            pages: b.3,
+            year_published: b.4,
+            original_year: b.5,
+            date_read: c.0,
+            date_added: c.1,
+            bookshelves: c.2,
+            shelf_positions: c.3,
+            exclusive_shelf: d.0,
+            review: d.1,
+            spoiler: d.2,
+            private_notes: d.3,
+            read_count: d.4,
+            owned_copies: d.5,
+            other: vec![("Condition".into(), a.0.clone())],
+        })
+}
+
 /// An ISBN-10 shaped catalog key, a 979 ISBN-13, or a key with no ISBN.
 fn key() -> impl Strategy<Value = String> {
     prop_oneof!["[0-9]{9}[0-9X]", "979[0-9]{10}", "gr:[0-9]{1,6}",]
@@ -432,6 +527,8 @@ fn export_row() -> impl Strategy<Value = ExportRow> {
                 stars,
                 shelf,
                 date_added,
+                own_shelf: None,
+                details: None,
             },
         )
 }
@@ -457,6 +554,28 @@ proptest! {
         }
     }
 
+    /// An imported row exported with the reader's unchanged rating and shelf is the row they
+    /// brought, every column but `Average Rating`.
+    #[test]
+    fn an_imported_row_exports_as_it_was_brought(details in brought()) {
+        let stars = details.my_rating.parse().ok().filter(|s| (1..=5).contains(s));
+        let row = ExportRow {
+            stars,
+            shelf: Shelf::parse(&details.exclusive_shelf),
+            own_shelf: details.custom_shelf().map(str::to_string),
+            details: Some(details.clone()),
+            ..ExportRow::for_book(&Book::new("gr:1", "Catalog title", "Catalog Author"))
+        };
+        let mut out = Vec::new();
+        write_export(&mut out, std::slice::from_ref(&row)).unwrap();
+        let (read, errors) = read_export(&out[..], 1).unwrap();
+        prop_assert!(errors.is_empty(), "{:?}", errors);
+        let mut expected = details.clone();
+        // An unrated row is written `0`, whatever the file said for "no rating".
+        expected.my_rating = stars.unwrap_or(0).to_string();
+        prop_assert_eq!(&read[0].details, &expected);
+    }
+
     #[test]
     fn any_input_is_read_without_panic(body in proptest::collection::vec(any::<u8>(), 0..400)) {
         let mut input = HEADER.as_bytes().to_vec();
@@ -476,6 +595,8 @@ fn formula_like_text_is_exported_as_text_and_read_back_as_it_was() {
         stars: Some(4),
         shelf: Some(Shelf::Read),
         date_added: None,
+        own_shelf: None,
+        details: None,
     };
     let mut out = Vec::new();
     write_export(&mut out, std::slice::from_ref(&row)).unwrap();
