@@ -253,7 +253,12 @@ pub struct ImportSummary {
     pub by_isbn13: u32,
     /// See `by_isbn10`.
     pub by_title: u32,
-    /// Rows not found in the catalog: "Title — Author".
+    /// Rows matched by the source's own id (Goodreads' `Book Id`).
+    pub by_source_id: u32,
+    /// Rows that matched no catalog book and became one (a signed-in reader's import).
+    pub created: u32,
+    /// Rows not found in the catalog and not added (an anonymous reader's, or with no
+    /// title): "Title — Author".
     pub unmatched: Vec<String>,
     /// Rows that could not be read: "line N: why".
     pub rejected: Vec<String>,

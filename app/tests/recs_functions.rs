@@ -50,7 +50,7 @@ async fn readers(world: &World) {
 }
 
 fn check_rules(list: &[RecCard], world: &World, excluded: &[&str]) {
-    let catalog = &world.state.catalog;
+    let catalog = &world.state.catalog();
     let mut works = HashSet::new();
     let mut authors: HashMap<String, usize> = HashMap::new();
     for rec in list {

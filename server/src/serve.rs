@@ -355,8 +355,8 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
         ModelStatus::Failed(e) => (false, format!("failed: {e}")),
     };
     let body = serde_json::json!({
-        "books": state.catalog.len(),
-        "works": state.catalog.work_count(),
+        "books": state.catalog().len(),
+        "works": state.catalog().work_count(),
         "ratings": state.store.rating_count(),
         "model": model,
     });

@@ -55,6 +55,14 @@ pub fn book_id(state: &AppState, isbn: &str) -> Result<BookId, AppError> {
     if isbn.chars().count() > MAX_ISBN_CHARS {
         return Err(AppError::Invalid("That is not an ISBN.".into()));
     }
+    // A book with no ISBN is named by its catalog key (`gr:2767052`, `rd:…`).
+    if let Some(id) = isbn
+        .contains(':')
+        .then(|| state.catalog().find(isbn))
+        .flatten()
+    {
+        return Ok(id);
+    }
     let key = engine::isbn::normalize(isbn).ok_or_else(|| {
         AppError::Invalid(format!(
             "\"{}\" is not an ISBN.",
@@ -62,7 +70,7 @@ pub fn book_id(state: &AppState, isbn: &str) -> Result<BookId, AppError> {
         ))
     })?;
     state
-        .catalog
+        .catalog()
         .find(&key)
         .ok_or_else(|| AppError::NotFound(format!("No book with ISBN {key} is in the catalog.")))
 }
@@ -106,7 +114,7 @@ pub fn fill_mine_from(state: &AppState, library: &[LibraryBook], cards: &mut [Bo
     if library.is_empty() {
         return;
     }
-    let catalog = &state.catalog;
+    let catalog = &state.catalog();
     for card in cards {
         let Some(idx) = catalog.find(&card.isbn) else {
             continue;
@@ -166,7 +174,7 @@ pub fn my_books(
         if !keep {
             continue;
         }
-        let Some(mut card) = card(&state.catalog, entry.book) else {
+        let Some(mut card) = card(&state.catalog(), entry.book) else {
             continue;
         };
         // The card is the edition the reader acted on, with their state.

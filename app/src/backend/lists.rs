@@ -45,9 +45,9 @@ fn cards(
     let mut out: Vec<RecCard> = recs
         .iter()
         .filter_map(|r| {
-            let idx = state.catalog.find(&r.key)?;
+            let idx = state.catalog().find(&r.key)?;
             Some(RecCard {
-                card: card(&state.catalog, idx)?,
+                card: card(&state.catalog(), idx)?,
                 why: why(r),
             })
         })
@@ -64,7 +64,7 @@ pub fn popular(
     why: &str,
 ) -> Result<Vec<RecCard>, AppError> {
     let own = reader.works(state);
-    let catalog = &state.catalog;
+    let catalog = &state.catalog();
     let ranked = catalog
         .popular(0, catalog.ranked_works())
         .iter()
@@ -149,11 +149,12 @@ fn compute_because_rows(
 ) -> Result<Vec<BecauseRow>, AppError> {
     let request = reader.request(state, ROW);
     let mut rows = Vec::new();
+    let catalog = state.catalog();
     for fav in favourites(reader) {
         if rows.len() == BECAUSE_ROWS {
             break;
         }
-        let Some(book) = state.catalog.book(fav.book) else {
+        let Some(book) = catalog.book(fav.book) else {
             continue;
         };
         let recs = match model
@@ -164,7 +165,7 @@ fn compute_because_rows(
             _ => continue,
         };
         let title = book.title.clone();
-        let Some(mut seed) = card(&state.catalog, fav.book) else {
+        let Some(mut seed) = card(&state.catalog(), fav.book) else {
             continue;
         };
         seed.mine = state_of(fav);
@@ -205,7 +206,7 @@ fn compute_similar(
     model: &TrainedModels,
     book: BookIdx,
 ) -> Result<SimilarBooks, AppError> {
-    let Some(key) = state.catalog.book(book).map(|b| b.key.clone()) else {
+    let Some(key) = state.catalog().book(book).map(|b| b.key.clone()) else {
         return Err(AppError::Internal);
     };
     let request = reader.request(state, ROW);

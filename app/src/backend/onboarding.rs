@@ -37,11 +37,11 @@ fn compute_onboarding(
             rated,
         });
     }
-    let choice = engine::recs::onboarding::choose(&state.catalog, &reader.works(state), picked);
+    let choice = engine::recs::onboarding::choose(&state.catalog(), &reader.works(state), picked);
     let mut books: Vec<BookCard> = choice
         .books
         .into_iter()
-        .filter_map(|i| card(&state.catalog, i))
+        .filter_map(|i| card(&state.catalog(), i))
         .collect();
     fill_mine_from(state, &reader.library, &mut books);
     Ok(Onboarding {

@@ -57,7 +57,7 @@ impl ReaderLibrary {
 
     /// The engine's view: ratings, shelved and dismissed books.
     pub fn request(&self, state: &AppState, k: usize) -> Request {
-        let key = |b: &LibraryBook| state.catalog.book(b.book).map(|x| x.key.clone());
+        let key = |b: &LibraryBook| state.catalog().book(b.book).map(|x| x.key.clone());
         let mut request = Request {
             k,
             ..Request::default()
@@ -80,7 +80,7 @@ impl ReaderLibrary {
     pub fn works(&self, state: &AppState) -> HashSet<u32> {
         self.library
             .iter()
-            .filter_map(|b| state.catalog.work_of(b.book))
+            .filter_map(|b| state.catalog().work_of(b.book))
             .collect()
     }
 }

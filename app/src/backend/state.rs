@@ -51,8 +51,9 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The embedded database.
     pub store: Store,
-    /// The read-only catalog (works, popularity, search) built from the store at start.
-    pub catalog: Arc<Catalog>,
+    /// The catalog (works, popularity, search) built from the store; rebuilt and swapped in
+    /// when readers add books (see [`AppState::catalog`]).
+    catalog: Arc<CatalogCell>,
     /// How the server answers.
     pub settings: Arc<Settings>,
     /// Attempt counts (password checks, sign-ups, new anonymous readers), kept in the store.
@@ -79,7 +80,7 @@ impl AppState {
         AppState {
             leptos_options,
             store,
-            catalog: Arc::new(catalog),
+            catalog: Arc::new(CatalogCell::new(catalog)),
             settings: Arc::new(settings),
             throttle,
             hashing: Hashing::default(),
@@ -87,6 +88,54 @@ impl AppState {
             recs_cache: Arc::new(RecsCache::default()),
             card_html: Arc::new(CardHtml::default()),
         }
+    }
+}
+
+impl AppState {
+    /// The catalog as it is now. Book ids never change (the store's are dense and only
+    /// grow), so what a page read from one catalog stays true of the next.
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.catalog.get()
+    }
+
+    /// Rebuild the catalog from the store and swap it in: books readers added become
+    /// searchable and get a page. Rebuilds take turns, and each reads the store after the
+    /// writes that asked for it, so the last one swapped in has every book.
+    pub fn reload_catalog(&self) -> Result<(), AppError> {
+        let _turn = self
+            .catalog
+            .rebuilding
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let catalog = self.store.load_catalog()?;
+        *self
+            .catalog
+            .current
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = Arc::new(catalog);
+        Ok(())
+    }
+}
+
+/// The current catalog, swapped whole when rebuilt.
+struct CatalogCell {
+    current: std::sync::RwLock<Arc<Catalog>>,
+    rebuilding: std::sync::Mutex<()>,
+}
+
+impl CatalogCell {
+    fn new(catalog: Catalog) -> CatalogCell {
+        CatalogCell {
+            current: std::sync::RwLock::new(Arc::new(catalog)),
+            rebuilding: std::sync::Mutex::new(()),
+        }
+    }
+
+    fn get(&self) -> Arc<Catalog> {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 }
 

@@ -13,7 +13,7 @@ pub fn taste(state: &AppState, reader: &ReaderLibrary) -> Taste {
         let dismissed = mine.shelf == Some(Shelf::NotInterested) && mine.stars.is_none();
         (!dismissed).then_some((b.book, mine.stars))
     });
-    let summary = engine::recs::taste::summarize(&state.catalog, books);
+    let summary = engine::recs::taste::summarize(&state.catalog(), books);
     Taste {
         authors: summary
             .authors

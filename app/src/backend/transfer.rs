@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::backend::auth::session::{self, Current};
 use crate::backend::state::AppState;
+use crate::backend::store::added::Origin;
 use crate::backend::store::library::Change;
 use crate::backend::store::UserId;
 use crate::error::AppError;
@@ -122,12 +123,15 @@ pub async fn import_goodreads(
     };
     let summary = {
         let state = state.clone();
-        tokio::task::spawn_blocking(move || import_bytes(&state, current.user(), &bytes))
-            .await
-            .unwrap_or_else(|e| {
-                tracing::error!(error = %e, "import task failed");
-                Err(AppError::Internal)
-            })
+        let adds_books = current.session.account;
+        tokio::task::spawn_blocking(move || {
+            import_bytes(&state, current.user(), adds_books, &bytes)
+        })
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "import task failed");
+            Err(AppError::Internal)
+        })
     };
     let summary = match summary {
         Ok(s) => s,
@@ -159,12 +163,18 @@ pub async fn import_goodreads(
     with_cookies(response, cookies)
 }
 
-/// Import a Goodreads export into `user`'s library: every matched row in one transaction
-/// (all or nothing), the summary kept for the `/import` page. A file refused as a whole
-/// writes no books and answers a summary with its `error`.
+/// Import a Goodreads export into `user`'s library: every row in one transaction (all or
+/// nothing), the summary kept for the `/import` page. A row that matches no catalog book
+/// becomes one when `adds_books` (a signed-in reader: anonymous readers cannot grow the
+/// catalog, and are asked to sign up). A file refused as a whole writes nothing and answers a
+/// summary with its `error`.
+///
+/// Books are added before the library's transaction: should that fail, the books stay in the
+/// catalog (harmless, and found by key when the import is tried again) but no reader has them.
 pub fn import_bytes(
     state: &AppState,
     user: UserId,
+    adds_books: bool,
     bytes: &[u8],
 ) -> Result<ImportSummary, AppError> {
     let mut summary = ImportSummary {
@@ -175,6 +185,8 @@ pub fn import_bytes(
         by_isbn10: 0,
         by_isbn13: 0,
         by_title: 0,
+        by_source_id: 0,
+        created: 0,
         unmatched: vec![],
         rejected: vec![],
         error: None,
@@ -194,47 +206,75 @@ pub fn import_bytes(
         .map(|r| format!("line {}: {}", r.line, r.reason))
         .collect();
     let mut changes = Vec::new();
-    for m in goodreads::match_rows(&state.catalog, rows) {
-        match m {
+    let now = crate::backend::auth::now();
+    let catalog = state.catalog();
+    for m in goodreads::match_rows(&catalog, rows) {
+        let (row, book) = match m {
             Match::Matched { row, key, how } => {
-                let Some(book) = state.catalog.find(&key) else {
+                let Some(book) = catalog.find(&key) else {
                     continue;
                 };
                 summary.matched += 1;
                 match how {
                     MatchedBy::Isbn10 => summary.by_isbn10 += 1,
                     MatchedBy::Isbn13 => summary.by_isbn13 += 1,
+                    MatchedBy::SourceId => summary.by_source_id += 1,
                     MatchedBy::TitleAuthor => summary.by_title += 1,
                 }
-                let rating = row.rating();
-                let shelf = shelf_of(&row);
-                summary.ratings += u32::from(rating.is_some());
-                summary.shelved += u32::from(shelf.is_some());
-                // Every matched row is kept whole, rated or not, on a shelf of ours or not.
-                changes.push((
-                    Change {
-                        book,
-                        rating: rating.map(Some),
-                        shelf: shelf.map(Some),
-                    },
-                    row.details,
-                ));
+                (row, book)
             }
             Match::Unmatched { row } => {
-                if summary.unmatched.len() < MAX_LISTED {
-                    summary.unmatched.push(if row.author.is_empty() {
-                        row.title.clone()
-                    } else {
-                        format!("{} — {}", row.title, row.author)
-                    });
+                let new = adds_books.then(|| row.new_book()).flatten();
+                let Some(new) = new else {
+                    if summary.unmatched.len() < MAX_LISTED {
+                        summary.unmatched.push(if row.author.is_empty() {
+                            row.title.clone()
+                        } else {
+                            format!("{} — {}", row.title, row.author)
+                        });
+                    }
+                    continue;
+                };
+                let origin = Origin {
+                    via: "goodreads-import".into(),
+                    by: user,
+                    at: now,
+                    source_ids: row
+                        .source_key()
+                        .map(|_| ("goodreads".to_string(), row.details.book_id.clone()))
+                        .into_iter()
+                        .collect(),
+                };
+                // A second row of the same file naming the same new book finds it here.
+                let (book, created) = state.store.add_book(&new, &origin)?;
+                if created {
+                    summary.created += 1;
+                } else {
+                    summary.matched += 1;
                 }
+                (row, book)
             }
-        }
+        };
+        let rating = row.rating();
+        let shelf = shelf_of(&row);
+        summary.ratings += u32::from(rating.is_some());
+        summary.shelved += u32::from(shelf.is_some());
+        // Every row is kept whole, rated or not, on a shelf of ours or not.
+        changes.push((
+            Change {
+                book,
+                rating: rating.map(Some),
+                shelf: shelf.map(Some),
+            },
+            row.details,
+        ));
     }
-    state
-        .store
-        .apply_import(user, &changes, crate::backend::auth::now())?;
+    state.store.apply_import(user, &changes, now)?;
     state.store.set_meta(&summary_key(user), &summary)?;
+    if summary.created > 0 {
+        // New books are searchable and have a page as soon as the import answers.
+        state.reload_catalog()?;
+    }
     tracing::info!(
         user,
         rows = summary.rows,
@@ -291,10 +331,11 @@ fn export_rows(
     let library = state.store.library_of(user)?;
     let mut brought: std::collections::HashMap<_, _> =
         state.store.brought_of(user)?.into_iter().collect();
+    let catalog = state.catalog();
     Ok(library
         .iter()
         .filter_map(|b| {
-            let book = state.catalog.book(b.book)?;
+            let book = catalog.book(b.book)?;
             let shelf = b.entry.and_then(|e| e.shelf);
             let updated = b.entry.map(|e| e.updated).unwrap_or(0);
             let mut row = ExportRow::for_book(book);
@@ -422,10 +463,11 @@ pub async fn export_json(State(state): State<AppState>, headers: HeaderMap) -> R
         Ok(b) => b.into_iter().collect(),
         Err(e) => return error_response(AppError::from(e), cookies),
     };
+    let catalog = state.catalog();
     let books: Vec<JsonBook> = library
         .iter()
         .filter_map(|b| {
-            let book = state.catalog.book(b.book)?;
+            let book = catalog.book(b.book)?;
             let mine = crate::backend::library::state_of(b);
             Some(JsonBook {
                 isbn: book.key.clone(),

@@ -48,7 +48,7 @@ pub async fn popular_books(page: u32) -> Result<PopularPage, AppError> {
     use crate::backend::{app_state, cards, library};
     let page = validate_page(page)?;
     let state = app_state()?;
-    let mut popular = cards::popular_page(&state.catalog, page, PAGE_SIZE)?;
+    let mut popular = cards::popular_page(&state.catalog(), page, PAGE_SIZE)?;
     library::fill_mine(&state, &mut popular.books)?;
     Ok(popular)
 }
@@ -60,7 +60,7 @@ pub async fn search_books(query: String, limit: u32) -> Result<SearchResults, Ap
     use crate::backend::{app_state, cards, library};
     let (query, limit) = validate_search(&query, limit)?;
     let state = app_state()?;
-    let mut books = cards::search(&state.catalog, &query, limit);
+    let mut books = cards::search(&state.catalog(), &query, limit);
     library::fill_mine(&state, &mut books)?;
     Ok(SearchResults { query, books })
 }
@@ -72,7 +72,7 @@ pub async fn get_book_detail(isbn: String) -> Result<BookDetail, AppError> {
     use crate::backend::{app_state, cards, library};
     let state = app_state()?;
     let idx = library::book_id(&state, &isbn)?;
-    let mut detail = cards::detail(&state.catalog, idx).ok_or(AppError::Internal)?;
+    let mut detail = cards::detail(&state.catalog(), idx).ok_or(AppError::Internal)?;
     library::fill_mine(&state, std::slice::from_mut(&mut detail.card))?;
     Ok(detail)
 }

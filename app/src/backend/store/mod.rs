@@ -13,6 +13,7 @@
 //! | `meta`            | name                        | counters, import stamps |
 //! | `library`         | user id, book id            | postcard shelf + time   |
 //! | `brought`         | user id, book id            | postcard import row     |
+//! | `origins`         | book id (readers' books)    | postcard [`added::Origin`] |
 //! | `throttle`        | rule and subject            | see [`throttle`]        |
 //!
 //! Writes that add data are refused while the disk is nearly full (see [`space`]).
@@ -24,6 +25,7 @@
 //! ids are dense (`0..n`), so the in-memory catalog indexes books by the same number.
 
 pub mod accounts;
+pub mod added;
 pub mod import;
 pub mod library;
 mod space;
@@ -117,6 +119,8 @@ pub struct Store {
     library: sled::Tree,
     /// What a reader brought for a book in an import, every column (see [`library`]).
     brought: sled::Tree,
+    /// Where books readers added came from (see [`added`]).
+    origins: sled::Tree,
     accounts: sled::Tree,
     sessions: sled::Tree,
     user_sessions: sled::Tree,
@@ -133,7 +137,7 @@ pub struct Store {
     libraries: std::sync::Arc<library::LibraryCache>,
 }
 
-const NEXT_BOOK_ID: &[u8] = b"next_book_id";
+pub(crate) const NEXT_BOOK_ID: &[u8] = b"next_book_id";
 pub(crate) const NEXT_USER_ID: &[u8] = b"next_user_id";
 
 impl Store {
@@ -153,6 +157,7 @@ impl Store {
             meta: db.open_tree("meta")?,
             library: db.open_tree("library")?,
             brought: db.open_tree("brought")?,
+            origins: db.open_tree("origins")?,
             accounts: db.open_tree("accounts")?,
             sessions: db.open_tree("sessions")?,
             user_sessions: db.open_tree("user_sessions")?,

@@ -226,7 +226,66 @@ impl Details {
     }
 }
 
+/// Longest title kept for a book a reader brings (characters).
+pub const MAX_TITLE: usize = 500;
+/// Longest author field kept (characters).
+pub const MAX_AUTHOR: usize = 300;
+/// Longest publisher kept (characters).
+pub const MAX_PUBLISHER: usize = 200;
+
 impl GoodreadsRow {
+    /// `gr:<Book Id>`, the catalog key of Goodreads' edition, when the row has a numeric id.
+    pub fn source_key(&self) -> Option<String> {
+        let id = self.details.book_id.trim();
+        (!id.is_empty() && id.len() <= 12 && id.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| format!("gr:{id}"))
+    }
+
+    /// The catalog book this row describes, for a row that matches none: keyed by its ISBN-10,
+    /// else its ISBN-13, else Goodreads' id, else its title and author, so that a second reader
+    /// bringing the same book finds the same key (and [`match_rows`] finds it first). The text
+    /// is cleaned as untrusted ([`text::untrusted`]); `None` for a row with no title.
+    pub fn new_book(&self) -> Option<Book> {
+        let title = text::untrusted(&self.title, MAX_TITLE);
+        if text::fold(&title).is_empty() {
+            return None;
+        }
+        let mut author = text::untrusted(&self.author, MAX_AUTHOR);
+        let others = text::untrusted(&self.details.additional_authors, MAX_AUTHOR);
+        if !others.is_empty() && author.chars().count() + others.chars().count() + 2 <= MAX_AUTHOR {
+            author = if author.is_empty() {
+                others
+            } else {
+                format!("{author}, {others}")
+            };
+        }
+        let key = self
+            .isbn10
+            .clone()
+            .or_else(|| self.isbn13.as_deref().and_then(isbn::normalize))
+            .or_else(|| self.source_key())
+            .unwrap_or_else(|| {
+                format!(
+                    "rd:{:016x}",
+                    text::stable_hash(&text::work_key(&title, &author))
+                )
+            });
+        let year = [&self.details.year_published, &self.details.original_year]
+            .iter()
+            .find_map(|y| {
+                y.trim()
+                    .parse::<u16>()
+                    .ok()
+                    .filter(|y| (1..=2100).contains(y))
+            });
+        let publisher = text::untrusted(&self.details.publisher, MAX_PUBLISHER);
+        Some(
+            Book::new(key, title, author)
+                .with_year(year)
+                .with_publisher(publisher),
+        )
+    }
+
     /// The row's rating on Shelfwise's scale ([`Rating::from_stars`]); `None` when not rated.
     pub fn rating(&self) -> Option<Rating> {
         self.stars.and_then(Rating::from_stars)
@@ -243,6 +302,9 @@ pub enum MatchedBy {
     Isbn10,
     /// The `ISBN13` column, as an ISBN-10 (978 range) or as itself, is a catalog key.
     Isbn13,
+    /// Goodreads' `Book Id` is a catalog key (`gr:<id>`: a goodbooks book, or one a reader
+    /// added from an import).
+    SourceId,
     /// Title and first author name a catalog work (see [`Catalog::find_work`]).
     TitleAuthor,
 }
@@ -408,6 +470,10 @@ fn find(catalog: &Catalog, row: &GoodreadsRow) -> Option<(String, MatchedBy)> {
         .filter(|k| catalog.find(k).is_some());
     if let Some(key) = by_isbn13 {
         return Some((key, MatchedBy::Isbn13));
+    }
+    let by_id = row.source_key().filter(|k| catalog.find(k).is_some());
+    if let Some(key) = by_id {
+        return Some((key, MatchedBy::SourceId));
     }
     if text::fold(&row.title).is_empty() {
         // Nothing to match on: an all-punctuation title would meet other such titles.
