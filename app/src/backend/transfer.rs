@@ -38,7 +38,7 @@ pub fn last_import(state: &AppState) -> Result<Option<ImportSummary>, AppError> 
 
 /// Where a reader's last import summary is kept in the store's `meta` tree.
 pub fn summary_key(user: UserId) -> String {
-    format!("import:{user}")
+    crate::backend::store::transfer_summary_key(user)
 }
 
 /// Run session code (which reads the request and may set a cookie) outside a server

@@ -28,6 +28,7 @@ pub mod accounts;
 pub mod added;
 pub mod import;
 pub mod library;
+pub mod schema;
 mod space;
 pub mod standing;
 pub mod throttle;
@@ -71,6 +72,17 @@ pub enum StoreError {
         free: u64,
         /// Bytes the store keeps free.
         reserve: u64,
+    },
+    /// The store was written by a newer build (its schema is newer than this build knows):
+    /// refused, and left as it is.
+    #[error(
+        "the store has schema {found}; this build knows schemas up to {known}: upgrade Shelfwise"
+    )]
+    NewerSchema {
+        /// The store's schema.
+        found: u32,
+        /// The newest this build knows.
+        known: u32,
     },
     /// Reading an import file failed.
     #[error("{path}: {source}")]
@@ -141,8 +153,16 @@ pub(crate) const NEXT_BOOK_ID: &[u8] = b"next_book_id";
 pub(crate) const NEXT_USER_ID: &[u8] = b"next_user_id";
 
 impl Store {
-    /// Open (or create) the store in `dir`. `cache_bytes` bounds sled's page cache.
+    /// Open (or create) the store in `dir`, migrating it to this build's schema if it is older
+    /// (see [`schema`]). `cache_bytes` bounds sled's page cache.
     pub fn open(dir: &Path, cache_bytes: u64) -> StoreResult<Store> {
+        let store = Store::open_unmigrated(dir, cache_bytes)?;
+        schema::migrate(&store)?;
+        Ok(store)
+    }
+
+    /// Open the store as it is on disk, whatever its schema (tests of migrations, backups).
+    pub fn open_unmigrated(dir: &Path, cache_bytes: u64) -> StoreResult<Store> {
         let db = sled::Config::new()
             .path(dir)
             .cache_capacity(cache_bytes)
@@ -437,6 +457,11 @@ impl Store {
         })?;
         Ok(allocated)
     }
+}
+
+/// Where a reader's last import summary is kept in `meta` (see `backend::transfer`).
+pub(crate) fn transfer_summary_key(user: UserId) -> String {
+    format!("import:{user}")
 }
 
 /// Two ids as one 8-byte key.
