@@ -33,19 +33,20 @@ pub fn ImportReportPage() -> impl IntoView {
                             view! {
                                 <p class="lede" data-testid="import-counts">
                                     {format!(
-                                        "{} of {} books found in the catalog: {} ratings and {} shelved books saved.",
-                                        s.matched, s.rows, s.ratings, s.shelved
+                                        "{} of {} books found in the catalog, {} added to it: {} ratings and {} shelved books saved.",
+                                        s.matched, s.rows, s.created, s.ratings, s.shelved
                                     )}
                                 </p>
                                 <p class="muted">
                                     {format!(
-                                        "Matched by ISBN-10: {}, by ISBN-13: {}, by title and author: {}.",
-                                        s.by_isbn10, s.by_isbn13, s.by_title
+                                        "Matched by ISBN-10: {}, by ISBN-13: {}, by Goodreads id: {}, by title and author: {}.",
+                                        s.by_isbn10, s.by_isbn13, s.by_source_id, s.by_title
                                     )}
                                 </p>
                                 <p><a href="/my-books">"See my books"</a></p>
                                 {(!unmatched.is_empty()).then(|| view! {
-                                    <h2>{format!("Not found in the catalog ({})", s.rows - s.matched - rejected.len() as u32)}</h2>
+                                    <h2>{format!("Not found in the catalog ({})", s.rows.saturating_sub(s.matched + s.created + rejected.len() as u32))}</h2>
+                                    <p class="muted">"Sign up (or log in) and import the file again: the books not found are added to the catalog, and nothing you did here is lost."</p>
                                     <ul class="import-report" data-testid="unmatched">
                                         {unmatched.into_iter().map(|u| view! { <li>{u}</li> }).collect_view()}
                                     </ul>
