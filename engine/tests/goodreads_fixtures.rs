@@ -114,6 +114,10 @@ fn tally(matches: &[Match]) -> BTreeMap<&'static str, usize> {
                 ..
             } => "isbn13",
             Match::Matched {
+                how: MatchedBy::SourceId,
+                ..
+            } => "source id",
+            Match::Matched {
                 how: MatchedBy::TitleAuthor,
                 ..
             } => "title+author",
