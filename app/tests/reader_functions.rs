@@ -579,7 +579,7 @@ async fn my_books_sorts_filters_and_counts() {
         .unwrap();
     assert_eq!((all.total, all.rated), (4, 3));
     assert_eq!(all.star_histogram, vec![0, 1, 0, 0, 2]);
-    assert_eq!(all.shelf_counts, vec![1, 0, 1, 0]);
+    assert_eq!(all.shelf_counts, vec![1, 0, 1, 0, 0]);
     let titles: Vec<_> = all.books.iter().map(|b| b.card.title.as_str()).collect();
     let mut sorted = titles.clone();
     sorted.sort_by_key(|t| t.to_lowercase());
