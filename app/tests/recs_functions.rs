@@ -16,7 +16,9 @@ use app::functions::recs::{
 use app::types::RecCard;
 use common::*;
 
-/// Readers with overlapping tastes, so collaborative filtering has something to learn.
+/// Readers with overlapping tastes, so collaborative filtering has something to learn: accounts
+/// older than a week, whose ratings count for everyone (anonymous readers' and new accounts'
+/// do not: `app::backend::store::standing`).
 async fn readers(world: &World) {
     let books = [
         HUNGER_GAMES,
@@ -30,12 +32,25 @@ async fn readers(world: &World) {
         "0525478817",
         "0679783261",
     ];
+    let store = &world.state.store;
     for r in 0..8usize {
-        let mut b = world.browser(&format!("10.1.0.{r}"));
+        let user = match store
+            .create_account(&format!("reader{r}"), "phc", 0)
+            .unwrap()
+        {
+            app::backend::store::accounts::CreateAccount::Created(u) => u,
+            other => panic!("{other:?}"),
+        };
         for (i, isbn) in books.iter().enumerate() {
             if (i + r) % 3 != 0 {
-                b.call(rate_book((*isbn).into(), (((i + r) % 5) + 1) as u8))
-                    .await
+                let book = store.book_id(isbn).unwrap().unwrap();
+                let stars = (((i + r) % 5) + 1) as u8;
+                store
+                    .put_rating(
+                        user,
+                        book,
+                        engine::records::Rating::from_stars(stars).unwrap(),
+                    )
                     .unwrap();
             }
         }
