@@ -144,6 +144,8 @@ pub struct Store {
     writer: std::sync::Arc<std::sync::Mutex<()>>,
     /// The reserve of free space writes keep (see [`space`]).
     space: space::Space,
+    /// Whether `meta` holds the schema version (see [`schema::stamp`]).
+    stamped: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Readers' libraries, decoded (see [`Store::library_of`]); every write to the rating
     /// trees or the library tree goes through a method here that forgets the readers it touched.
     libraries: std::sync::Arc<library::LibraryCache>,
@@ -185,6 +187,7 @@ impl Store {
             abandoned: db.open_tree("abandoned")?,
             writer: Default::default(),
             space: space::Space::new(dir),
+            stamped: Default::default(),
             libraries: Default::default(),
             db,
         })
@@ -446,6 +449,7 @@ impl Store {
     /// Allocate the next dense id of a counter. Ids are only handed out by imports and (later)
     /// sign-ups, each serialised by sled's compare-and-swap in `update_and_fetch`.
     fn next_id(&self, counter: &[u8]) -> StoreResult<u32> {
+        schema::stamp(self)?;
         let mut allocated = 0u32;
         self.meta.update_and_fetch(counter, |old| {
             let current = old

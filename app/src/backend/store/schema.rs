@@ -62,11 +62,30 @@ pub fn migrate(store: &Store) -> StoreResult<u32> {
         tracing::info!(from = at, to = at + 1, "store migrated");
         at += 1;
     }
-    if store.meta.get(KEY)?.is_none() {
-        store.meta.insert(KEY, &SCHEMA.to_be_bytes())?;
+    if found < SCHEMA {
+        store.db.flush()?;
     }
-    store.db.flush()?;
+    // An empty store is stamped by its first id (see `stamp`), so opening one writes nothing:
+    // a restore's target, or a folder only looked at, stays empty.
+    let stamped = store.meta.get(KEY)?.is_some();
+    store
+        .stamped
+        .store(stamped, std::sync::atomic::Ordering::Release);
     Ok(found)
+}
+
+/// Record [`SCHEMA`] in a store that has none yet; called before the first id is handed out,
+/// so no record of this build's is ever in a store that says nothing of its version.
+pub(super) fn stamp(store: &Store) -> StoreResult<()> {
+    if !store.stamped.load(std::sync::atomic::Ordering::Acquire) {
+        let _ = store
+            .meta
+            .compare_and_swap(KEY, None::<&[u8]>, Some(&SCHEMA.to_be_bytes()[..]))?;
+        store
+            .stamped
+            .store(true, std::sync::atomic::Ordering::Release);
+    }
+    Ok(())
 }
 
 type Step = fn(&TransactionalTree) -> Result<(), ConflictableTransactionError<StoreError>>;
@@ -239,9 +258,17 @@ mod tests {
     fn a_new_store_starts_at_the_current_schema() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path(), 1 << 20).unwrap();
+        // Opening writes nothing; the first record stamps the version.
+        assert_eq!(store.meta.get(KEY).unwrap(), None);
+        store
+            .upsert_book(&Book::new("0439023483", "T", "A"))
+            .unwrap();
         assert_eq!(
             store.meta.get(KEY).unwrap().as_deref(),
             Some(&SCHEMA.to_be_bytes()[..])
         );
+        drop(store);
+        let store = Store::open(dir.path(), 1 << 20).unwrap();
+        assert_eq!(version(&store).unwrap(), SCHEMA);
     }
 }
