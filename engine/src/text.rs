@@ -164,6 +164,46 @@ fn strip_brackets(title: &str) -> String {
     }
 }
 
+/// Text a reader supplied (a title, a name) made safe to keep and show: Unicode NFC, control
+/// characters turned into spaces, bidirectional overrides and isolates removed (they would
+/// reorder what is shown around them), whitespace collapsed, and at most `max_chars`
+/// characters. HTML is not touched here: pages escape it when they show it.
+pub fn untrusted(text: &str, max_chars: usize) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::with_capacity(text.len().min(max_chars * 4));
+    let mut pending_space = false;
+    let mut kept = 0;
+    for c in text.nfc() {
+        if matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+        {
+            continue;
+        }
+        if c.is_whitespace() || c.is_control() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if kept + usize::from(pending_space) + 1 > max_chars {
+            break;
+        }
+        if pending_space {
+            out.push(' ');
+            kept += 1;
+            pending_space = false;
+        }
+        out.push(c);
+        kept += 1;
+    }
+    out
+}
+
+/// A stable 64-bit FNV-1a hash (the same in every build, unlike std's hasher): keys made from
+/// text, such as a reader-added book's, must be the same after an upgrade.
+pub fn stable_hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,52 +292,6 @@ mod tests {
             prop_assert_eq!(c.trim(), c.as_str());
         }
     }
-}
-
-/// Text a reader supplied (a title, a name) made safe to keep and show: Unicode NFC, control
-/// characters turned into spaces, bidirectional overrides and isolates removed (they would
-/// reorder what is shown around them), whitespace collapsed, and at most `max_chars`
-/// characters. HTML is not touched here: pages escape it when they show it.
-pub fn untrusted(text: &str, max_chars: usize) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    let mut out = String::with_capacity(text.len().min(max_chars * 4));
-    let mut pending_space = false;
-    let mut kept = 0;
-    for c in text.nfc() {
-        if matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
-        {
-            continue;
-        }
-        if c.is_whitespace() || c.is_control() {
-            pending_space = !out.is_empty();
-            continue;
-        }
-        if kept + usize::from(pending_space) + 1 > max_chars {
-            break;
-        }
-        if pending_space {
-            out.push(' ');
-            kept += 1;
-            pending_space = false;
-        }
-        out.push(c);
-        kept += 1;
-    }
-    out
-}
-
-/// A stable 64-bit FNV-1a hash (the same in every build, unlike std's hasher): keys made from
-/// text, such as a reader-added book's, must be the same after an upgrade.
-pub fn stable_hash(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
-#[cfg(test)]
-mod untrusted_tests {
-    use super::*;
-    use proptest::prelude::*;
 
     #[test]
     fn reader_text_is_normalised_and_stripped() {

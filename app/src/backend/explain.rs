@@ -7,8 +7,9 @@ use engine::recs::serve::{Because, Explanation};
 use crate::backend::state::AppState;
 
 fn title_of(state: &AppState, key: &str) -> Option<String> {
-    let idx = state.catalog().find(key)?;
-    state.catalog().book(idx).map(|b| b.title.clone())
+    let catalog = state.catalog();
+    let idx = catalog.find(key)?;
+    catalog.book(idx).map(|b| b.title.clone())
 }
 
 /// A short explanation from the engine's reasons, largest share first. Books the catalog

@@ -42,12 +42,13 @@ fn cards(
     recs: Vec<Recommendation>,
     why: impl Fn(&Recommendation) -> String,
 ) -> Result<Vec<RecCard>, AppError> {
+    let catalog = state.catalog();
     let mut out: Vec<RecCard> = recs
         .iter()
         .filter_map(|r| {
-            let idx = state.catalog().find(&r.key)?;
+            let idx = catalog.find(&r.key)?;
             Some(RecCard {
-                card: card(&state.catalog(), idx)?,
+                card: card(&catalog, idx)?,
                 why: why(r),
             })
         })
@@ -165,7 +166,7 @@ fn compute_because_rows(
             _ => continue,
         };
         let title = book.title.clone();
-        let Some(mut seed) = card(&state.catalog(), fav.book) else {
+        let Some(mut seed) = card(&catalog, fav.book) else {
             continue;
         };
         seed.mine = state_of(fav);

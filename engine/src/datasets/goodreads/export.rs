@@ -79,11 +79,7 @@ pub(super) fn export_fields(row: &ExportRow) -> [String; 24] {
 fn brought_fields(row: &ExportRow, d: &Details) -> [String; 24] {
     // The reader's current choice; a reader's own exclusive shelf stays while they have
     // not put the book on a built-in one.
-    let shelf = match (row.shelf, &row.own_shelf) {
-        (Some(s), _) => s.goodreads_name().to_string(),
-        (None, Some(own)) => own.clone(),
-        (None, None) => String::new(),
-    };
+    let shelf = exclusive_shelf(row).to_string();
     [
         d.book_id.clone(),
         d.title.clone(),
@@ -120,11 +116,7 @@ fn catalog_fields(row: &ExportRow) -> [String; 24] {
     let rest = row.author.trim().strip_prefix(main).unwrap_or_default();
     let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || ",;&/".contains(c));
     let others = rest.strip_prefix("and ").unwrap_or(rest).trim();
-    let shelf = match (row.shelf, &row.own_shelf) {
-        (Some(s), _) => s.goodreads_name(),
-        (None, Some(own)) => own.as_str(),
-        (None, None) => "",
-    };
+    let shelf = exclusive_shelf(row);
     let year = row.year.map(|y| y.to_string()).unwrap_or_default();
     let read_count = u8::from(row.shelf == Some(Shelf::Read));
     [
@@ -153,6 +145,15 @@ fn catalog_fields(row: &ExportRow) -> [String; 24] {
         read_count.to_string(),
         "0".to_string(),
     ]
+}
+
+/// `Exclusive Shelf`: the built-in shelf the book is on, else the reader's own, else none.
+fn exclusive_shelf(row: &ExportRow) -> &str {
+    match (row.shelf, &row.own_shelf) {
+        (Some(s), _) => s.goodreads_name(),
+        (None, Some(own)) => own,
+        (None, None) => "",
+    }
 }
 
 /// `ISBN` and `ISBN13` of a catalog key.

@@ -198,31 +198,11 @@ pub struct Details {
 }
 
 impl Details {
-    /// The reader's own shelves and tags (`Bookshelves`), without the built-in exclusive
-    /// shelves Goodreads lists there too.
-    pub fn tags(&self) -> Vec<&str> {
-        self.bookshelves
-            .split(',')
-            .map(str::trim)
-            .filter(|t| !t.is_empty() && Shelf::parse(t).is_none())
-            .collect()
-    }
-
     /// The reader's own exclusive shelf (`did-not-finish`, `paused`...), when it is not one of
     /// Goodreads' three built-in ones.
     pub fn custom_shelf(&self) -> Option<&str> {
         let name = self.exclusive_shelf.trim();
         (!name.is_empty() && Shelf::parse(name).is_none()).then_some(name)
-    }
-
-    /// `Read Count` as a number (0 when empty or unreadable).
-    pub fn read_count(&self) -> u32 {
-        self.read_count.trim().parse().unwrap_or(0)
-    }
-
-    /// `Spoiler` as a flag.
-    pub fn is_spoiler(&self) -> bool {
-        self.spoiler.trim().eq_ignore_ascii_case("true")
     }
 }
 

@@ -53,7 +53,7 @@ fn an_exported_row_is_read() {
     );
     assert_eq!((d.binding.as_str(), d.pages.as_str()), ("Hardcover", "374"));
     assert_eq!(d.shelf_positions, "read (#12)");
-    assert_eq!((d.read_count(), d.owned_copies.as_str()), (1, "0"));
+    assert_eq!((d.read_count.as_str(), d.owned_copies.as_str()), ("1", "0"));
     assert_eq!(rows[0].rating(), Rating::new(10));
 }
 
