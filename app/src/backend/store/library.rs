@@ -140,21 +140,12 @@ impl Store {
         let adds = changes
             .iter()
             .any(|c| matches!(c.rating, Some(Some(_))) || matches!(c.shelf, Some(Some(_))));
-        let _only_writer = if adds {
-            self.begin_write()?
-        } else {
-            self.lock_writes()
-        };
-        let done = self
-            .transaction(|trees| {
-                for change in changes {
-                    apply(trees, user, change, None, now)?;
-                }
-                Ok(())
-            })
-            .map_err(StoreError::from);
-        self.libraries.forget(&[user]);
-        done
+        self.write_books(&[user], adds, |trees| {
+            for change in changes {
+                apply(trees, user, change, None, now)?;
+            }
+            Ok(())
+        })
     }
 
     /// Apply an import's changes to one reader's books, each with the row the reader brought
@@ -165,25 +156,12 @@ impl Store {
         changes: &[(Change, Details)],
         now: u64,
     ) -> StoreResult<()> {
-        let _only_writer = self.begin_write()?;
-        let done = self
-            .transaction(|trees| {
-                for (change, brought) in changes {
-                    apply(trees, user, change, Some(brought), now)?;
-                }
-                Ok(())
-            })
-            .map_err(StoreError::from);
-        self.libraries.forget(&[user]);
-        done
-    }
-
-    /// The row a reader brought for a book in an import, if they did.
-    pub fn brought(&self, user: UserId, book: BookId) -> StoreResult<Option<Details>> {
-        self.brought
-            .get(pair(user, book))?
-            .map(|v| decode(&v))
-            .transpose()
+        self.write_books(&[user], true, |trees| {
+            for (change, brought) in changes {
+                apply(trees, user, change, Some(brought), now)?;
+            }
+            Ok(())
+        })
     }
 
     /// Every row a reader brought, in book id order.
@@ -198,18 +176,30 @@ impl Store {
             .collect()
     }
 
-    /// One transaction over the four trees of readers' books.
-    fn transaction<T>(
+    /// Run `body` as one transaction over the four trees of readers' books, as the only
+    /// writer (refused on a nearly full disk when it `adds` data), then forget the cached
+    /// libraries of `users`, whether it committed or not.
+    fn write_books(
         &self,
-        f: impl Fn(&Tx) -> TxResult<T>,
-    ) -> Result<T, sled::transaction::TransactionError<StoreError>> {
-        (
+        users: &[UserId],
+        adds: bool,
+        body: impl Fn(&Tx) -> TxResult<()>,
+    ) -> StoreResult<()> {
+        let _only_writer = if adds {
+            self.begin_write()?
+        } else {
+            self.lock_writes()
+        };
+        let done = (
             &self.ratings_by_user,
             &self.ratings_by_book,
             &self.library,
             &self.brought,
         )
-            .transaction(|trees| f(trees))
+            .transaction(|trees| body(trees))
+            .map_err(StoreError::from);
+        self.libraries.forget(users);
+        done
     }
 
     /// The reader's library entry for one book.
@@ -294,18 +284,13 @@ impl Store {
                 )
             })
             .collect();
-        let _only_writer = self.begin_write()?;
-        let done = self
-            .transaction(|trees| {
-                for (add, remove) in &changes {
-                    apply(trees, into, add, brought.get(&add.book), now)?;
-                    apply(trees, from, remove, None, now)?;
-                }
-                Ok(())
-            })
-            .map_err(StoreError::from);
-        self.libraries.forget(&[from, into]);
-        done?;
+        self.write_books(&[from, into], true, |trees| {
+            for (add, remove) in &changes {
+                apply(trees, into, add, brought.get(&add.book), now)?;
+                apply(trees, from, remove, None, now)?;
+            }
+            Ok(())
+        })?;
         Ok(books.len())
     }
 }
