@@ -2,7 +2,7 @@
 //!
 //! Loads `BX-Books.csv` (and `BX-Book-Ratings.csv` for popularity: an edition's number of
 //! ratings) from `SHELFWISE_BX_DIR` (default `data/raw` at the workspace root), builds the
-//! [`SearchIndex`], then runs 1,000 queries made from titles sampled with a fixed seed:
+//! search index in memory, then runs 1,000 queries made from titles sampled with a fixed seed:
 //!
 //! - **typed**: the first 1–3 words of the title, as a user types them;
 //! - **typo**: the first 2–4 words with one typo (a letter deleted, two swapped, or one
@@ -21,7 +21,7 @@
 use std::time::{Duration, Instant};
 
 use engine::datasets::bookcrossing;
-use engine::search::SearchIndex;
+use engine::search::Docs;
 use engine::text;
 
 /// Queries per run (a third per class).
@@ -47,18 +47,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let rss_before = rss_bytes();
     let started = Instant::now();
-    let index = SearchIndex::build(docs)?;
+    let docs = Docs::new(docs);
+    let index = docs.index()?;
     let build = started.elapsed();
     let rss_after = rss_bytes();
     println!(
-        "built index over {} docs ({} distinct words) in {:.3} s",
+        "built index over {} docs in {:.3} s",
         index.len(),
-        index.vocabulary_len(),
         build.as_secs_f64()
     );
     println!(
-        "index heap ≈ {:.1} MB including the docs' strings; RSS grew {} during the build",
-        index.heap_bytes() as f64 / 1e6,
+        "index ≈ {:.1} MB; RSS grew {} during the build",
+        index.disk_bytes() as f64 / 1e6,
         match (rss_before, rss_after) {
             (Some(a), Some(b)) => format!("{:.1} MB", (b as f64 - a as f64) / 1e6),
             _ => "by an unknown amount".to_string(),
@@ -70,7 +70,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut adhoc: Vec<String> = std::env::args().skip(1).collect();
     if adhoc.first().map(String::as_str) == Some("--write-queries") {
         let path = adhoc.get(1).ok_or("--write-queries needs a file")?;
-        let lines: Vec<String> = make_queries(&index).into_iter().map(|q| q.text).collect();
+        let lines: Vec<String> = make_queries(&docs).into_iter().map(|q| q.text).collect();
         std::fs::write(path, lines.join("\n") + "\n")?;
         println!("wrote {} queries to {path}", lines.len());
         return Ok(());
@@ -83,12 +83,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let mut hits = Vec::new();
             for _ in 0..20 {
                 let started = Instant::now();
-                hits = index.search(q, TOP);
+                hits = index.search(q, TOP, &docs);
                 best = best.min(started.elapsed());
             }
             println!("{q:?}: {:.3} ms (best of 20)", best.as_secs_f64() * 1e3);
             for h in hits.iter().take(5) {
-                let d = index.doc(h.doc);
+                let d = docs.get(h.doc).expect("a hit of this index");
                 println!(
                     "    {:>8.3} {:<7} {} — {} [{}]",
                     h.score,
@@ -102,10 +102,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
 
-    let queries = make_queries(&index);
+    let queries = make_queries(&docs);
     // Warm-up: page in the index and the allocator's arenas.
     for q in &queries {
-        std::hint::black_box(index.search(&q.text, TOP));
+        std::hint::black_box(index.search(&q.text, TOP, &docs));
     }
 
     // Timed passes. The first pass is the plain figure; the per-query minimum over all passes
@@ -113,17 +113,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut results: Vec<(Duration, bool, usize)> = Vec::with_capacity(queries.len());
     for q in &queries {
         let started = Instant::now();
-        let hits = index.search(&q.text, TOP);
+        let hits = index.search(&q.text, TOP, &docs);
         let took = started.elapsed();
-        let work = index.doc(q.source).work;
-        let found = hits.iter().any(|h| index.doc(h.doc).work == work);
+        let work = docs.get(q.source).expect("a hit of this index").work;
+        let found = hits
+            .iter()
+            .any(|h| docs.get(h.doc).expect("a hit of this index").work == work);
         results.push((took, found, hits.len()));
     }
     let mut fastest: Vec<(Duration, bool, usize)> = results.clone();
     for _ in 1..TIMED_PASSES {
         for (q, r) in queries.iter().zip(&mut fastest) {
             let started = Instant::now();
-            std::hint::black_box(index.search(&q.text, TOP));
+            std::hint::black_box(index.search(&q.text, TOP, &docs));
             r.0 = r.0.min(started.elapsed());
         }
     }
@@ -156,8 +158,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "  {:<6} {:?}  (source: {:?} by {:?})",
             q.class.name(),
             q.text,
-            index.doc(q.source).title,
-            index.doc(q.source).author
+            docs.get(q.source).expect("a hit of this index").title,
+            docs.get(q.source).expect("a hit of this index").author
         );
     }
     Ok(())
@@ -255,7 +257,7 @@ impl Rng {
 }
 
 /// `QUERIES` queries, a third per class, from titles sampled with [`SEED`].
-fn make_queries(index: &SearchIndex) -> Vec<Query> {
+fn make_queries(docs: &Docs) -> Vec<Query> {
     let mut rng = Rng(SEED);
     let mut queries = Vec::with_capacity(QUERIES);
     let classes = [Class::Typed, Class::Typo, Class::Prefix];
@@ -263,8 +265,13 @@ fn make_queries(index: &SearchIndex) -> Vec<Query> {
     while queries.len() < QUERIES && attempts < QUERIES * 100 {
         attempts += 1;
         let class = classes[queries.len() % 3];
-        let source = rng.below(index.len()) as u32;
-        let tokens: Vec<&str> = index.doc(source).title.split_whitespace().collect();
+        let source = rng.below(docs.len()) as u32;
+        let tokens: Vec<&str> = docs
+            .get(source)
+            .expect("a hit of this index")
+            .title
+            .split_whitespace()
+            .collect();
         let text = match class {
             Class::Typed => Some(typed(&tokens, &mut rng)),
             Class::Typo => typo(&tokens, &mut rng),

@@ -6,10 +6,12 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+use std::sync::Arc;
 
+use crate::isbn;
 use crate::popularity::{Prior, RatingStats};
 use crate::records::{Book, Rating};
-use crate::search::{Hit, SearchDoc, SearchIndex};
+use crate::search::{prior_of_readers, Corpus, Hit, MatchKind, SearchIndex};
 use crate::text::work_key;
 use crate::Result;
 
@@ -47,15 +49,28 @@ pub struct Catalog {
     prior: Prior,
     /// Works with at least one explicit rating, best Bayesian average first.
     ranking: Vec<WorkIdx>,
-    search: SearchIndex,
+    /// The search index; shared with the next catalog, which only adds the books it lacks.
+    search: Arc<SearchIndex>,
+    /// Per book, its work's readers on search's 0–1 log scale (see [`prior_of_readers`]).
+    readers_prior: Arc<[f32]>,
 }
 
 impl Catalog {
-    /// Build the catalog from every book (position = id) and every rating of a book.
-    /// Ratings of ids outside `books` are ignored.
+    /// Build the catalog from every book (position = id) and every rating of a book, with a
+    /// search index in memory. Ratings of ids outside `books` are ignored.
     pub fn build(
         books: Vec<Book>,
         ratings: impl IntoIterator<Item = (BookIdx, Rating)>,
+    ) -> Result<Catalog> {
+        Catalog::build_with(books, ratings, Arc::new(SearchIndex::in_memory()?))
+    }
+
+    /// [`Catalog::build`] over a search index that may already hold some of the books (the one
+    /// on disk, or the previous catalog's): it is brought up to `books` first.
+    pub fn build_with(
+        books: Vec<Book>,
+        ratings: impl IntoIterator<Item = (BookIdx, Rating)>,
+        search: Arc<SearchIndex>,
     ) -> Result<Catalog> {
         let mut book_stats = vec![RatingStats::default(); books.len()];
         for (book, rating) in ratings {
@@ -105,21 +120,16 @@ impl Catalog {
                 .then_with(|| a.cmp(&b))
         });
 
-        let docs = books
-            .iter()
-            .enumerate()
-            .map(|(idx, b)| {
-                let work = &works[work_of[idx] as usize];
-                SearchDoc {
-                    key: b.key.clone(),
-                    title: b.title.clone(),
-                    author: b.author.clone(),
-                    work: work_of[idx],
-                    popularity: (work.stats.explicit_count() + work.stats.implicit_count()) as f32,
-                }
-            })
-            .collect();
-        let search = SearchIndex::build(docs)?;
+        search.sync(
+            books
+                .iter()
+                .map(|b| (b.key.as_str(), b.title.as_str(), b.author.as_str())),
+        )?;
+        let readers_prior = prior_of_readers(work_of.iter().map(|&w| {
+            let stats = &works[w as usize].stats;
+            (stats.explicit_count() + stats.implicit_count()) as f32
+        }))
+        .into();
         let by_key = books
             .iter()
             .enumerate()
@@ -140,6 +150,7 @@ impl Catalog {
             prior,
             ranking,
             search,
+            readers_prior,
         })
     }
 
@@ -215,9 +226,43 @@ impl Catalog {
         &self.ranking[start..end]
     }
 
-    /// Search titles, authors and ISBNs; at most one hit per work, best first.
+    /// Search titles, authors and ISBNs; at most one hit per work, best first. An ISBN in any
+    /// spelling (hyphens, spaces, ISBN-13) goes straight to its edition.
     pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
-        self.search.search(query, limit)
+        if limit == 0 {
+            return Vec::new();
+        }
+        if isbn::looks_like_isbn(query) {
+            if let Some(doc) = isbn::normalize(query).and_then(|key| self.find(&key)) {
+                // An ISBN names one edition; its digits as words would only match noise.
+                return vec![Hit {
+                    doc,
+                    score: f32::MAX,
+                    matched: MatchKind::Isbn,
+                }];
+            }
+        }
+        self.search.search(query, limit, self)
+    }
+
+    /// The search index (shared with the catalogs built after this one).
+    pub fn search_index(&self) -> &Arc<SearchIndex> {
+        &self.search
+    }
+}
+
+impl Corpus for Catalog {
+    fn title(&self, doc: u32) -> Option<&str> {
+        self.book(doc).map(|b| b.title.as_str())
+    }
+    fn author(&self, doc: u32) -> Option<&str> {
+        self.book(doc).map(|b| b.author.as_str())
+    }
+    fn work(&self, doc: u32) -> Option<u32> {
+        self.work_of(doc)
+    }
+    fn prior(&self) -> &Arc<[f32]> {
+        &self.readers_prior
     }
 }
 

@@ -56,6 +56,11 @@ impl GlobalArgs {
         self.data_dir.join("store")
     }
 
+    /// Where the search index lives: beside the store, rebuilt from it when missing.
+    pub fn search_dir(&self) -> PathBuf {
+        self.data_dir.join("search")
+    }
+
     /// Where import reports are written.
     pub fn reports_dir(&self) -> PathBuf {
         self.data_dir.join("reports")

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use app::backend::reader::RequestReader;
 use app::backend::state::AppState;
-use app::backend::store::Store;
+use app::backend::store::{Store, StoreError};
 use app::backend::transfer::{self, MAX_UPLOAD_BYTES};
 use app::error::AppError;
 use app::site::{stylesheet_href, AssetHashes, NON_PAGE_POLICY};
@@ -20,6 +20,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use engine::catalog::Catalog;
+use engine::search::SearchIndex;
 use leptos::prelude::*;
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -39,14 +40,18 @@ use crate::origin::AllowedOrigins;
 use crate::page_turns::{take_turn, PageTurns};
 use crate::{Error, Result};
 
-/// Build the in-memory catalog from the store, logging how long it took.
-pub fn load_catalog(store: &Store) -> Result<Catalog> {
+/// Build the in-memory catalog from the store, with the search index kept in `search_dir`
+/// (created, or rebuilt when of another version, and brought up to the store's books),
+/// logging how long it took.
+pub fn load_catalog(store: &Store, search_dir: &Path) -> Result<Catalog> {
     let started = Instant::now();
-    let catalog = store.load_catalog()?;
+    let search = Arc::new(SearchIndex::open(search_dir).map_err(StoreError::from)?);
+    let catalog = store.load_catalog_with(app::backend::auth::now(), search)?;
     tracing::info!(
         books = catalog.len(),
         works = catalog.work_count(),
         ranked = catalog.ranked_works(),
+        search_index_mb = catalog.search_index().disk_bytes() as f64 / 1e6,
         seconds = started.elapsed().as_secs_f64(),
         "catalog loaded"
     );
@@ -378,7 +383,8 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<()> {
     store.set_reserve(args.min_free_mb << 20);
     let catalog = {
         let store = store.clone();
-        tokio::task::spawn_blocking(move || load_catalog(&store))
+        let search_dir = global.search_dir();
+        tokio::task::spawn_blocking(move || load_catalog(&store, &search_dir))
             .await
             .map_err(|e| Error::Io(std::io::Error::other(e)))??
     };

@@ -40,7 +40,7 @@ fn app_with(dir: tempfile::TempDir, options: LeptosOptions) -> (tempfile::TempDi
 /// The state over the fixture store with these Leptos options.
 fn state_with(dir: tempfile::TempDir, options: LeptosOptions) -> (tempfile::TempDir, AppState) {
     let store = common::imported_store(dir.path());
-    let catalog = shelfwise::serve::load_catalog(&store).unwrap();
+    let catalog = shelfwise::serve::load_catalog(&store, &dir.path().join("search")).unwrap();
     let state = AppState::new(options, store, catalog, Default::default());
     (dir, state)
 }

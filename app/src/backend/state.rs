@@ -107,7 +107,11 @@ impl AppState {
             .rebuilding
             .lock()
             .unwrap_or_else(|p| p.into_inner());
-        let catalog = self.store.load_catalog()?;
+        // The index is shared: the new catalog's build only adds the books it lacks.
+        let search = self.catalog().search_index().clone();
+        let catalog = self
+            .store
+            .load_catalog_with(crate::backend::auth::now(), search)?;
         *self
             .catalog
             .current

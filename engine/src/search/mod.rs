@@ -1,53 +1,57 @@
-//! In-memory, typo-tolerant, ranked book search over the whole catalog.
+//! Book search: a tantivy index for finding candidates, then a ranking that weighs how well a
+//! book matches against how many people read it.
 //!
-//! The index keeps three structures, all built once at server start:
+//! **The index** ([`SearchIndex`]) holds each edition's folded title and author words (see
+//! [`crate::text::fold`]; an author's initials also as one word, so "jrr" finds "J. R. R.") and
+//! its book id, nothing else: titles, works and readers live in the catalog, which hands them to
+//! a search as a [`Corpus`]. The index is tantivy's (Lucene's design: term dictionary as an fst,
+//! BM25, Levenshtein automata over the dictionary), either on disk beside the store, where it
+//! survives restarts and takes new books with an incremental commit ([`SearchIndex::sync`]),
+//! or in memory for tests and tools.
 //!
-//! - the vocabulary of folded title and author words as an [`fst::Map`] from word to word id,
-//!   where ids follow the sorted order of the words. Because of that order, every word starting
-//!   with a prefix has an id in one contiguous range, so a prefix "expands" to a range check
-//!   rather than to a list of words, and a typo search is one walk down the fst;
-//! - postings (word id → the docs holding it) in one flat array ordered by word id, so the docs
-//!   of a whole prefix range are one contiguous slice;
-//! - each doc's own word ids, title words first and in order, so that a candidate can be checked
-//!   against every query word, and its title compared with the query, without touching strings.
+//! **Finding candidates** ([`query`]): every query word must match a title or author word
+//! exactly, as a prefix (the last word, while a reader types; others from three letters), within
+//! one edit (4–7 letters) or two (8+; a swap of neighbours is one edit), or as two words a
+//! missing space joined ("danbrown"). Queries of three or more words fall back to all words but
+//! one when nothing matches all. The best [`CANDIDATES`] by BM25 plus the popularity prior are
+//! kept.
 //!
-//! A query is answered by taking the candidates of its most selective word (fewest postings)
-//! and checking the other words against each candidate's word list. Common words ("the") and
-//! one-letter prefixes therefore never multiply each other's costs: they are only ever a range
-//! check. When even the most selective word is that broad, only its most popular docs are
-//! scored (docs are numbered by popularity, so those are the heads of its postings lists).
+//! **Ranking** ([`rank`]): each candidate is scored again on its own words, as
+//! `MATCH_WEIGHT · match + FIT_WEIGHT · fit + PRIOR_WEIGHT · prior`:
 //!
-//! Typos are found by walking the vocabulary fst with a Damerau–Levenshtein row per character
-//! (see `fuzzy_words`): one edit for words of 4–7 letters, two from 8 letters on.
+//! - `match` (0–1) is how each query word matched, averaged: exact 1, a prefix or a split word
+//!   a little less, a typo less again;
+//! - `fit` (0–1) is how much of the book's own name the query covers: the share of its main
+//!   title's words (before a subtitle or a bracketed series note), or of its author's names, the
+//!   query matched. "tolkien" fits J. R. R. Tolkien's books as fully as a book called
+//!   "Tolkien"; "the alchemist" fits "The Alchemist: A Fable..." fully;
+//! - `prior` (0–1) is the readers of the book's work on a log scale, relative to the most-read
+//!   work. Its weight is large enough that, among full matches, thousands of readers beat a
+//!   handful, and small enough that a typo or a partial fit costs more than any popularity
+//!   gap can repay on a close call. The weights were set against the relevance benchmark
+//!   (`bench/search/`, results in `bench/results`).
+//!
+//! So an author's name ranks that author's own works first, most read first (books *about*
+//! them only fit partly, with few readers), and of equally good title matches the one people
+//! read wins. One edition per work is returned: the best-scored.
 
-use std::collections::HashMap;
-use std::ops::Range;
+use std::path::Path;
+use std::sync::Mutex;
 
-use fst::{IntoStreamer, Streamer};
 use serde::{Deserialize, Serialize};
 
-use crate::{isbn, text, Error, Result};
-use fuzzy::fuzzy_words;
+use crate::{text, Error, Result};
 
-mod build;
-mod fuzzy;
+mod index;
 mod query;
+mod rank;
 
-/// One searchable edition.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SearchDoc {
-    /// The catalog key: a normalised ISBN (see [`crate::isbn::normalize`]).
-    pub key: String,
-    /// The title as displayed; folded for matching.
-    pub title: String,
-    /// The author(s) as displayed; folded for matching.
-    pub author: String,
-    /// The work this edition belongs to: editions of one work share it, and a search returns at
-    /// most one edition per work.
-    pub work: u32,
-    /// Higher is more popular (e.g. a rating count); only breaks ties between equal matches.
-    pub popularity: f32,
-}
+pub use index::SearchIndex;
+
+/// How many candidates the index hands to the ranking: enough that an author with hundreds of
+/// editions keeps their most-read works, few enough that ranking stays well under a
+/// millisecond.
+pub const CANDIDATES: usize = 300;
 
 /// How a hit matched the query: the weakest kind among the query's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -58,35 +62,15 @@ pub enum MatchKind {
     Exact,
     /// At least one query word only matched as the beginning of a word.
     Prefix,
-    /// At least one query word only matched within a small edit distance (a typo).
+    /// At least one query word only matched within a small edit distance (a typo), or as two
+    /// words joined by a missing space.
     Fuzzy,
-}
-
-impl MatchKind {
-    /// Higher is a stronger match; the enum's declaration order is the public API's, not this.
-    fn strength(self) -> u8 {
-        match self {
-            MatchKind::Isbn => 3,
-            MatchKind::Exact => 2,
-            MatchKind::Prefix => 1,
-            MatchKind::Fuzzy => 0,
-        }
-    }
-
-    /// The weaker of two kinds.
-    fn weakest(self, other: MatchKind) -> MatchKind {
-        if other.strength() < self.strength() {
-            other
-        } else {
-            self
-        }
-    }
 }
 
 /// One search result.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Hit {
-    /// Index of the edition in the docs given to [`SearchIndex::build`].
+    /// The book id (the catalog's) of the edition.
     pub doc: u32,
     /// Relevance; higher is better. Only comparable within one query.
     pub score: f32,
@@ -94,143 +78,151 @@ pub struct Hit {
     pub matched: MatchKind,
 }
 
-// Scores. Per query word, a stronger match kind outweighs a weaker kind plus every bonus that
-// word can bring (title word, title start) plus the whole popularity range: exact (12) beats
-// prefix (8) + 1 + 2 + 0.99, and prefix (7 or 8) beats fuzzy (4) + 1 + 0.99. Bonuses are whole
-// numbers and popularity adds less than one, so popularity only orders otherwise equal matches.
+/// What ranking needs to know about the books a search may return, by book id. `None` for an id
+/// the corpus does not know (a book the index took after this corpus was built).
+pub trait Corpus {
+    /// The title as displayed.
+    fn title(&self, doc: u32) -> Option<&str>;
+    /// The author(s) as displayed.
+    fn author(&self, doc: u32) -> Option<&str>;
+    /// The work the edition belongs to: at most one edition per work is returned.
+    fn work(&self, doc: u32) -> Option<u32>;
+    /// Per book id, how read its work is, from 0 (nobody) to 1 (the most-read work); see
+    /// [`prior_of_readers`]. Shared, because the index reads it while collecting candidates.
+    fn prior(&self) -> &std::sync::Arc<[f32]>;
+}
 
-/// A query word equal to a word of the doc.
-const EXACT_POINTS: f32 = 12.0;
-/// The last query word as the beginning of a doc word (autocomplete while typing).
-const LAST_PREFIX_POINTS: f32 = 8.0;
-/// Any other query word of 3+ letters as the beginning of a doc word: likelier a truncation
-/// than the user still typing, so a little below the last word's prefix.
-const INNER_PREFIX_POINTS: f32 = 7.0;
-/// A query word one edit away from a doc word.
-const FUZZY1_POINTS: f32 = 4.0;
-/// A query word two edits away from a doc word.
-const FUZZY2_POINTS: f32 = 3.0;
-/// Per query word matched in the title rather than only in the author: a user typing words
-/// usually means a title.
-const TITLE_WORD_BONUS: f32 = 1.0;
-/// The folded title equals the folded query.
-const TITLE_EQUALS_BONUS: f32 = 4.0;
-/// The folded title starts with the folded query (autocomplete of a title being typed).
-const TITLE_STARTS_BONUS: f32 = 2.0;
-/// The largest popularity contribution; below 1, so it never outweighs a bonus or a kind.
-const POPULARITY_WEIGHT: f32 = 0.99;
-/// Taken off docs that miss one query word (the fallback for 3+ word queries): they only appear
-/// when no doc matches every word, and then they still rank by how well the rest matched.
-const MISSING_WORD_PENALTY: f32 = EXACT_POINTS;
-/// The score of the edition an ISBN query names.
-const ISBN_SCORE: f32 = 1000.0;
+/// The popularity prior of each book from its work's readers: `ln(1 + readers)` divided by the
+/// largest such value, so 1 reader and 10 differ as much as 100 and 1,000. Junk (negative, NaN)
+/// counts as nobody.
+pub fn prior_of_readers(readers: impl ExactSizeIterator<Item = f32> + Clone) -> Vec<f32> {
+    let clean = |r: f32| if r.is_finite() && r > 0.0 { r } else { 0.0 };
+    let max = readers
+        .clone()
+        .map(|r| clean(r).ln_1p())
+        .fold(0.0f32, f32::max);
+    readers
+        .map(|r| {
+            if max > 0.0 {
+                (clean(r).ln_1p() / max).min(1.0)
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
 
-// Limits that keep a hostile or accidental query cheap.
-
-/// Query words beyond this are ignored: no title needs more to be found, and a 10 KB paste
-/// must not cost a scan per word.
-const MAX_QUERY_WORDS: usize = 12;
-/// Longer query words get no typo tolerance: the typo walk costs a row as long as the word per
-/// step, and no real title word is that long, so nothing is lost (a pasted URL costs nothing).
-const MAX_FUZZY_CHARS: usize = 24;
-/// Non-last query words need this many letters before they may match as a prefix.
-const MIN_INNER_PREFIX_CHARS: usize = 3;
-/// When the most selective query word still expands to more postings than this (a common
-/// word such as "the", or a one-letter prefix), only about this many of its docs, the most
-/// popular ones, are taken as candidates: such a query cannot usefully rank 100,000 books, and
-/// scoring them all would cost more than the rest of the query.
-const CANDIDATE_BUDGET: usize = 10_000;
-/// Words per field are capped (titles with more are data errors); the cap keeps per-doc
-/// positions small.
-const MAX_FIELD_WORDS: usize = 255;
-
-/// An in-memory search index over a fixed list of editions.
-///
-/// Internally docs are renumbered by descending popularity (a doc's "rank"), so every postings
-/// list runs from the most to the least popular doc and a capped expansion can take its most
-/// popular docs by reading list heads. [`Hit::doc`] and [`SearchIndex::doc`] use the caller's
-/// ids.
-pub struct SearchIndex {
-    /// The editions, in the order given to [`SearchIndex::build`]; a doc id indexes this.
+/// A list of editions to search without a catalog (tests, benchmarks): each edition's title,
+/// author, work and readers.
+pub struct Docs {
     docs: Vec<SearchDoc>,
-    /// Folded word → word id; ids follow the words' sorted order.
-    vocab: fst::Map<Vec<u8>>,
-    /// Number of words in `vocab`.
-    vocab_len: u32,
-    /// `postings[posting_offsets[w]..posting_offsets[w + 1]]` are the ranks of the docs holding
-    /// word `w`, ascending (most popular first) and without repeats.
-    posting_offsets: Vec<u32>,
-    /// All postings, grouped by word id.
-    postings: Vec<u32>,
-    /// `doc_words[word_offsets[r]..word_offsets[r + 1]]` are the word ids of the doc of rank
-    /// `r`: title words in order, then author words.
-    word_offsets: Vec<u32>,
-    /// All docs' word ids.
-    doc_words: Vec<u32>,
-    /// Per rank, how many of the doc's words are title words.
-    title_lens: Vec<u8>,
-    /// Per rank, the doc's popularity mapped into `0.0..=POPULARITY_WEIGHT`.
-    popularity: Vec<f32>,
-    /// Per rank, the caller's doc id.
-    doc_of_rank: Vec<u32>,
-    /// Doc ids sorted by key (then id), for ISBN lookups.
-    by_key: Vec<u32>,
+    prior: std::sync::Arc<[f32]>,
 }
 
-impl std::fmt::Debug for SearchIndex {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The arrays are hundreds of thousands long: show their sizes only.
-        f.debug_struct("SearchIndex")
-            .field("docs", &self.docs.len())
-            .field("words", &self.vocab_len)
-            .field("postings", &self.postings.len())
-            .finish()
-    }
+/// One edition of a [`Docs`] list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchDoc {
+    /// The catalog key (a normalised ISBN or a catalog key of a book readers added).
+    pub key: String,
+    /// The title as displayed.
+    pub title: String,
+    /// The author(s) as displayed.
+    pub author: String,
+    /// The work this edition belongs to.
+    pub work: u32,
+    /// How many readers its work has.
+    pub popularity: f32,
 }
 
-impl SearchIndex {
-    /// The edition a hit's `doc` refers to.
-    ///
-    /// # Panics
-    /// When `id` is not below [`SearchIndex::len`] (it always is for a [`Hit`] of this index).
-    pub fn doc(&self, id: u32) -> &SearchDoc {
-        &self.docs[id as usize]
+impl Docs {
+    /// The editions, in book-id order.
+    pub fn new(docs: Vec<SearchDoc>) -> Docs {
+        let prior = prior_of_readers(docs.iter().map(|d| d.popularity)).into();
+        Docs { docs, prior }
     }
 
-    /// Number of editions indexed.
+    /// The edition with this book id.
+    pub fn get(&self, doc: u32) -> Option<&SearchDoc> {
+        self.docs.get(doc as usize)
+    }
+
+    /// Number of editions.
     pub fn len(&self) -> usize {
         self.docs.len()
     }
 
-    /// Whether no edition is indexed.
+    /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.docs.is_empty()
     }
 
-    /// Number of distinct title and author words.
-    pub fn vocabulary_len(&self) -> usize {
-        self.vocab_len as usize
+    /// An in-memory index over these editions.
+    pub fn index(&self) -> Result<SearchIndex> {
+        let index = SearchIndex::in_memory()?;
+        index.sync(
+            self.docs
+                .iter()
+                .map(|d| (d.key.as_str(), d.title.as_str(), d.author.as_str())),
+        )?;
+        Ok(index)
     }
+}
 
-    /// Approximate heap bytes held by the index, docs' strings included.
-    pub fn heap_bytes(&self) -> usize {
-        let strings: usize = self
-            .docs
-            .iter()
-            .map(|d| d.key.capacity() + d.title.capacity() + d.author.capacity())
-            .sum();
-        strings
-            + self.docs.capacity() * std::mem::size_of::<SearchDoc>()
-            + self.vocab.as_fst().as_bytes().len()
-            + 4 * (self.posting_offsets.capacity()
-                + self.postings.capacity()
-                + self.word_offsets.capacity()
-                + self.doc_words.capacity()
-                + self.popularity.capacity()
-                + self.doc_of_rank.capacity()
-                + self.by_key.capacity())
-            + self.title_lens.capacity()
+impl Corpus for Docs {
+    fn title(&self, doc: u32) -> Option<&str> {
+        self.get(doc).map(|d| d.title.as_str())
     }
+    fn author(&self, doc: u32) -> Option<&str> {
+        self.get(doc).map(|d| d.author.as_str())
+    }
+    fn work(&self, doc: u32) -> Option<u32> {
+        self.get(doc).map(|d| d.work)
+    }
+    fn prior(&self) -> &std::sync::Arc<[f32]> {
+        &self.prior
+    }
+}
+
+/// An author's folded words, then each run of two or more initials as one word ("J. R. R.
+/// Tolkien" is `j r r tolkien jrr`, so that "jrr tolkien" and "j.r.r. tolkien" both find it),
+/// and how many of the words are the author's own (the rest are joined initials).
+fn author_words(author: &str) -> (Vec<String>, usize) {
+    let mut words = text::words(author);
+    let names = words.len();
+    let mut run = String::new();
+    let mut run_len = 0;
+    for i in 0..=names {
+        match words.get(i) {
+            Some(w) if w.chars().count() == 1 => {
+                run.push_str(w);
+                run_len += 1;
+            }
+            _ => {
+                if run_len >= 2 {
+                    words.push(std::mem::take(&mut run));
+                }
+                run.clear();
+                run_len = 0;
+            }
+        }
+    }
+    (words, names)
+}
+
+/// Remove a directory that holds an index of another version (or a broken one), so a fresh one
+/// can be built in its place.
+fn clear_dir(dir: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::Index(format!("removing {}: {e}", dir.display()))),
+    }
+}
+
+/// Lock a mutex even if a panicking holder poisoned it: the writer it guards is only used
+/// between commits, and a failed commit leaves the index at its last commit.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 #[cfg(test)]

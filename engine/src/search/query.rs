@@ -1,367 +1,195 @@
-//! Answering a query: resolve its words, take the candidates of the most selective one,
-//! score them, keep the best edition per work.
+//! A reader's query as words, and those words as the tantivy query that finds candidates.
 
-use super::*;
+use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{Searcher, Term};
 
-impl SearchIndex {
-    /// The best `limit` matches for `query`, best first, at most one edition per work.
-    ///
-    /// A query that looks like an ISBN returns that edition when the catalog has it. Otherwise
-    /// every query word must match a title or author word exactly, as a prefix, or within a
-    /// small edit distance; for queries of 3+ words, if no edition matches every word, editions
-    /// missing one word are returned instead.
-    pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
-        if limit == 0 || self.docs.is_empty() {
-            return Vec::new();
-        }
-        if isbn::looks_like_isbn(query) {
-            if let Some(doc) = isbn::normalize(query).and_then(|key| self.find_key(&key)) {
-                // An ISBN names one edition; the words of an ISBN ("0", "439", ...) would only
-                // match noise, so nothing else is returned.
-                return vec![Hit {
-                    doc,
-                    score: ISBN_SCORE,
-                    matched: MatchKind::Isbn,
-                }];
-            }
-        }
+use super::index::Fields;
+use crate::text;
 
-        let words = text::words(query);
-        let last = words.len().min(MAX_QUERY_WORDS);
-        if last == 0 {
-            return Vec::new();
+/// Query words beyond this are ignored: no title needs more to be found, and a pasted page must
+/// not cost a clause per word.
+const MAX_QUERY_WORDS: usize = 12;
+/// Longer words get no typo tolerance (a pasted URL costs nothing); no title word is this long.
+const MAX_FUZZY_CHARS: usize = 24;
+/// Words other than the last need this many letters to match as a prefix: shorter ones are
+/// words ("of", "a"), not truncations.
+const MIN_INNER_PREFIX_CHARS: usize = 3;
+/// A word no book holds may be two words a missing space joined; each part needs this many
+/// letters ("danbrown" is "dan" + "brown").
+const MIN_SPLIT_PART_CHARS: usize = 2;
+/// The weights of the weaker ways a word matches, against a term's BM25 score (a few points):
+/// they only order candidates, the ranking decides.
+const PREFIX_BOOST: f32 = 0.5;
+const FUZZY_BOOST: f32 = 0.3;
+
+/// One query word and how it may match.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Word {
+    /// The folded word.
+    pub text: String,
+    /// Whether it may match as the beginning of a word.
+    pub prefix: bool,
+    /// Whether it is the last word (the one being typed).
+    pub last: bool,
+    /// Edits allowed for a typo: none up to 3 letters, 1 up to 7, 2 beyond.
+    pub max_edits: u8,
+    /// When no book holds the word: the two words it splits into that books do hold.
+    pub split: Option<(String, String)>,
+    /// A one-letter last word after others ("harry p"): it ranks books whose word starts with
+    /// it higher but excludes none, as expanding it would touch a twentieth of the index.
+    pub optional: bool,
+}
+
+/// A parsed query.
+#[derive(Debug)]
+pub(super) struct Parsed {
+    /// Its words, in order.
+    pub words: Vec<Word>,
+    fields: Fields,
+}
+
+impl Parsed {
+    /// The words of `query`; `None` when it has none.
+    pub fn new(query: &str, searcher: &Searcher, fields: Fields) -> Option<Parsed> {
+        let folded = text::words(query);
+        let n = folded.len().min(MAX_QUERY_WORDS);
+        if n == 0 {
+            return None;
         }
-        let terms: Vec<Term> = words[..last]
-            .iter()
+        let words = folded
+            .into_iter()
+            .take(n)
             .enumerate()
-            .map(|(i, w)| self.term(w, i + 1 == last))
+            .map(|(i, text)| {
+                let chars = text.chars().count();
+                let last = i + 1 == n;
+                let max_edits = match chars {
+                    0..=3 => 0,
+                    4..=7 => 1,
+                    _ if chars > MAX_FUZZY_CHARS => 0,
+                    _ => 2,
+                };
+                let split = if (2 * MIN_SPLIT_PART_CHARS..=MAX_FUZZY_CHARS).contains(&chars)
+                    && doc_freq(searcher, fields, &text) == 0
+                {
+                    best_split(searcher, fields, &text)
+                } else {
+                    None
+                };
+                Word {
+                    prefix: last || chars >= MIN_INNER_PREFIX_CHARS,
+                    last,
+                    max_edits,
+                    split,
+                    optional: last && n > 1 && chars == 1,
+                    text,
+                }
+            })
             .collect();
-
-        // Order the words by how many postings they expand to; the rarest drives.
-        let mut order: Vec<usize> = (0..terms.len()).collect();
-        order.sort_by_key(|&i| (terms[i].postings, i));
-
-        let mut scored = self.collect(&terms, &order[..1], 0);
-        if scored.is_empty() && terms.len() >= 3 {
-            // Every doc missing one word holds the rarest or the second rarest word: those two
-            // drive the fallback.
-            scored = self.collect(&terms, &order[..2], 1);
-        }
-        self.best_per_work(scored, limit)
+        Some(Parsed { words, fields })
     }
 
-    /// The doc with this key (the lowest id if several share it).
-    fn find_key(&self, key: &str) -> Option<u32> {
-        let at = self
-            .by_key
-            .partition_point(|&d| self.docs[d as usize].key.as_str() < key);
-        let &d = self.by_key.get(at)?;
-        (self.docs[d as usize].key == key).then_some(d)
-    }
-
-    /// Resolve one folded query word against the vocabulary.
-    fn term(&self, word: &str, is_last: bool) -> Term {
-        let chars = word.chars().count();
-        let exact = self.vocab.get(word).map(|id| id as u32);
-        let prefix = if is_last || chars >= MIN_INNER_PREFIX_CHARS {
-            Some(self.prefix_range(word.as_bytes()))
-        } else {
-            None
-        };
-        let max_edits = match chars {
-            0..=3 => 0,
-            4..=7 => 1,
-            _ => 2,
-        };
-        let mut fuzzy = Vec::new();
-        if max_edits > 0 && chars <= MAX_FUZZY_CHARS {
-            for (id, edits) in fuzzy_words(self.vocab.as_fst(), word, max_edits) {
-                let in_prefix = prefix.as_ref().is_some_and(|r| r.contains(&id));
-                // Exact and prefix matches score higher and are checked first; keeping them
-                // out of the fuzzy list keeps it (and the driver estimate) small.
-                if edits > 0 && !in_prefix {
-                    fuzzy.push((id, edits));
-                }
-            }
-        }
-        let exact_or_prefix = match (&prefix, exact) {
-            (Some(r), _) => self.range_postings(r.clone()).len(),
-            (None, Some(id)) => self.range_postings(id..id + 1).len(),
-            (None, None) => 0,
-        };
-        let postings = exact_or_prefix
-            + fuzzy
+    /// Every (non-optional) word must match.
+    pub fn all_words(&self) -> BooleanQuery {
+        BooleanQuery::new(
+            self.words
                 .iter()
-                .map(|&(id, _)| self.range_postings(id..id + 1).len())
-                .sum::<usize>();
-        Term {
-            exact,
-            prefix,
-            prefix_points: if is_last {
-                LAST_PREFIX_POINTS
-            } else {
-                INNER_PREFIX_POINTS
-            },
-            fuzzy,
-            postings,
-        }
-    }
-
-    /// The ids of the words starting with `prefix` (sorted ids make them contiguous).
-    fn prefix_range(&self, prefix: &[u8]) -> Range<u32> {
-        let lo = self.lower_bound(prefix);
-        // The smallest byte string above every string starting with `prefix`: bump the last
-        // byte that can be bumped.
-        let mut upper = prefix.to_vec();
-        while let Some(&b) = upper.last() {
-            if b == u8::MAX {
-                upper.pop();
-            } else {
-                if let Some(last) = upper.last_mut() {
-                    *last = b + 1;
-                }
-                break;
-            }
-        }
-        let hi = if upper.is_empty() {
-            self.vocab_len
-        } else {
-            self.lower_bound(&upper)
-        };
-        lo..hi.max(lo)
-    }
-
-    /// The id of the first word not below `key`, or the vocabulary size.
-    fn lower_bound(&self, key: &[u8]) -> u32 {
-        let mut stream = self.vocab.range().ge(key).into_stream();
-        match stream.next() {
-            Some((_, id)) => id as u32,
-            None => self.vocab_len,
-        }
-    }
-
-    /// The postings of a range of word ids: one slice, as postings are grouped by word id.
-    fn range_postings(&self, words: Range<u32>) -> &[u32] {
-        let start = self.posting_offsets[words.start as usize] as usize;
-        let end = self.posting_offsets[words.end as usize] as usize;
-        &self.postings[start..end]
-    }
-
-    /// The word-id ranges holding a term's candidates: its prefix range (or exact word) and its
-    /// fuzzy words.
-    fn term_ranges(term: &Term) -> Vec<Range<u32>> {
-        let mut ranges: Vec<Range<u32>> = term.fuzzy.iter().map(|&(id, _)| id..id + 1).collect();
-        match (&term.prefix, term.exact) {
-            (Some(r), _) => ranges.push(r.clone()),
-            (None, Some(id)) => ranges.push(id..id + 1),
-            (None, None) => {}
-        }
-        ranges
-    }
-
-    /// Score the docs found through the `drivers` terms' postings, keeping those missing at
-    /// most `allowed_missing` query words.
-    fn collect(&self, terms: &[Term], drivers: &[usize], allowed_missing: usize) -> Vec<Scored> {
-        // One bit per doc: a doc reached through several words of a prefix range (or several
-        // drivers) is scored once.
-        let mut seen = vec![0u64; self.docs.len().div_ceil(64)];
-        let mut scored = Vec::new();
-        let mut visit = |rank: u32| {
-            let (slot, bit) = (rank as usize / 64, 1u64 << (rank % 64));
-            if seen[slot] & bit == 0 {
-                seen[slot] |= bit;
-                if let Some(s) = self.score(rank, terms, allowed_missing) {
-                    scored.push(s);
-                }
-            }
-        };
-        for &driver in drivers {
-            let term = &terms[driver];
-            let ranges = Self::term_ranges(term);
-            if term.postings <= CANDIDATE_BUDGET {
-                for range in ranges {
-                    self.range_postings(range).iter().for_each(|&r| visit(r));
-                }
-                continue;
-            }
-            // Too broad: take the most popular docs of the expansion. Each word's list is in
-            // rank order, so that is every list's head below a rank cut-off. The first cut-off
-            // assumes the docs are spread evenly over the ranks; it doubles while too few are
-            // found.
-            let lists: Vec<&[u32]> = ranges
-                .into_iter()
-                .flatten()
-                .map(|w| self.range_postings(w..w + 1))
-                .filter(|l| !l.is_empty())
-                .collect();
-            let mut heads = vec![0usize; lists.len()];
-            let ranks = self.docs.len() as u64;
-            let mut cut = (CANDIDATE_BUDGET as u64 * ranks / term.postings as u64).max(64);
-            let mut taken = 0;
-            loop {
-                for (list, head) in lists.iter().zip(&mut heads) {
-                    while let Some(&rank) = list.get(*head).filter(|&&r| u64::from(r) < cut) {
-                        visit(rank);
-                        *head += 1;
-                        taken += 1;
-                    }
-                }
-                if taken >= CANDIDATE_BUDGET / 2 || cut >= ranks {
-                    break;
-                }
-                cut = cut.saturating_mul(2);
-            }
-        }
-        scored
-    }
-
-    /// Score one doc against every query word; `None` when it misses too many.
-    fn score(&self, rank: u32, terms: &[Term], allowed_missing: usize) -> Option<Scored> {
-        let d = rank as usize;
-        let words =
-            &self.doc_words[self.word_offsets[d] as usize..self.word_offsets[d + 1] as usize];
-        let title_len = usize::from(self.title_lens[d]);
-        let mut missing = 0;
-        let mut points = 0.0f32;
-        let mut kind = MatchKind::Exact;
-        for term in terms {
-            let mut best: Option<(f32, MatchKind)> = None;
-            for (pos, &w) in words.iter().enumerate() {
-                if let Some((p, k)) = term.matches(w) {
-                    let p = if pos < title_len {
-                        p + TITLE_WORD_BONUS
+                .map(|w| {
+                    let occur = if w.optional {
+                        Occur::Should
                     } else {
-                        p
+                        Occur::Must
                     };
-                    if best.is_none_or(|(bp, _)| p > bp) {
-                        best = Some((p, k));
-                    }
-                }
+                    (occur, self.word_query(w))
+                })
+                .collect(),
+        )
+    }
+
+    /// For three or more required words: all of them but one must match.
+    pub fn all_but_one(&self) -> Option<BooleanQuery> {
+        let required: Vec<Box<dyn Query>> = self
+            .words
+            .iter()
+            .filter(|w| !w.optional)
+            .map(|w| self.word_query(w))
+            .collect();
+        let n = required.len();
+        (n >= 3).then(|| BooleanQuery::union_with_minimum_required_clauses(required, n - 1))
+    }
+
+    /// The ways one word may match, in either field.
+    fn word_query(&self, w: &Word) -> Box<dyn Query> {
+        let mut ways: Vec<Box<dyn Query>> = Vec::new();
+        for field in [self.fields.title, self.fields.author] {
+            let term = Term::from_field_text(field, &w.text);
+            ways.push(Box::new(TermQuery::new(
+                term.clone(),
+                IndexRecordOption::WithFreqs,
+            )));
+            if w.prefix {
+                ways.push(Box::new(BoostQuery::new(
+                    Box::new(FuzzyTermQuery::new_prefix(term.clone(), 0, true)),
+                    PREFIX_BOOST,
+                )));
             }
-            match best {
-                Some((p, k)) => {
-                    points += p;
-                    kind = kind.weakest(k);
-                }
-                None => {
-                    missing += 1;
-                    if missing > allowed_missing {
-                        return None;
-                    }
-                }
+            if w.max_edits > 0 {
+                ways.push(Box::new(BoostQuery::new(
+                    Box::new(FuzzyTermQuery::new(term, w.max_edits, true)),
+                    FUZZY_BOOST,
+                )));
             }
         }
-        if missing > 0 {
-            points -= MISSING_WORD_PENALTY * missing as f32;
-        } else {
-            points += title_bonus(&words[..title_len], terms);
+        if let Some((a, b)) = &w.split {
+            ways.push(Box::new(BooleanQuery::intersection(vec![
+                self.exact_either(a),
+                self.exact_either(b),
+            ])));
         }
-        Some(Scored {
-            score: points + self.popularity[d],
-            doc: self.doc_of_rank[d],
-            kind,
+        Box::new(BooleanQuery::union(ways))
+    }
+
+    /// The word, exactly, in the title or the author.
+    fn exact_either(&self, word: &str) -> Box<dyn Query> {
+        Box::new(BooleanQuery::union(
+            [self.fields.title, self.fields.author]
+                .into_iter()
+                .map(|f| {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(f, word),
+                        IndexRecordOption::WithFreqs,
+                    )) as Box<dyn Query>
+                })
+                .collect(),
+        ))
+    }
+}
+
+/// In how many books' titles and authors the word appears.
+fn doc_freq(searcher: &Searcher, fields: Fields, word: &str) -> u64 {
+    [fields.title, fields.author]
+        .into_iter()
+        .map(|f| {
+            searcher
+                .doc_freq(&Term::from_field_text(f, word))
+                .unwrap_or(0)
         })
-    }
-
-    /// The best `limit` scored docs, keeping the best edition of each work.
-    fn best_per_work(&self, mut scored: Vec<Scored>, limit: usize) -> Vec<Hit> {
-        let order = |a: &Scored, b: &Scored| b.score.total_cmp(&a.score).then(a.doc.cmp(&b.doc));
-        // Sorting everything would cost more than the scoring for broad queries: sort the top
-        // few, and look further only when editions of the same works crowd the top.
-        let mut window = limit.saturating_mul(4).max(32);
-        loop {
-            let all = window >= scored.len();
-            let top = if all {
-                &mut scored[..]
-            } else {
-                scored.select_nth_unstable_by(window, order);
-                &mut scored[..window]
-            };
-            top.sort_unstable_by(order);
-            let mut works = std::collections::HashSet::new();
-            let mut hits = Vec::with_capacity(limit.min(top.len()));
-            for s in top.iter() {
-                if works.insert(self.docs[s.doc as usize].work) {
-                    hits.push(Hit {
-                        doc: s.doc,
-                        score: s.score,
-                        matched: s.kind,
-                    });
-                    if hits.len() == limit {
-                        break;
-                    }
-                }
-            }
-            if all || hits.len() == limit {
-                return hits;
-            }
-            window = window.saturating_mul(4);
-        }
-    }
+        .sum()
 }
 
-/// The bonus for a title that equals the query or starts with it (as folded text: the last
-/// query word may be the start of the title's word at that position).
-pub(super) fn title_bonus(title: &[u32], terms: &[Term]) -> f32 {
-    let n = terms.len();
-    if title.len() < n {
-        return 0.0;
-    }
-    let leading_equal = terms[..n - 1]
-        .iter()
-        .zip(title)
-        .all(|(t, &w)| t.exact == Some(w));
-    if !leading_equal {
-        return 0.0;
-    }
-    let last = &terms[n - 1];
-    let word = title[n - 1];
-    if last.exact == Some(word) && title.len() == n {
-        TITLE_EQUALS_BONUS
-    } else if last.exact == Some(word) || last.prefix.as_ref().is_some_and(|r| r.contains(&word)) {
-        TITLE_STARTS_BONUS
-    } else {
-        0.0
-    }
-}
-
-/// A query word resolved against the vocabulary.
-pub(super) struct Term {
-    /// The word's own id, when it is in the vocabulary.
-    exact: Option<u32>,
-    /// Ids of the words it may be a prefix of (includes `exact`).
-    prefix: Option<Range<u32>>,
-    /// Points for a prefix match (the last word's are higher).
-    prefix_points: f32,
-    /// Words within the allowed edit distance, not in `prefix`, sorted by id, with the distance.
-    fuzzy: Vec<(u32, u8)>,
-    /// How many postings the word expands to: the cost of driving the search from it.
-    postings: usize,
-}
-
-impl Term {
-    /// The points and kind of this word matching doc word `w`, strongest kind first.
-    fn matches(&self, w: u32) -> Option<(f32, MatchKind)> {
-        if self.exact == Some(w) {
-            return Some((EXACT_POINTS, MatchKind::Exact));
-        }
-        if self.prefix.as_ref().is_some_and(|r| r.contains(&w)) {
-            return Some((self.prefix_points, MatchKind::Prefix));
-        }
-        let i = self.fuzzy.binary_search_by_key(&w, |&(id, _)| id).ok()?;
-        let points = if self.fuzzy[i].1 <= 1 {
-            FUZZY1_POINTS
-        } else {
-            FUZZY2_POINTS
-        };
-        Some((points, MatchKind::Fuzzy))
-    }
-}
-
-/// A doc that matched, before per-work selection.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Scored {
-    score: f32,
-    doc: u32,
-    kind: MatchKind,
+/// The split of `word` into two words books hold, the rarer of which is most common: the
+/// likeliest reading of a missing space.
+fn best_split(searcher: &Searcher, fields: Fields, word: &str) -> Option<(String, String)> {
+    let bounds: Vec<usize> = word.char_indices().map(|(i, _)| i).collect();
+    let chars = bounds.len();
+    (MIN_SPLIT_PART_CHARS..=chars - MIN_SPLIT_PART_CHARS)
+        .map(|k| word.split_at(bounds[k]))
+        .map(|(a, b)| {
+            let support = doc_freq(searcher, fields, a).min(doc_freq(searcher, fields, b));
+            (support, a, b)
+        })
+        .filter(|&(support, _, _)| support > 0)
+        .max_by_key(|&(support, _, _)| support)
+        .map(|(_, a, b)| (a.to_string(), b.to_string()))
 }

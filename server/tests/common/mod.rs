@@ -48,7 +48,7 @@ impl Site {
         let dir = tempfile::tempdir().unwrap();
         let store = imported_store(dir.path());
         prepare(&store);
-        let catalog = shelfwise::serve::load_catalog(&store).unwrap();
+        let catalog = shelfwise::serve::load_catalog(&store, &dir.path().join("search")).unwrap();
         let state = AppState::new(
             LeptosOptions::builder()
                 .output_name("shelfwise")

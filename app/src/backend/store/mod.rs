@@ -423,8 +423,19 @@ impl Store {
         self.load_catalog_as_of(crate::backend::auth::now())
     }
 
-    /// [`Store::load_catalog`] as of `now` (Unix seconds).
+    /// [`Store::load_catalog`] as of `now` (Unix seconds), with a search index in memory.
     pub fn load_catalog_as_of(&self, now: u64) -> StoreResult<Catalog> {
+        let search = std::sync::Arc::new(engine::search::SearchIndex::in_memory()?);
+        self.load_catalog_with(now, search)
+    }
+
+    /// [`Store::load_catalog`] as of `now` over a search index that already holds some of the
+    /// books (the one on disk, or the current catalog's): only the books it lacks are added.
+    pub fn load_catalog_with(
+        &self,
+        now: u64,
+        search: std::sync::Arc<engine::search::SearchIndex>,
+    ) -> StoreResult<Catalog> {
         let mut books = Vec::with_capacity(self.book_count());
         for entry in self.books() {
             let (id, book) = entry?;
@@ -443,7 +454,7 @@ impl Store {
                 ratings.push((book, decode_rating(&v, "ratings_by_book")?));
             }
         }
-        Ok(Catalog::build(books, ratings)?)
+        Ok(Catalog::build_with(books, ratings, search)?)
     }
 
     /// Allocate the next dense id of a counter. Ids are only handed out by imports and (later)
