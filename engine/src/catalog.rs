@@ -232,8 +232,9 @@ impl Catalog {
         if limit == 0 {
             return Vec::new();
         }
-        if isbn::looks_like_isbn(query) {
-            if let Some(doc) = isbn::normalize(query).and_then(|key| self.find(&key)) {
+        let bare = isbn::strip_label(query);
+        if isbn::looks_like_isbn(bare) {
+            if let Some(doc) = isbn::normalize(bare).and_then(|key| self.find(&key)) {
                 // An ISBN names one edition; its digits as words would only match noise.
                 return vec![Hit {
                     doc,

@@ -30,6 +30,25 @@ pub fn normalize(raw: &str) -> Option<String> {
     }
 }
 
+/// A query without the label a reader may type or paste before an ISBN ("ISBN", "isbn:",
+/// "ISBN-13:", "ISBN 10"); any other query unchanged.
+pub fn strip_label(query: &str) -> &str {
+    let trimmed = query.trim_start();
+    let Some(head) = trimmed.get(..4) else {
+        return query;
+    };
+    if !head.eq_ignore_ascii_case("isbn") {
+        return query;
+    }
+    let rest = trimmed[4..].trim_start_matches([' ', '-', ':']);
+    let rest = rest
+        .strip_prefix("13")
+        .or_else(|| rest.strip_prefix("10"))
+        .filter(|r| r.starts_with([' ', ':']))
+        .unwrap_or(rest);
+    rest.trim_start_matches([' ', ':'])
+}
+
 /// Whether a string looks like someone typed an ISBN (for search: go to the edition directly).
 pub fn looks_like_isbn(query: &str) -> bool {
     let digits = query.chars().filter(|c| c.is_ascii_digit()).count();
@@ -72,6 +91,24 @@ pub fn to_isbn13(key: &str) -> Option<String> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_typed_isbn_label_is_dropped() {
+        for q in [
+            "isbn 0156027321",
+            "ISBN: 0156027321",
+            "ISBN-13: 978-0-15-602732-8",
+            "ISBN 10 0156027321",
+            "isbn13 9780156027328",
+        ] {
+            let key = normalize(strip_label(q));
+            assert_eq!(key.as_deref(), Some("0156027321"), "{q}");
+        }
+        assert_eq!(strip_label("isbn"), "");
+        assert_eq!(strip_label("the isbn book"), "the isbn book");
+        assert_eq!(strip_label("dune"), "dune");
+        assert!(!looks_like_isbn(strip_label("ISBNé")));
+    }
 
     #[test]
     fn mixed_case_spaces_and_hyphens_meet_on_one_key() {

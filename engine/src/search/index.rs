@@ -278,11 +278,19 @@ impl SearchIndex {
             return Vec::new();
         }
         let searcher = self.reader.searcher();
-        let Some(parsed) = query::Parsed::new(query, &searcher, self.fields) else {
+        let Some(mut parsed) = query::Parsed::new(query, &searcher, self.fields, false) else {
             return Vec::new();
         };
         let mut fallback = false;
         let mut candidates = self.candidates(&searcher, &parsed.all_words(), corpus);
+        // Nothing holds every word: first allow a typo in short words too, then (3+ words)
+        // one word missing.
+        if candidates.is_empty() {
+            if let Some(relaxed) = query::Parsed::new(query, &searcher, self.fields, true) {
+                parsed = relaxed;
+                candidates = self.candidates(&searcher, &parsed.all_words(), corpus);
+            }
+        }
         if candidates.is_empty() {
             if let Some(q) = parsed.all_but_one() {
                 candidates = self.candidates(&searcher, &q, corpus);

@@ -50,8 +50,9 @@ pub(super) struct Parsed {
 }
 
 impl Parsed {
-    /// The words of `query`; `None` when it has none.
-    pub fn new(query: &str, searcher: &Searcher, fields: Fields) -> Option<Parsed> {
+    /// The words of `query`; `None` when it has none. `relaxed` also allows a typo in
+    /// three-letter words ("jon grisham"): tried only when nothing matched without.
+    pub fn new(query: &str, searcher: &Searcher, fields: Fields, relaxed: bool) -> Option<Parsed> {
         let folded = text::words(query);
         let n = folded.len().min(MAX_QUERY_WORDS);
         if n == 0 {
@@ -65,6 +66,7 @@ impl Parsed {
                 let chars = text.chars().count();
                 let last = i + 1 == n;
                 let max_edits = match chars {
+                    3 if relaxed => 1,
                     0..=3 => 0,
                     4..=7 => 1,
                     _ if chars > MAX_FUZZY_CHARS => 0,
