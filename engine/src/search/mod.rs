@@ -48,10 +48,18 @@ mod rank;
 
 pub use index::SearchIndex;
 
+/// Small words a title may start with or hold that a reader often leaves out: a title's fit
+/// does not count them unless the query has them, and they are never the beginning of a
+/// longer word the reader meant.
+pub(crate) const MINOR_WORDS: &[&str] = &[
+    "a", "an", "and", "the", "of", "in", "on", "to", "for", "la", "le", "les", "el", "der", "die",
+    "das",
+];
+
 /// How many candidates the index hands to the ranking: enough that an author with hundreds of
 /// editions keeps their most-read works, few enough that ranking stays well under a
 /// millisecond.
-pub const CANDIDATES: usize = 300;
+pub const CANDIDATES: usize = 200;
 
 /// How a hit matched the query: the weakest kind among the query's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -15,6 +15,8 @@ const MAX_FUZZY_CHARS: usize = 24;
 /// Words other than the last need this many letters to match as a prefix: shorter ones are
 /// words ("of", "a"), not truncations.
 const MIN_INNER_PREFIX_CHARS: usize = 3;
+/// A word held by this many books is common: matched as typed (see [`Parsed::new`]).
+const COMMON_WORD_DOCS: u64 = 300;
 /// A word no book holds may be two words a missing space joined; each part needs this many
 /// letters ("danbrown" is "dan" + "brown").
 const MIN_SPLIT_PART_CHARS: usize = 2;
@@ -65,22 +67,29 @@ impl Parsed {
             .map(|(i, text)| {
                 let chars = text.chars().count();
                 let last = i + 1 == n;
+                let docs = doc_freq(searcher, fields, &text);
+                // A word many books hold is meant as typed: its typo neighbours would only add
+                // cost and noise. (Likewise, a minor word other than the last is not the
+                // beginning of a longer one.)
+                let common = docs >= COMMON_WORD_DOCS && !relaxed;
                 let max_edits = match chars {
+                    _ if common => 0,
                     3 if relaxed => 1,
                     0..=3 => 0,
                     4..=7 => 1,
                     _ if chars > MAX_FUZZY_CHARS => 0,
                     _ => 2,
                 };
-                let split = if (2 * MIN_SPLIT_PART_CHARS..=MAX_FUZZY_CHARS).contains(&chars)
-                    && doc_freq(searcher, fields, &text) == 0
-                {
-                    best_split(searcher, fields, &text)
-                } else {
-                    None
-                };
+                let split =
+                    if (2 * MIN_SPLIT_PART_CHARS..=MAX_FUZZY_CHARS).contains(&chars) && docs == 0 {
+                        best_split(searcher, fields, &text)
+                    } else {
+                        None
+                    };
                 Word {
-                    prefix: last || chars >= MIN_INNER_PREFIX_CHARS,
+                    prefix: last
+                        || (chars >= MIN_INNER_PREFIX_CHARS
+                            && !super::MINOR_WORDS.contains(&text.as_str())),
                     last,
                     max_edits,
                     split,
@@ -121,63 +130,50 @@ impl Parsed {
         (n >= 3).then(|| BooleanQuery::union_with_minimum_required_clauses(required, n - 1))
     }
 
-    /// The ways one word may match, in either field.
+    /// The ways one word may match, in the title or the author.
     fn word_query(&self, w: &Word) -> Box<dyn Query> {
         let mut ways: Vec<Box<dyn Query>> = Vec::new();
-        for field in [self.fields.title, self.fields.author] {
-            let term = Term::from_field_text(field, &w.text);
-            ways.push(Box::new(TermQuery::new(
-                term.clone(),
-                IndexRecordOption::WithFreqs,
+        let field = self.fields.words;
+        let term = Term::from_field_text(field, &w.text);
+        ways.push(Box::new(TermQuery::new(
+            term.clone(),
+            IndexRecordOption::WithFreqs,
+        )));
+        if w.prefix {
+            ways.push(Box::new(BoostQuery::new(
+                Box::new(FuzzyTermQuery::new_prefix(term.clone(), 0, true)),
+                PREFIX_BOOST,
             )));
-            if w.prefix {
-                ways.push(Box::new(BoostQuery::new(
-                    Box::new(FuzzyTermQuery::new_prefix(term.clone(), 0, true)),
-                    PREFIX_BOOST,
-                )));
-            }
-            if w.max_edits > 0 {
-                ways.push(Box::new(BoostQuery::new(
-                    Box::new(FuzzyTermQuery::new(term, w.max_edits, true)),
-                    FUZZY_BOOST,
-                )));
-            }
+        }
+        if w.max_edits > 0 {
+            ways.push(Box::new(BoostQuery::new(
+                Box::new(FuzzyTermQuery::new(term, w.max_edits, true)),
+                FUZZY_BOOST,
+            )));
         }
         if let Some((a, b)) = &w.split {
             ways.push(Box::new(BooleanQuery::intersection(vec![
-                self.exact_either(a),
-                self.exact_either(b),
+                self.exact(a),
+                self.exact(b),
             ])));
         }
         Box::new(BooleanQuery::union(ways))
     }
 
     /// The word, exactly, in the title or the author.
-    fn exact_either(&self, word: &str) -> Box<dyn Query> {
-        Box::new(BooleanQuery::union(
-            [self.fields.title, self.fields.author]
-                .into_iter()
-                .map(|f| {
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(f, word),
-                        IndexRecordOption::WithFreqs,
-                    )) as Box<dyn Query>
-                })
-                .collect(),
+    fn exact(&self, word: &str) -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(self.fields.words, word),
+            IndexRecordOption::WithFreqs,
         ))
     }
 }
 
 /// In how many books' titles and authors the word appears.
 fn doc_freq(searcher: &Searcher, fields: Fields, word: &str) -> u64 {
-    [fields.title, fields.author]
-        .into_iter()
-        .map(|f| {
-            searcher
-                .doc_freq(&Term::from_field_text(f, word))
-                .unwrap_or(0)
-        })
-        .sum()
+    searcher
+        .doc_freq(&Term::from_field_text(fields.words, word))
+        .unwrap_or(0)
 }
 
 /// The split of `word` into two words books hold, the rarer of which is most common: the

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::query::Word;
-use super::{author_words, Corpus, Hit, MatchKind};
+use super::{author_words, Corpus, Hit, MatchKind, MINOR_WORDS};
 use crate::text;
 
 /// The weight of how well the query's words matched (0–1). The largest: a reader's words come
@@ -27,13 +27,6 @@ const SPLIT: f32 = 0.8;
 const ONE_EDIT: f32 = 0.7;
 /// Two edits away.
 const TWO_EDITS: f32 = 0.55;
-
-/// Small words a title may start with or hold that a reader often leaves out: a title's fit
-/// does not count them unless the query has them.
-const MINOR_WORDS: &[&str] = &[
-    "a", "an", "and", "the", "of", "in", "on", "to", "for", "la", "le", "les", "el", "der", "die",
-    "das",
-];
 
 /// The best `limit` of `candidates`, at most one edition per work. With `fallback`, a book may
 /// miss one query word.
