@@ -51,14 +51,47 @@ type BoxError = Box<dyn std::error::Error>;
 /// Ratings as the catalog takes them: (book id, rating).
 type Ratings = Vec<(u32, Rating)>;
 
+/// The catalog `scale` times over, to see how search copes with a larger one (`--scale`): each
+/// copy of a book gets a key of its own and a title with one letter of its longest word
+/// changed and a copy number appended, so the copies are works of their own, the vocabulary
+/// grows with them (typo searches walk a larger dictionary) and every common word's postings
+/// grow `scale` times. Copies have no ratings, so the answers the queries accept stay the
+/// original books.
+fn grow(books: Vec<Book>, scale: usize) -> Vec<Book> {
+    let mut grown = books.clone();
+    for copy in 1..scale {
+        let letter = char::from(b'a' + (copy % 26) as u8);
+        grown.extend(books.iter().map(|b| {
+            let mut words: Vec<String> = b.title.split(' ').map(str::to_string).collect();
+            if let Some(longest) = words.iter_mut().max_by_key(|w| w.chars().count()) {
+                if let Some((at, _)) = longest.char_indices().last() {
+                    longest.replace_range(at.., &letter.to_string());
+                }
+            }
+            let title = format!("{} {copy}", words.join(" "));
+            Book::new(format!("{}~{copy}", b.key), title, b.author.clone())
+        }));
+    }
+    grown
+}
+
 fn main() -> Result<(), BoxError> {
     let mut failures = false;
+    let mut scale = 1usize;
     let mut path: Option<PathBuf> = None;
-    for arg in std::env::args().skip(1) {
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
         match arg.as_str() {
             "--failures" => failures = true,
+            "--scale" => {
+                scale = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|&n| (1..=64).contains(&n))
+                    .ok_or("--scale takes a whole number from 1 to 64")?;
+            }
             "-h" | "--help" => {
-                println!("usage: search_relevance [--failures] [QUERIES_FILE]");
+                println!("usage: search_relevance [--failures] [--scale N] [QUERIES_FILE]");
                 return Ok(());
             }
             a if a.starts_with('-') => return Err(format!("unknown option {a:?}").into()),
@@ -83,6 +116,13 @@ fn main() -> Result<(), BoxError> {
         started.elapsed().as_secs_f64()
     );
     check_reachable(&queries, &books).map_err(|e| format!("{}:{e}", path.display()))?;
+    let books = if scale > 1 {
+        let grown = grow(books, scale);
+        println!("grown to {} books ({scale}x, see `grow`)", grown.len());
+        grown
+    } else {
+        books
+    };
 
     let started = Instant::now();
     let catalog = Catalog::build(books, ratings)?;
