@@ -155,10 +155,18 @@ pub struct ServeArgs {
     /// A reverse proxy in front sets `X-Forwarded-For`: throttle logins by the address it gives.
     #[arg(long, env = "SHELFWISE_TRUST_PROXY")]
     pub trust_proxy: bool,
-    /// Retrain the recommendation models from the store every this many hours (0: never; a
-    /// reader's new ratings count at once anyway, through fold-in).
+    /// Retrain the recommendation models when the last model is this many hours old and
+    /// anything changed since (0: never by age; a reader's new ratings count at once anyway,
+    /// through fold-in).
     #[arg(long, env = "SHELFWISE_RETRAIN_HOURS", default_value_t = 24)]
     pub retrain_hours: u64,
+    /// Every this many minutes, retrain if `--retrain-after` new ratings and new books came
+    /// since the last model (0: only `--retrain-hours`). The shortest gap between trainings.
+    #[arg(long, env = "SHELFWISE_RETRAIN_CHECK_MINUTES", default_value_t = 60)]
+    pub retrain_check_minutes: u64,
+    /// New ratings plus new books since the last model that make a check retrain.
+    #[arg(long, env = "SHELFWISE_RETRAIN_AFTER", default_value_t = 1_000)]
+    pub retrain_after: usize,
     /// Pages rendered at once; more wait their turn in arrival order (default: one per core,
     /// see `page_turns`).
     #[arg(long, env = "SHELFWISE_PAGE_RENDERS")]

@@ -399,7 +399,11 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<()> {
         store.clone(),
         &global.data_dir,
         state.recommender.clone(),
-        Duration::from_secs(args.retrain_hours * 3600),
+        crate::train::RetrainPolicy {
+            check_every: Duration::from_secs(args.retrain_check_minutes.saturating_mul(60)),
+            min_changes: args.retrain_after,
+            max_age: Duration::from_secs(args.retrain_hours.saturating_mul(3600)),
+        },
     );
     sweep_hourly(state.clone());
     let listener = tokio::net::TcpListener::bind(args.addr).await?;

@@ -132,11 +132,63 @@ async fn run_step(recommender: Arc<Recommender>, step: impl FnOnce(&Recommender)
     }
 }
 
-/// Start the model lifecycle in the background: prepare now, then retrain every `period`
-/// (none when zero).
-pub fn start(store: Store, data_dir: &Path, recommender: Arc<Recommender>, period: Duration) {
+/// When the server retrains by itself: as soon as enough has changed, at most once per check,
+/// and after a while if anything changed at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetrainPolicy {
+    /// How often to look at what changed since the last model: the shortest gap between two
+    /// trainings (zero: only `max_age` counts).
+    pub check_every: Duration,
+    /// New ratings plus new books since the last model that make a check retrain.
+    pub min_changes: usize,
+    /// After this long, any change at all is enough (zero: never by age).
+    pub max_age: Duration,
+}
+
+/// The store's size a model was trained at (or loaded over), and when.
+#[derive(Debug, Clone, Copy)]
+struct Baseline {
+    ratings: usize,
+    books: usize,
+    at: Instant,
+}
+
+impl Baseline {
+    fn of(store: &Store) -> Baseline {
+        Baseline {
+            ratings: store.rating_count(),
+            books: store.book_count(),
+            at: Instant::now(),
+        }
+    }
+}
+
+impl RetrainPolicy {
+    /// How often the loop wakes up (`None`: never).
+    fn tick(&self) -> Option<Duration> {
+        [self.check_every, self.max_age]
+            .into_iter()
+            .filter(|d| !d.is_zero())
+            .min()
+    }
+
+    /// Whether a model trained at `base` should be replaced, now that the store holds
+    /// `ratings` and `books` and `age` has passed. Counts, not a change log: a reader
+    /// changing a rating they had given is not a new rating (fold-in shows it at once anyway).
+    fn due(&self, base: (usize, usize), now: (usize, usize), age: Duration) -> bool {
+        let changes = base.0.abs_diff(now.0) + base.1.abs_diff(now.1);
+        let enough = !self.check_every.is_zero() && changes >= self.min_changes.max(1);
+        let old = !self.max_age.is_zero() && age >= self.max_age && changes > 0;
+        enough || old
+    }
+}
+
+/// Start the model lifecycle in the background: prepare now, then retrain whenever `policy`
+/// says so.
+pub fn start(store: Store, data_dir: &Path, recommender: Arc<Recommender>, policy: RetrainPolicy) {
     let data_dir = data_dir.to_path_buf();
     tokio::spawn(async move {
+        let mut base = Baseline::of(&store);
         {
             let (store, data_dir) = (store.clone(), data_dir.clone());
             run_step(recommender.clone(), move |rec| {
@@ -144,13 +196,27 @@ pub fn start(store: Store, data_dir: &Path, recommender: Arc<Recommender>, perio
             })
             .await;
         }
-        if period.is_zero() {
+        let Some(tick) = policy.tick() else {
             return;
-        }
-        let mut ticks = tokio::time::interval(period);
+        };
+        let mut ticks = tokio::time::interval(tick);
         ticks.tick().await;
         loop {
             ticks.tick().await;
+            let now = Baseline::of(&store);
+            let age = base.at.elapsed();
+            if !policy.due((base.ratings, base.books), (now.ratings, now.books), age) {
+                continue;
+            }
+            tracing::info!(
+                new_ratings = now.ratings.abs_diff(base.ratings),
+                new_books = now.books.abs_diff(base.books),
+                hours_since_last = age.as_secs_f64() / 3600.0,
+                "retraining: the store changed"
+            );
+            // Counted before training reads the store: what readers add meanwhile counts
+            // toward the next one.
+            base = now;
             let (store, data_dir) = (store.clone(), data_dir.clone());
             run_step(recommender.clone(), move |rec| {
                 retrain(&store, &data_dir, rec)
@@ -173,6 +239,61 @@ mod tests {
             ModelStatus::Failed(why) => assert!(why.contains("panicked"), "{why}"),
             other => panic!("still {other:?}"),
         }
+    }
+
+    const HOUR: Duration = Duration::from_secs(3600);
+
+    fn policy() -> RetrainPolicy {
+        RetrainPolicy {
+            check_every: HOUR,
+            min_changes: 1_000,
+            max_age: 24 * HOUR,
+        }
+    }
+
+    #[test]
+    fn enough_new_ratings_or_books_retrain_at_the_next_check() {
+        let p = policy();
+        let base = (50_000, 2_000);
+        assert!(!p.due(base, (50_999, 2_000), HOUR));
+        assert!(p.due(base, (51_000, 2_000), HOUR));
+        // Books readers added count too.
+        assert!(p.due(base, (50_600, 2_400), HOUR));
+        // A store that shrank (ratings removed, a restore) changed as well.
+        assert!(p.due(base, (48_000, 2_000), HOUR));
+    }
+
+    #[test]
+    fn a_day_old_model_retrains_on_any_change_and_never_without_one() {
+        let p = policy();
+        let base = (50_000, 2_000);
+        assert!(!p.due(base, (50_001, 2_000), 23 * HOUR));
+        assert!(p.due(base, (50_001, 2_000), 24 * HOUR));
+        assert!(!p.due(base, base, 100 * HOUR));
+    }
+
+    #[test]
+    fn zero_turns_either_rule_off() {
+        let base = (50_000, 2_000);
+        let no_checks = RetrainPolicy {
+            check_every: Duration::ZERO,
+            ..policy()
+        };
+        assert!(!no_checks.due(base, (90_000, 2_000), HOUR));
+        assert!(no_checks.due(base, (50_001, 2_000), 24 * HOUR));
+        assert_eq!(no_checks.tick(), Some(24 * HOUR));
+        let never_by_age = RetrainPolicy {
+            max_age: Duration::ZERO,
+            ..policy()
+        };
+        assert!(!never_by_age.due(base, (50_001, 2_000), 1_000 * HOUR));
+        assert_eq!(never_by_age.tick(), Some(HOUR));
+        let never = RetrainPolicy {
+            check_every: Duration::ZERO,
+            max_age: Duration::ZERO,
+            min_changes: 1,
+        };
+        assert_eq!(never.tick(), None);
     }
 
     #[tokio::test]
