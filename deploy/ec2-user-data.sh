@@ -190,6 +190,8 @@ SHELFWISE_CACHE_MB=256
 # Caddy in front appends the reader's address to X-Forwarded-For: throttle logins by it.
 SHELFWISE_TRUST_PROXY=true
 SHELFWISE_RETRAIN_HOURS=24
+SHELFWISE_RETRAIN_CHECK_MINUTES=60
+SHELFWISE_RETRAIN_AFTER=1000
 ENV
   if [ -n "${SHELFWISE_DOMAIN:-}" ]; then
     # Writes from any other origin are refused, and session cookies are Secure.
