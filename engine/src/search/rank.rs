@@ -63,12 +63,72 @@ pub(super) fn rank(
             .then(a.doc.cmp(&b.doc))
     });
     let mut works = HashSet::new();
-    scored
+    let mut hits: Vec<Hit> = scored
         .into_iter()
         .filter(|(hit, _)| corpus.work(hit.doc).is_some_and(|w| works.insert(w)))
         .map(|(hit, _)| hit)
         .take(limit)
-        .collect()
+        .collect();
+    order_series(&mut hits, words, corpus);
+    hits
+}
+
+/// Words before a volume number in a title ("Book 2", "Vol. 3", "Part 1", "Tome 4").
+const VOLUME_WORDS: &[&str] = &[
+    "book", "vol", "volume", "part", "no", "number", "tome", "band", "livre",
+];
+
+/// Volumes of a series the query names, in series order. Among the hits by one author whose
+/// titles hold every query word and carry a volume number, the numbers decide the order,
+/// within the places those hits already hold (the rest of the list does not move, and the
+/// scores stay in descending order). The catalog has no series field: the number is read from
+/// the title ("(The Wheel of Time, Book 2)", "(A Series of Unfortunate Events, 3)").
+fn order_series(hits: &mut [Hit], words: &[Word], corpus: &dyn Corpus) {
+    let mut groups: Vec<(String, Vec<(usize, u32)>)> = Vec::new();
+    for (at, hit) in hits.iter().enumerate() {
+        let (Some(title), Some(author)) = (corpus.title(hit.doc), corpus.author(hit.doc)) else {
+            continue;
+        };
+        let title_words = text::words(title);
+        let names_series = words
+            .iter()
+            .filter(|w| !w.optional)
+            .all(|w| title_words.iter().any(|t| word_match(w, t).is_some()));
+        let Some(volume) = names_series.then(|| volume_number(title)).flatten() else {
+            continue;
+        };
+        let author = text::fold(author);
+        match groups.iter_mut().find(|(a, _)| *a == author) {
+            Some((_, members)) => members.push((at, volume)),
+            None => groups.push((author, vec![(at, volume)])),
+        }
+    }
+    for (_, members) in groups.into_iter().filter(|(_, m)| m.len() >= 2) {
+        let mut by_volume = members.clone();
+        by_volume.sort_by_key(|&(at, volume)| (volume, at));
+        let moved: Vec<u32> = by_volume.iter().map(|&(at, _)| hits[at].doc).collect();
+        let kinds: Vec<MatchKind> = by_volume.iter().map(|&(at, _)| hits[at].matched).collect();
+        for ((&(at, _), doc), matched) in members.iter().zip(moved).zip(kinds) {
+            hits[at].doc = doc;
+            hits[at].matched = matched;
+        }
+    }
+}
+
+/// The volume number a title carries: a number after a volume word anywhere, else the last
+/// number of its bracketed note. `None` for titles without one, and for numbers too large to
+/// be a volume (a year, "1984").
+pub(super) fn volume_number(title: &str) -> Option<u32> {
+    let words = text::words(title);
+    let small = |w: &str| w.parse::<u32>().ok().filter(|&n| (1..200).contains(&n));
+    let after_word = words
+        .windows(2)
+        .find(|p| VOLUME_WORDS.contains(&p[0].as_str()) && small(&p[1]).is_some())
+        .and_then(|p| small(&p[1]));
+    after_word.or_else(|| {
+        let note = &title[title.find(['(', '['])?..];
+        text::words(note).iter().rev().find_map(|w| small(w))
+    })
 }
 
 /// How one word matched one field: points, kind, and which of the field's words it matched.

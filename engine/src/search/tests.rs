@@ -186,6 +186,63 @@ fn one_hit_per_work_and_series_volumes_together() {
 }
 
 #[test]
+fn a_series_lists_its_volumes_in_order() {
+    // The later volumes are read more, and one volume carries no number.
+    let (index, docs) = indexed(Docs::new(vec![
+        doc(
+            "a",
+            "The Great Hunt (The Wheel of Time, Book 2)",
+            "Robert Jordan",
+            0,
+            50.0,
+        ),
+        doc(
+            "b",
+            "The Eye of the World (The Wheel of Time, Book 1)",
+            "Robert Jordan",
+            1,
+            40.0,
+        ),
+        doc(
+            "c",
+            "The Dragon Reborn (Wheel of Time)",
+            "Robert Jordan",
+            2,
+            60.0,
+        ),
+        doc(
+            "d",
+            "The Shadow Rising (The Wheel of Time, #4)",
+            "Robert Jordan",
+            3,
+            70.0,
+        ),
+        doc("e", "The Wheel of Time Companion", "Someone Else", 4, 1.0),
+    ]));
+    let hits = index.search("wheel of time", 10, &docs);
+    let keys = keys(&docs, &hits);
+    let numbered: Vec<&str> = keys
+        .iter()
+        .map(String::as_str)
+        .filter(|k| ["a", "b", "d"].contains(k))
+        .collect();
+    assert_eq!(numbered, ["b", "a", "d"], "{keys:?}");
+    for pair in hits.windows(2) {
+        assert!(pair[0].score >= pair[1].score);
+    }
+    assert_eq!(
+        rank::volume_number("Harry Potter and the Chamber of Secrets (Book 2)"),
+        Some(2)
+    );
+    assert_eq!(
+        rank::volume_number("The Reptile Room (A Series of Unfortunate Events, 2)"),
+        Some(2)
+    );
+    assert_eq!(rank::volume_number("1984"), None);
+    assert_eq!(rank::volume_number("Dune"), None);
+}
+
+#[test]
 fn titles_being_typed_and_author_words_match() {
     let (index, docs) = indexed(sample());
     assert_eq!(top(&index, &docs, "the hobbit"), "The Hobbit");
