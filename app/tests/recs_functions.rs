@@ -174,6 +174,40 @@ async fn book_pages_never_suggest_the_book_itself() {
 }
 
 #[tokio::test]
+async fn a_book_added_after_training_has_similar_books_by_content() {
+    let world = World::new();
+    readers(&world).await;
+    // A reader adds a book the model has never seen, by the author of The Hunger Games.
+    let store = &world.state.store;
+    let author = {
+        let id = store.book_id(HUNGER_GAMES).unwrap().unwrap();
+        store.book(id).unwrap().unwrap().author
+    };
+    let new = engine::records::Book::new("gr:99999999", "A Story of District Twelve", &author);
+    let origin = app::backend::store::added::Origin {
+        via: "goodreads-import".into(),
+        by: 1,
+        at: 0,
+        source_ids: vec![("goodreads".into(), "99999999".into())],
+    };
+    store.add_book(&new, &origin).unwrap();
+    world.state.reload_catalog().unwrap();
+
+    let mut b = world.browser("10.0.0.1");
+    let rows = b
+        .call(get_similar_books("gr:99999999".into()))
+        .await
+        .unwrap();
+    // Nobody has read it with anything yet; content knows its author at once.
+    assert!(rows.also_liked.is_empty());
+    assert!(!rows.similar.is_empty());
+    let first = &rows.similar[0];
+    assert_eq!(first.card.author, author, "{:?}", rows.similar);
+    assert!(!first.why.is_empty());
+    check_rules(&rows.similar, &world, &[]);
+}
+
+#[tokio::test]
 async fn onboarding_offers_authors_and_unrated_books() {
     let world = World::new();
     readers(&world).await;

@@ -474,6 +474,54 @@ fn similar_books_explain_themselves() {
 }
 
 #[test]
+fn a_book_added_after_training_has_similar_books_by_content() {
+    let (model, _) = &*MODEL;
+    // A new book by "Author 3", from "House 0", of the 1970s: none of it is in the model.
+    let meta = engine::recs::data::WorkMeta {
+        title: "A brand new story of the mountains".to_string(),
+        author: "Author 3".to_string(),
+        publisher: "House 0".to_string(),
+        year: Some(1975),
+        tags: Vec::new(),
+    };
+    let none = Request::default();
+    let similar = model
+        .serving()
+        .similar_to_new(&meta, 5, &none)
+        .expect("content");
+    assert!(!similar.is_empty());
+    let author_of =
+        |r: &engine::recs::serve::Recommendation| model.items.meta[r.work as usize].author.clone();
+    // The same author first, and said so.
+    assert_eq!(author_of(&similar[0]), "Author 3");
+    assert!(similar[0].because.iter().any(
+        |b| matches!(&b.0, engine::recs::serve::Because::Feature(f) if f.to_string() == "author:author 3")
+    ));
+    for r in &similar {
+        let sum: f32 = r.because.iter().map(|b| b.1).sum();
+        assert!((sum - r.score).abs() <= 1e-4 * r.score.abs().max(1.0));
+    }
+    // What the reader rated or shelved is never shown; a book sharing nothing gets nothing.
+    let first = similar[0].key.clone();
+    let rated = Request {
+        ratings: vec![(first.clone(), 8)],
+        ..Request::default()
+    };
+    let again = model.serving().similar_to_new(&meta, 5, &rated).unwrap();
+    assert!(again.iter().all(|r| r.key != first));
+    let stranger = engine::recs::data::WorkMeta {
+        title: "Zzyzx".to_string(),
+        author: "Nobody Known".to_string(),
+        ..Default::default()
+    };
+    assert!(model
+        .serving()
+        .similar_to_new(&stranger, 5, &none)
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
 fn a_model_trains_from_store_tuples() {
     let books: Vec<Book> = (0..6u32)
         .map(|i| {

@@ -8,6 +8,7 @@
 //! [`crate::backend::recs_cache`] until the reader's library or the model changes.
 
 use engine::catalog::BookIdx;
+use engine::recs::data::WorkMeta;
 use engine::recs::models::ModelKind;
 use engine::recs::serve::{cap_per_author, Because, Recommendation};
 use engine::recs::trained::TrainedModels;
@@ -207,11 +208,23 @@ fn compute_similar(
     model: &TrainedModels,
     book: BookIdx,
 ) -> Result<SimilarBooks, AppError> {
-    let Some(key) = state.catalog().book(book).map(|b| b.key.clone()) else {
+    let Some(book) = state.catalog().book(book).cloned() else {
         return Err(AppError::Internal);
     };
+    let key = book.key.clone();
     let request = reader.request(state, ROW);
     let serving = model.serve(RULES);
+    if model.items.find(&key).is_none() {
+        // A book readers added since the model was trained: content knows it from its
+        // metadata; readers' co-reading waits for the next training.
+        let similar = serving
+            .similar_to_new(&WorkMeta::of(&book), ROW, &request)
+            .unwrap_or_default();
+        return Ok(SimilarBooks {
+            also_liked: Vec::new(),
+            similar: cards(state, reader, similar, |r| explain(state, &r.because))?,
+        });
+    }
     let run = |kind| {
         serving
             .similar(kind, &key, ROW, &request)

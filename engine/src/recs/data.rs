@@ -33,6 +33,19 @@ pub struct WorkMeta {
     pub tags: Vec<String>,
 }
 
+impl WorkMeta {
+    /// What content knows of a work whose first edition is `book`.
+    pub fn of(book: &Book) -> WorkMeta {
+        WorkMeta {
+            title: book.title.clone(),
+            author: book.author.clone(),
+            publisher: book.publisher.clone(),
+            year: book.year,
+            tags: book.tags.clone(),
+        }
+    }
+}
+
 /// Every edition of the catalog, keyed, and grouped into works.
 ///
 /// Edition ids (`u32`) are positions in [`ItemIndex::keys`]; work ids are positions in
@@ -88,13 +101,7 @@ impl ItemIndex {
                 };
                 index.editions.push(Vec::new());
                 index.work_author.push(author);
-                index.meta.push(WorkMeta {
-                    title: book.title.clone(),
-                    author: book.author.clone(),
-                    publisher: book.publisher.clone(),
-                    year: book.year,
-                    tags: book.tags.clone(),
-                });
+                index.meta.push(WorkMeta::of(&book));
             }
             index.edition_year.push(book.year.unwrap_or(0));
             let publisher = text::fold(&book.publisher);

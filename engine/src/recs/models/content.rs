@@ -148,6 +148,10 @@ pub struct Content {
     /// Bitset over features: set for the common ones (no postings). Small enough to stay in
     /// cache while a request checks every candidate's features against it.
     common: Vec<u64>,
+    /// Feature name → id, built the first time a book the model was not trained on asks
+    /// (not persisted: the names are).
+    #[serde(skip)]
+    ids: std::sync::OnceLock<HashMap<String, u32>>,
 }
 
 /// The raw (name, type weight) features of a work.
@@ -268,6 +272,11 @@ impl Content {
                 _ => merged.push((f, v)),
             }
         }
+        self.cut(merged)
+    }
+
+    /// A reader vector cut to the feature cap and the postings budget, sorted by feature.
+    fn cut(&self, mut merged: Vec<(u32, f32)>) -> Vec<(u32, f32)> {
         // Heaviest first (ties by feature id, so the cut is deterministic), within the
         // feature cap and the postings budget; common features cost no postings.
         merged.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -354,12 +363,65 @@ impl Content {
         }
     }
 
+    /// The normalised vector of a book this model was not trained on (a book readers added
+    /// since), from its metadata, with the document frequencies of training over `works`
+    /// works. Features no trained work has are left out: they could match nothing. Empty when
+    /// nothing is left.
+    pub fn vector_of(
+        &self,
+        meta: &crate::recs::data::WorkMeta,
+        params: &ContentParams,
+        works: usize,
+    ) -> Vec<(u32, f32)> {
+        let ids = self.ids.get_or_init(|| {
+            self.names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.clone(), i as u32))
+                .collect()
+        });
+        let n = works.max(1) as f32;
+        let mut v: Vec<(u32, f32)> = features_of(meta, params)
+            .into_iter()
+            .filter_map(|(name, tw)| {
+                let &f = ids.get(&name)?;
+                // The book is one more holder of the feature than training counted.
+                let df = self.df[f as usize] as f32 + 1.0;
+                Some((f, tw * ((n + 1.0) / df).ln().max(0.0)))
+            })
+            .filter(|x| x.1 > 0.0)
+            .collect();
+        let norm = v.iter().map(|x| x.1 * x.1).sum::<f32>().sqrt();
+        for x in &mut v {
+            x.1 /= norm;
+        }
+        v.sort_unstable_by_key(|x| x.0);
+        v
+    }
+
+    /// [`Content::similar_to`] for a book given by its vector ([`Content::vector_of`]).
+    pub fn similar_to_vector(&self, v: &[(u32, f32)], out: &mut [f32]) {
+        let p = self.cut(v.to_vec());
+        self.score_vector(&p, out);
+    }
+
+    /// [`Content::explain_similar`] for a book given by its vector.
+    pub fn explain_vector(&self, v: &[(u32, f32)], target: u32) -> Vec<(Feature, f32)> {
+        let p = self.cut(v.to_vec());
+        self.explained(&p, target)
+    }
+
     /// The features `target` shares with work `w`, with their shares of the cosine
     /// [`Content::similar_to`] scored, largest first.
     pub fn explain_similar(&self, w: u32, target: u32) -> Vec<(Feature, f32)> {
         let p = self.profile_vector(&[(w, 1.0)]);
+        self.explained(&p, target)
+    }
+
+    /// The shares of `target`'s score under reader vector `p`, as features, largest first.
+    fn explained(&self, p: &[(u32, f32)], target: u32) -> Vec<(Feature, f32)> {
         let mut out: Vec<(Feature, f32)> = self
-            .shares(&p, target)
+            .shares(p, target)
             .into_iter()
             .map(|(f, s)| (self.feature(f), s))
             .collect();

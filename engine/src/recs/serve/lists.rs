@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use super::cap::AuthorCap;
 use super::Serving;
 use super::{Because, Recommendation, Request};
-use crate::recs::data::profile;
+use crate::recs::data::{profile, WorkMeta};
 use crate::recs::editions::ReaderPublishers;
 use crate::recs::models::{Contribution, ModelKind, Reason};
 use crate::recs::{RecsError, Result};
@@ -166,37 +166,95 @@ impl Serving<'_> {
             let content = self.models.content.as_ref().ok_or_else(untrained)?;
             scores.fill(f32::NEG_INFINITY);
             content.similar_to(own, &mut scores);
-            // The content list tops up the CF one: same exclusions, same author cap overall.
-            let have: HashSet<u32> = out.iter().map(|r| r.work).collect();
-            let mut authors = AuthorCap::counting(cap, out.iter().map(|r| self.author_of(r.work)));
-            let more = self.top_capped(
-                &scores,
-                &|w| excluded.contains(&w) || have.contains(&w),
-                excluded.len() + have.len(),
-                k - out.len() + 16,
-                cap,
-            );
-            for (w, s) in more {
-                if out.len() >= k {
-                    break;
-                }
-                if !authors.admit(self.author_of(w)) {
-                    continue;
-                }
-                let because = content
-                    .explain_similar(own, w)
-                    .into_iter()
-                    .map(|(f, share)| (Because::Feature(f), share))
-                    .collect();
-                out.push(Recommendation {
-                    key: self.edition_key(w, &publishers),
-                    work: w,
-                    score: s,
-                    because,
-                });
-            }
+            self.top_up(&mut out, &scores, k, &excluded, &publishers, |w| {
+                content.explain_similar(own, w)
+            });
         }
         Ok(out)
+    }
+
+    /// "Similar books" for a book the model was not trained on (one readers added since):
+    /// the works closest to its metadata by content, with the same exclusions and cap as
+    /// [`Serving::similar`]. Collaborative models know nothing of it until they are trained
+    /// again; content knows its author, publisher, title words, decade and tags at once.
+    pub fn similar_to_new(
+        &self,
+        meta: &WorkMeta,
+        k: usize,
+        exclude: &Request,
+    ) -> Result<Vec<Recommendation>> {
+        let content = self
+            .models
+            .content
+            .as_ref()
+            .ok_or_else(|| RecsError::Config("model content was not trained".into()))?;
+        let items = &self.models.items;
+        let vector = content.vector_of(meta, &self.models.params.content, items.work_count());
+        let excluded: HashSet<u32> = exclude
+            .ratings
+            .iter()
+            .map(|r| &r.0)
+            .chain(&exclude.shelved)
+            .chain(&exclude.not_interested)
+            .filter_map(|k| items.find(k))
+            .map(|e| items.work_of[e as usize])
+            .collect();
+        let publishers = ReaderPublishers::new(
+            items,
+            exclude.ratings.iter().filter_map(|r| items.find(&r.0)),
+        );
+        let mut scores = vec![f32::NEG_INFINITY; items.work_count()];
+        if vector.is_empty() {
+            return Ok(Vec::new());
+        }
+        content.similar_to_vector(&vector, &mut scores);
+        let mut out = Vec::new();
+        self.top_up(&mut out, &scores, k, &excluded, &publishers, |w| {
+            content.explain_vector(&vector, w)
+        });
+        Ok(out)
+    }
+
+    /// Add the best of content `scores` to `out` until it holds `k`: not a work of
+    /// `excluded` nor one already in `out`, and within the author cap over the whole list;
+    /// each explained by the features `explain` gives.
+    fn top_up(
+        &self,
+        out: &mut Vec<Recommendation>,
+        scores: &[f32],
+        k: usize,
+        excluded: &HashSet<u32>,
+        publishers: &ReaderPublishers,
+        explain: impl Fn(u32) -> Vec<(crate::recs::models::content::Feature, f32)>,
+    ) {
+        let cap = self.rules.max_per_author;
+        let have: HashSet<u32> = out.iter().map(|r| r.work).collect();
+        let mut authors = AuthorCap::counting(cap, out.iter().map(|r| self.author_of(r.work)));
+        let more = self.top_capped(
+            scores,
+            &|w| excluded.contains(&w) || have.contains(&w),
+            excluded.len() + have.len(),
+            k.saturating_sub(out.len()) + 16,
+            cap,
+        );
+        for (w, s) in more {
+            if out.len() >= k {
+                break;
+            }
+            if !authors.admit(self.author_of(w)) {
+                continue;
+            }
+            let because = explain(w)
+                .into_iter()
+                .map(|(f, share)| (Because::Feature(f), share))
+                .collect();
+            out.push(Recommendation {
+                key: self.edition_key(w, publishers),
+                work: w,
+                score: s,
+                because,
+            });
+        }
     }
 
     /// The catalog key of the edition of work `w` shown to a reader with `publishers`.
