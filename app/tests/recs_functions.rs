@@ -10,8 +10,8 @@ use std::collections::{HashMap, HashSet};
 use app::error::AppError;
 use app::functions::library::{rate_book, shelve_book};
 use app::functions::recs::{
-    get_for_you, get_onboarding, get_similar_books, my_taste, popular_row, MAX_FOR_YOU,
-    ONBOARDING_RATINGS, POPULAR_ROW,
+    because_rows, get_for_you, get_onboarding, get_similar_books, my_taste, popular_row,
+    MAX_FOR_YOU, ONBOARDING_RATINGS, POPULAR_ROW,
 };
 use app::types::RecCard;
 use common::*;
@@ -205,6 +205,33 @@ async fn a_book_added_after_training_has_similar_books_by_content() {
     assert_eq!(first.card.author, author, "{:?}", rows.similar);
     assert!(!first.why.is_empty());
     check_rules(&rows.similar, &world, &[]);
+
+    // A reader who loves it gets a "because you liked" row of its content neighbours.
+    b.call(rate_book("gr:99999999".into(), 5)).await.unwrap();
+    let because = b.call(because_rows()).await.unwrap();
+    let row = because
+        .iter()
+        .find(|r| r.seed.isbn == "gr:99999999")
+        .expect("a row for the new book");
+    assert!(!row.books.is_empty());
+    assert!(row.books.iter().any(|r| r.card.author == author));
+    check_rules(&row.books, &world, &["gr:99999999"]);
+
+    // Another reader who likes that author's books is offered the new one in "For you".
+    let mut fan = world.browser("10.0.0.2");
+    fan.call(rate_book(HUNGER_GAMES.into(), 5)).await.unwrap();
+    let for_you = fan.call(get_for_you(MAX_FOR_YOU)).await.unwrap();
+    assert!(for_you.personal);
+    let new_one = for_you
+        .books
+        .iter()
+        .position(|r| r.card.isbn == "gr:99999999")
+        .expect("the new book in For you");
+    assert!(new_one <= 2, "{new_one}");
+    assert!(!for_you.books[new_one].why.is_empty());
+    // Not for a reader who has it already.
+    let mine = b.call(get_for_you(MAX_FOR_YOU)).await.unwrap();
+    assert!(mine.books.iter().all(|r| r.card.isbn != "gr:99999999"));
 }
 
 #[tokio::test]

@@ -85,6 +85,35 @@ pub fn popular(
     Ok(out)
 }
 
+/// At most this many books readers added since the last training join a "For you" list.
+const NEW_FOR_YOU: usize = 2;
+/// Where they go: the third and the sixth place (or the end of a shorter list), so the
+/// model's best stay first and new books are seen without a row of their own.
+const NEW_PLACES: [usize; NEW_FOR_YOU] = [2, 5];
+/// How many of the catalog's latest books are looked at for ones the model lacks: books are
+/// numbered in the order they came, so those added since training are the last ones.
+const NEW_SCAN: usize = 5_000;
+
+/// The catalog's books the model was not trained on (the latest [`NEW_SCAN`] at most), with
+/// what content needs to know of them.
+fn new_books(state: &AppState, model: &TrainedModels) -> Vec<(String, WorkMeta)> {
+    let catalog = state.catalog();
+    let start = catalog.len().saturating_sub(NEW_SCAN) as BookIdx;
+    (start..catalog.len() as BookIdx)
+        .filter_map(|i| catalog.book(i))
+        .filter(|b| model.items.find(&b.key).is_none())
+        .map(|b| (b.key.clone(), WorkMeta::of(b)))
+        .collect()
+}
+
+/// Put `new` books into the list at [`NEW_PLACES`], keeping it at most `k` long.
+fn with_new_books(recs: &mut Vec<Recommendation>, new: Vec<Recommendation>, k: usize) {
+    for (book, at) in new.into_iter().zip(NEW_PLACES) {
+        recs.insert(at.min(recs.len()), book);
+    }
+    recs.truncate(k);
+}
+
 /// "For you" (kept in the cache until the reader's library or the model changes).
 pub fn for_you(state: &AppState, reader: &ReaderLibrary, k: usize) -> Result<ForYou, AppError> {
     let (generation, model) = state.recommender.get_with_generation();
@@ -99,7 +128,11 @@ pub fn for_you(state: &AppState, reader: &ReaderLibrary, k: usize) -> Result<For
                     .into_iter()
                     .find(|k| model.scorer(*k).is_some())
                     .unwrap_or(ModelKind::Popularity);
-                let recs = model.serve(RULES).recommend(kind, &request)?;
+                let serving = model.serve(RULES);
+                let mut recs = serving.recommend(kind, &request)?;
+                let new =
+                    serving.recommend_new(&request, &new_books(state, &model), NEW_FOR_YOU)?;
+                with_new_books(&mut recs, new, k);
                 Ok(ForYou {
                     books: cards(state, reader, recs, |r| explain(state, &r.because))?,
                     personal: true,
@@ -159,10 +192,16 @@ fn compute_because_rows(
         let Some(book) = catalog.book(fav.book) else {
             continue;
         };
-        let recs = match model
-            .serve(RULES)
-            .similar(ModelKind::Knn, &book.key, ROW, &request)
-        {
+        let serving = model.serve(RULES);
+        // A book added since the last training has no co-readers in the model yet: its row is
+        // its content neighbours, each explained by what it shares with the book.
+        let new_book = model.items.find(&book.key).is_none();
+        let recs = if new_book {
+            serving.similar_to_new(&WorkMeta::of(book), ROW, &request)
+        } else {
+            serving.similar(ModelKind::Knn, &book.key, ROW, &request)
+        };
+        let recs = match recs {
             Ok(r) if !r.is_empty() => r,
             _ => continue,
         };
@@ -173,8 +212,12 @@ fn compute_because_rows(
         seed.mine = state_of(fav);
         rows.push(BecauseRow {
             seed,
-            books: cards(state, reader, recs, |_| {
-                format!("Readers who liked {title} liked it")
+            books: cards(state, reader, recs, |r| {
+                if new_book {
+                    explain(state, &r.because)
+                } else {
+                    format!("Readers who liked {title} liked it")
+                }
             })?,
         });
     }

@@ -399,6 +399,41 @@ impl Content {
         v
     }
 
+    /// A reader's content vector from their profile (rated works and weights): what
+    /// [`Content::new_book_shares`] compares books the model was not trained on with.
+    pub fn reader_vector(&self, profile: &[(u32, f32)]) -> Vec<(u32, f32)> {
+        self.profile_vector(profile)
+    }
+
+    /// How a book given by its vector ([`Content::vector_of`]) matches reader vector `p`:
+    /// each shared feature's share of the score, largest first. `None` unless a selective
+    /// feature is shared (an author, a rare title word): a decade or a big publisher alone
+    /// does not make a book the reader's taste.
+    pub fn new_book_shares(
+        &self,
+        p: &[(u32, f32)],
+        v: &[(u32, f32)],
+    ) -> Option<Vec<(Feature, f32)>> {
+        let shared: Vec<(u32, f32)> = v
+            .iter()
+            .filter_map(|&(f, x)| {
+                p.binary_search_by_key(&f, |y| y.0)
+                    .ok()
+                    .map(|i| (f, p[i].1 * x))
+            })
+            .filter(|x| x.1 > 0.0)
+            .collect();
+        if !shared.iter().any(|&(f, _)| !self.is_common(f)) {
+            return None;
+        }
+        let mut out: Vec<(Feature, f32)> = shared
+            .into_iter()
+            .map(|(f, s)| (self.feature(f), s))
+            .collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1));
+        Some(out)
+    }
+
     /// [`Content::similar_to`] for a book given by its vector ([`Content::vector_of`]).
     pub fn similar_to_vector(&self, v: &[(u32, f32)], out: &mut [f32]) {
         let p = self.cut(v.to_vec());

@@ -215,6 +215,61 @@ impl Serving<'_> {
         Ok(out)
     }
 
+    /// Books this model was not trained on (`new`: catalog key and metadata; readers added
+    /// them since) that match the reader's taste by content, best first, at most `k`: each
+    /// scored against the reader's content vector and explained by the features it shares
+    /// with their books. Only books sharing a selective feature (an author, a rare title
+    /// word) qualify; never one the reader rated, shelved or marked not interested. Their
+    /// `work` is `u32::MAX`: the model has no work for them.
+    pub fn recommend_new(
+        &self,
+        request: &Request,
+        new: &[(String, WorkMeta)],
+        k: usize,
+    ) -> Result<Vec<Recommendation>> {
+        let Some(content) = self.models.content.as_ref() else {
+            return Ok(Vec::new());
+        };
+        let items = &self.models.items;
+        let rated: Vec<(u32, u8)> = request
+            .ratings
+            .iter()
+            .filter_map(|(key, r)| items.find(key).map(|e| (e, *r)))
+            .collect();
+        let p = content.reader_vector(&self.profile(&rated));
+        if p.is_empty() {
+            return Ok(Vec::new());
+        }
+        let seen: HashSet<&str> = request
+            .ratings
+            .iter()
+            .map(|r| r.0.as_str())
+            .chain(request.shelved.iter().map(String::as_str))
+            .chain(request.not_interested.iter().map(String::as_str))
+            .collect();
+        let params = &self.models.params.content;
+        let mut out: Vec<Recommendation> = new
+            .iter()
+            .filter(|(key, _)| !seen.contains(key.as_str()) && items.find(key).is_none())
+            .filter_map(|(key, meta)| {
+                let v = content.vector_of(meta, params, items.work_count());
+                let shares = content.new_book_shares(&p, &v)?;
+                Some(Recommendation {
+                    key: key.clone(),
+                    work: u32::MAX,
+                    score: shares.iter().map(|s| s.1).sum(),
+                    because: shares
+                        .into_iter()
+                        .map(|(f, s)| (Because::Feature(f), s))
+                        .collect(),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
+        out.truncate(k);
+        Ok(out)
+    }
+
     /// Add the best of content `scores` to `out` until it holds `k`: not a work of
     /// `excluded` nor one already in `out`, and within the author cap over the whole list;
     /// each explained by the features `explain` gives.

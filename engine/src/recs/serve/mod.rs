@@ -68,7 +68,8 @@ impl TrainedModels {
 pub struct Recommendation {
     /// Catalog key of the edition shown.
     pub key: String,
-    /// Its work id.
+    /// Its work id (`u32::MAX` for a book the model was not trained on, see
+    /// [`Serving::recommend_new`]).
     pub work: u32,
     /// The model's score.
     pub score: f32,
