@@ -5,6 +5,8 @@
 //! - [`goodbooks`]: the goodbooks-10k files (`books.csv`, `ratings.csv`, `tags.csv`,
 //!   `book_tags.csv`);
 //! - [`goodreads`]: Goodreads library exports, read, matched to the catalog and written back;
+//! - [`stars`]: fractional stars (StoryGraph's quarter stars, LibraryThing's half stars) on the
+//!   1–10 scale and back;
 //! - [`load`]: a dataset (or a store's own records) in the recommender's form;
 //! - [`formula`]: export cells kept from running as spreadsheet formulas.
 //!
@@ -17,4 +19,5 @@ pub mod formula;
 pub mod goodbooks;
 pub mod goodreads;
 pub mod load;
+pub mod stars;
 mod year;

@@ -10,6 +10,9 @@
 //! - columns are found by name, not position: other tools that produce "Goodreads CSV"
 //!   (StoryGraph, LibraryThing, spreadsheets) reorder them or leave some out, and only the
 //!   columns this reader uses are required;
+//! - a column of finer stars kept beside `My Rating` (`Star Rating`, `Rating`: a StoryGraph or
+//!   LibraryThing import exported by Shelfwise) gives the rating while it agrees with `My
+//!   Rating` ([`crate::datasets::stars::kept_rating`]), so such an export reads back as it was;
 //! - `ISBN` and `ISBN13` are wrapped as `="0439023483"` (so that spreadsheets keep the leading
 //!   zero and do not turn an ISBN-13 into `9.78044E+12`), and are `=""` when Goodreads has none
 //!   (most e-books);
@@ -129,6 +132,11 @@ pub struct GoodreadsRow {
     pub isbn13: Option<String>,
     /// `My Rating` in stars, 1–5; `None` for 0 (not rated).
     pub stars: Option<u8>,
+    /// The rating on Shelfwise's 1–10 scale when the file gives it finer than whole stars
+    /// (StoryGraph's quarter stars, LibraryThing's half stars, or such a column kept beside
+    /// `My Rating` by an earlier import: see [`crate::datasets::stars`]); [`GoodreadsRow::rating`]
+    /// prefers it to `stars`.
+    pub fine_rating: Option<Rating>,
     /// `Exclusive Shelf`; `None` for a reader's own exclusive shelf or an empty field.
     pub shelf: Option<Shelf>,
     /// `Date Read` as exported (Goodreads writes `2017/04/23`); `None` when empty.
@@ -266,9 +274,11 @@ impl GoodreadsRow {
         )
     }
 
-    /// The row's rating on Shelfwise's scale ([`Rating::from_stars`]); `None` when not rated.
+    /// The row's rating on Shelfwise's scale: the finer rating when the file has one, else
+    /// the whole stars ([`Rating::from_stars`]); `None` when not rated.
     pub fn rating(&self) -> Option<Rating> {
-        self.stars.and_then(Rating::from_stars)
+        self.fine_rating
+            .or_else(|| self.stars.and_then(Rating::from_stars))
     }
 }
 
