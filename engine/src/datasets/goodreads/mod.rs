@@ -36,6 +36,7 @@ use crate::catalog::Catalog;
 use crate::records::{Book, Rating, Rejection};
 use crate::{isbn, text, Error, Result};
 use columns::Columns;
+pub(crate) use export::last_first;
 pub use export::write_export;
 
 mod columns;
@@ -475,7 +476,7 @@ fn find(catalog: &Catalog, row: &GoodreadsRow) -> Option<(String, MatchedBy)> {
 }
 
 /// An ISBN field without Goodreads' `="..."` wrapper, spaces and hyphens; `None` when empty.
-fn unwrap_isbn(field: &str) -> Option<String> {
+pub(crate) fn unwrap_isbn(field: &str) -> Option<String> {
     let inner = field.trim();
     let inner = inner.strip_prefix('=').unwrap_or(inner).trim();
     let inner = inner
