@@ -436,8 +436,10 @@ pub fn read_export(
 }
 
 /// Match rows to catalog books, in order: the `ISBN` column, then the `ISBN13` column (a 978
-/// ISBN-13 as its ISBN-10), then title and first author ([`Catalog::find_work`], which ignores
-/// the series suffix). Each row costs a few hash lookups.
+/// ISBN-13 as its ISBN-10), then Goodreads' `Book Id`, then title and first author: the book an
+/// earlier import made of them ([`GoodreadsRow::new_book`]'s `rd:` key) if there is one, else
+/// the work's edition ([`Catalog::find_work`], which ignores the series suffix). Each row costs
+/// a few hash lookups.
 pub fn match_rows(catalog: &Catalog, rows: Vec<GoodreadsRow>) -> Vec<Match> {
     rows.into_iter()
         .map(|row| match find(catalog, &row) {
@@ -469,6 +471,17 @@ fn find(catalog: &Catalog, row: &GoodreadsRow) -> Option<(String, MatchedBy)> {
     if text::fold(&row.title).is_empty() {
         // Nothing to match on: an all-punctuation title would meet other such titles.
         return None;
+    }
+    // The book an earlier import made of this title and author (its `rd:` key), rather than
+    // whichever edition now stands for the work: a reader's export read back, or the same
+    // file imported again, lands on the same books even after the catalog grouped that one
+    // with another edition.
+    let made = row
+        .new_book()
+        .map(|b| b.key)
+        .filter(|k| k.starts_with("rd:") && catalog.find(k).is_some());
+    if let Some(key) = made {
+        return Some((key, MatchedBy::TitleAuthor));
     }
     let work = catalog.work(catalog.find_work(&row.title, &row.author)?)?;
     let book = catalog.book(work.representative())?;

@@ -618,3 +618,30 @@ fn formula_like_text_is_exported_as_text_and_read_back_as_it_was() {
     assert_eq!(read[0].title, row.title);
     assert_eq!(read[0].author, row.author);
 }
+
+#[test]
+fn a_row_finds_the_book_an_earlier_import_made_of_it() {
+    let row = GoodreadsRow {
+        title: "Blood of the Goddess".into(),
+        author: "William Schindler".into(),
+        ..GoodreadsRow::default()
+    };
+    let made = row.new_book().unwrap();
+    assert!(made.key.starts_with("rd:"), "{made:?}");
+    let edition = Book::new("1594772290", "Blood of the Goddess", "William Schindler");
+    // Only the other edition: the work's.
+    let catalog = Catalog::build(vec![edition.clone()], vec![]).unwrap();
+    let matches = match_rows(&catalog, vec![row.clone()]);
+    assert_eq!(matches[0].key(), Some("1594772290"));
+    // The book a first import made of the row, grouped with that edition since: that book.
+    let catalog = Catalog::build(vec![edition, made.clone()], vec![]).unwrap();
+    let matches = match_rows(&catalog, vec![row]);
+    assert_eq!(matches[0].key(), Some(made.key.as_str()));
+    assert!(matches!(
+        matches[0],
+        Match::Matched {
+            how: MatchedBy::TitleAuthor,
+            ..
+        }
+    ));
+}
