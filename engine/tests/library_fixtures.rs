@@ -431,3 +431,34 @@ fn real_exports_are_read_row_for_row_and_survive_an_export() {
         }
     }
 }
+
+#[test]
+fn real_exports_against_the_real_catalog() {
+    let files: Vec<_> = ["storygraph", "librarything"]
+        .into_iter()
+        .flat_map(test_support::data::real_exports)
+        .collect();
+    if files.is_empty() {
+        return;
+    }
+    let Some(path) = test_support::data::bookcrossing_file("BX-Books.csv") else {
+        return;
+    };
+    let file = std::fs::File::open(&path).unwrap();
+    let mut books = Vec::new();
+    engine::datasets::bookcrossing::read_books(
+        file,
+        &mut engine::records::ImportReport::default(),
+        |b| books.push(b),
+    )
+    .unwrap();
+    let catalog = Catalog::build(books, vec![]).unwrap();
+    for path in files {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let export = read_library_export(&std::fs::read(&path).unwrap(), 20_000).unwrap();
+        let rows = export.rows.len();
+        let counts = tally(&match_rows(&catalog, export.rows));
+        assert_eq!(counts.values().sum::<usize>(), rows, "{name}");
+        eprintln!("{name} against Book-Crossing: {rows} rows, {counts:?}");
+    }
+}
