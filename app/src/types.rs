@@ -236,7 +236,7 @@ pub struct MyBooks {
     pub star_histogram: Vec<u32>,
 }
 
-/// What a Goodreads import did.
+/// What a library import (Goodreads, StoryGraph or LibraryThing) did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImportSummary {
     /// Rows read from the file.

@@ -35,6 +35,17 @@ pub enum Error {
         /// The 1-based line of the first invalid byte's row.
         line: u64,
     },
+    /// A file is not a library export of any format an import reads.
+    #[error(
+        "not a library export Shelfwise reads ({first_line}): import the CSV file that \
+         Goodreads or StoryGraph exports, or the tab-separated (TSV) file that LibraryThing \
+         exports"
+    )]
+    UnknownFormat {
+        /// What the file starts with, for the reader: `its first line is "..."`, or `the file
+        /// is empty`.
+        first_line: String,
+    },
     /// A file has more rows than an import accepts.
     #[error("{file} has more than {max} rows")]
     TooManyRows {

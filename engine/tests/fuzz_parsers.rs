@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use engine::datasets::{bookcrossing, goodbooks, goodreads};
+use engine::datasets::{bookcrossing, goodbooks, goodreads, library, librarything, storygraph};
 use engine::records::ImportReport;
 use proptest::prelude::*;
 
@@ -12,6 +12,8 @@ const GOODBOOKS_BOOKS: &str = include_str!("fixtures/goodbooks/books.csv");
 const GOODBOOKS_RATINGS: &str = include_str!("fixtures/goodbooks/ratings.csv");
 const GOODBOOKS_TAGS: &str = include_str!("fixtures/goodbooks/tags.csv");
 const GOODBOOKS_BOOK_TAGS: &str = include_str!("fixtures/goodbooks/book_tags.csv");
+const STORYGRAPH: &[u8] = include_bytes!("fixtures/storygraph/library_export.csv");
+const LIBRARYTHING: &[u8] = include_bytes!("fixtures/librarything/library_export.tsv");
 
 /// Book-Crossing rows in the files' own style: `;`-separated, quoted, Latin-1, HTML entities,
 /// escaped quotes.
@@ -110,6 +112,9 @@ fn parse_everything(bytes: &[u8]) {
     let _ = goodbooks::read_tags(bytes, &mut ImportReport::default());
     let _ = goodbooks::read_book_tags(bytes, &mut ImportReport::default(), |_| {});
     let _ = goodreads::read_export(bytes, 1_000);
+    let _ = storygraph::read_export(bytes, 1_000);
+    let _ = librarything::read_export(bytes, 1_000);
+    let _ = library::read_library_export(bytes, 1_000);
     // Consistency: what a parser kept plus what it rejected never exceeds what it read.
     assert!(r.kept <= r.read, "{r:?}");
 }
@@ -144,6 +149,10 @@ fn samples() -> Vec<Vec<u8>> {
             .join("\n")
             .into_bytes(),
         goodreads_sample(),
+        // The first rows of the StoryGraph and LibraryThing fixtures (the LibraryThing one's
+        // last row is Windows-1252: the whole file).
+        STORYGRAPH[..1_500].to_vec(),
+        LIBRARYTHING.to_vec(),
     ]
 }
 
@@ -156,7 +165,7 @@ proptest! {
     }
 
     #[test]
-    fn mutated_real_rows_never_panic(which in 0usize..8, edits in edits()) {
+    fn mutated_real_rows_never_panic(which in 0usize..10, edits in edits()) {
         let sample = &samples()[which];
         parse_everything(&mutate(sample, &edits));
     }
@@ -173,9 +182,15 @@ proptest! {
             text.push('\n');
         }
         parse_everything(text.as_bytes());
-        let mut with_header = goodreads::COLUMNS.join(",");
-        with_header.push('\n');
-        with_header.push_str(&text);
-        parse_everything(with_header.as_bytes());
+        for header in [
+            goodreads::COLUMNS.join(","),
+            storygraph::COLUMNS.join(","),
+            librarything::COLUMNS.join("\t"),
+        ] {
+            let mut with_header = header;
+            with_header.push('\n');
+            with_header.push_str(&text);
+            parse_everything(with_header.as_bytes());
+        }
     }
 }

@@ -434,3 +434,298 @@ async fn books_a_signed_in_reader_brings_join_the_catalog_once() {
     assert_eq!(theirs["created"], 0, "{theirs}");
     assert_eq!(site.state.store.book_count(), books + created as usize);
 }
+
+/// A fixture of `engine/tests/fixtures` (see the `SOURCE.md` beside each).
+fn fixture(path: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/../engine/tests/fixtures/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// A reader's books from the JSON export: ISBN → (rating on the 1–10 scale, shelf).
+async fn ratings(
+    app: &axum::Router,
+    cookie: &str,
+) -> std::collections::BTreeMap<String, (Option<u64>, Option<String>)> {
+    let (status, _, json) = send(
+        app,
+        Request::get("/export/shelfwise.json")
+            .header("cookie", cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    doc["books"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["isbn"].as_str().unwrap().to_string(),
+                (
+                    b["rating_1_to_10"].as_u64(),
+                    b["shelf"].as_str().map(str::to_string),
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Every row is kept: found in the catalog, added to it, or listed with its line.
+fn assert_every_row_kept(name: &str, summary: &serde_json::Value, rows: u64) {
+    let count = |key: &str| summary[key].as_u64().unwrap();
+    assert_eq!(count("rows"), rows, "{name}: {summary}");
+    assert_eq!(
+        count("matched") + count("created") + summary["rejected"].as_array().unwrap().len() as u64,
+        rows,
+        "{name}: {summary}"
+    );
+    assert!(
+        summary["unmatched"].as_array().unwrap().is_empty(),
+        "{name}: {summary}"
+    );
+    assert_eq!(
+        summary["error"],
+        serde_json::Value::Null,
+        "{name}: {summary}"
+    );
+}
+
+#[tokio::test]
+async fn storygraph_and_librarything_exports_come_in_through_the_one_route() {
+    let _one = common::one_at_a_time().await;
+    let site = site();
+    for (i, (path, rows)) in [
+        ("storygraph/library_export.csv", 18),
+        ("librarything/library_export.tsv", 13),
+        ("librarything/older_layout.tsv", 3),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let reader = sign_up(&site.router, &format!("reader{i}")).await;
+        let (summary, _) = import(&site.router, &reader, &fixture(path)).await;
+        assert_every_row_kept(path, &summary, rows);
+        assert!(
+            summary["matched"].as_u64().unwrap() >= 2,
+            "{path}: {summary}"
+        );
+        assert!(
+            summary["created"].as_u64().unwrap() >= 1,
+            "{path}: {summary}"
+        );
+        let mine = ratings(&site.router, &reader).await;
+        let book = |isbn: &str| mine.get(isbn).cloned();
+        let s = |v: &str| Some(v.to_string());
+        match i {
+            0 => {
+                // 4.75 stars, read; 0.25 stars, did not finish; 2.5 stars, paused (no shelf
+                // of Shelfwise's: the status stays with the row).
+                assert_eq!(book("0439023483"), Some((Some(9), s("read"))), "{mine:?}");
+                assert_eq!(book("0316015849"), Some((Some(1), s("did-not-finish"))));
+                assert_eq!(book("0743273567"), Some((Some(5), None)));
+                // Pride and Prejudice has no ISBN: found by title and author.
+                assert_eq!(book("0679783261"), Some((Some(7), s("read"))));
+            }
+            1 => {
+                // 4.5 stars with a date read; 0.5 stars, "Read but unowned"; 4 stars in
+                // "Your library" only.
+                assert_eq!(book("0439023483"), Some((Some(9), s("read"))), "{mine:?}");
+                assert_eq!(book("0316015849"), Some((Some(1), s("read"))));
+                assert_eq!(book("0451524934"), Some((Some(8), None)));
+                assert_eq!(book("0618260307"), Some((None, s("reading"))));
+            }
+            _ => {
+                assert_eq!(book("0743273567"), Some((Some(7), s("read"))), "{mine:?}");
+                assert_eq!(book("0452284244"), Some((Some(8), s("want-to-read"))));
+            }
+        }
+    }
+    // Books the imports added say where they came from.
+    let origin = |key: &str| {
+        let id = site.state.store.book_id(key).unwrap().unwrap();
+        site.state.store.origin(id).unwrap().unwrap()
+    };
+    let piranesi = engine::isbn::normalize("9781635575637").unwrap();
+    assert_eq!(origin(&piranesi).via, "storygraph-import");
+    let rayuela = origin("8420428167");
+    assert_eq!(rayuela.via, "librarything-import");
+    assert_eq!(
+        rayuela.source_ids,
+        vec![("librarything".to_string(), "113".to_string())]
+    );
+}
+
+#[tokio::test]
+async fn bad_files_of_every_format_are_refused_whole_or_listed_by_line() {
+    let _one = common::one_at_a_time().await;
+    let site = site();
+    let ann = sign_up(&site.router, "ann").await;
+    let ratings_before = site.state.store.rating_count();
+    let sg_header = engine::datasets::storygraph::COLUMNS.join(",");
+    let lt_header = engine::datasets::librarything::COLUMNS.join("\t");
+    let lt_row = {
+        let mut fields = vec![""; 49];
+        fields[1] = "Dune";
+        fields[3] = "Herbert, Frank";
+        fields.join("\t")
+    };
+    let many = |header: &str, row: &str| {
+        let mut file = format!("{header}\n");
+        for _ in 0..20_001 {
+            file.push_str(row);
+            file.push('\n');
+        }
+        file.into_bytes()
+    };
+    let mut latin1 = fixture("storygraph/library_export.csv");
+    latin1.extend_from_slice(b"Caf\xe9,Someone,,,,read,,,,1,,,,,,,,,,,,,No\n");
+    let cases: Vec<(&str, Vec<u8>, Vec<&str>)> =
+        vec![
+        (
+            "another format",
+            b"isbn,title,rating\n0439023483,The Hunger Games,5\n".to_vec(),
+            vec!["Goodreads", "StoryGraph", "LibraryThing", "isbn,title,rating"],
+        ),
+        (
+            "LibraryThing's CSV export",
+            b"Book Id,Title,Primary Author,Collections\n1,Dune,\"Herbert, Frank\",Your library\n"
+                .to_vec(),
+            vec!["tab-separated (TSV)"],
+        ),
+        (
+            "20,001 StoryGraph rows",
+            many(&sg_header, "Dune,Frank Herbert,,,,read,,,,1,,,,,,,,,,,,,No"),
+            vec!["StoryGraph export has more than 20000 rows"],
+        ),
+        (
+            "20,001 LibraryThing rows",
+            many(&lt_header, &lt_row),
+            vec!["LibraryThing export has more than 20000 rows"],
+        ),
+        (
+            "a StoryGraph row not in UTF-8",
+            latin1,
+            vec!["StoryGraph export is not UTF-8 text (line 21)"],
+        ),
+        (
+            "a StoryGraph export without its columns",
+            b"Title,Authors,Star Rating\nDune,Frank Herbert,4.5\n".to_vec(),
+            vec!["lacks required columns: Read Status"],
+        ),
+    ];
+    for (what, file, needles) in cases {
+        let (status, _, body) = send(&site.router, upload(&ann, &file, "application/json")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{what}: {body}");
+        for needle in needles {
+            assert!(body.contains(needle), "{what}: {needle}: {body}");
+        }
+        assert_eq!(site.state.store.rating_count(), ratings_before, "{what}");
+        assert!(library(&site.router, &ann).await.is_empty(), "{what}");
+    }
+    // Truncated files and bad rows: the rest is imported, each bad row listed by line.
+    for (path, rows, listed) in [
+        (
+            "storygraph/bad_rows.csv",
+            8,
+            vec![
+                "line 2: bad Star Rating: \"4.1\" (0.25–5 stars in quarter stars expected)",
+                "line 4: wrong field count: 7 (the header has 23)",
+                "line 5: no title or ISBN",
+                "line 12: wrong field count: 1 (the header has 23)",
+            ],
+        ),
+        (
+            "librarything/bad_rows.tsv",
+            5,
+            vec![
+                "line 2: bad Rating: \"7\" (0.5–5 stars in half stars expected)",
+                "line 7: wrong field count: 8 (the header has 49)",
+            ],
+        ),
+    ] {
+        let reader = sign_up(&site.router, &format!("bad{rows}")).await;
+        let (summary, _) = import(&site.router, &reader, &fixture(path)).await;
+        assert_every_row_kept(path, &summary, rows);
+        let rejected: Vec<&str> = summary["rejected"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap())
+            .collect();
+        for line in listed {
+            assert!(rejected.contains(&line), "{path}: {line}: {rejected:?}");
+        }
+    }
+}
+
+/// Every row of an export of Goodreads' layout, with every column.
+fn details(csv: &[u8]) -> Vec<engine::datasets::goodreads::Details> {
+    let (rows, errors) = engine::datasets::goodreads::read_export(csv, 20_000).unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    rows.into_iter().map(|r| r.details).collect()
+}
+
+#[tokio::test]
+async fn real_storygraph_and_librarything_exports_come_in_and_go_out_whole() {
+    let _one = common::one_at_a_time().await;
+    let site = site();
+    let files: Vec<std::path::PathBuf> = ["storygraph", "librarything"]
+        .into_iter()
+        .flat_map(test_support::data::real_exports)
+        .collect();
+    for (i, path) in files.iter().enumerate() {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let original = std::fs::read(path).unwrap();
+        let brought = engine::datasets::library::read_library_export(&original, 20_000).unwrap();
+        let rows = (brought.rows.len() + brought.rejected.len()) as u64;
+        let reader = sign_up(&site.router, &format!("real{i}")).await;
+        let (summary, _) = import(&site.router, &reader, &original).await;
+        assert_every_row_kept(&name, &summary, rows);
+
+        // The export in Goodreads' layout: one row per book, each the row the reader brought
+        // for it, every column (Goodreads' 24, then the service's own), the same rating.
+        let csv = export_csv(&site.router, &reader).await;
+        let exported = details(csv.as_bytes());
+        let books = library(&site.router, &reader).await.len();
+        assert_eq!(exported.len(), books, "{name}");
+        let mut left: Vec<_> = brought.rows.iter().map(|r| &r.details).collect();
+        for row in &exported {
+            let at = left.iter().position(|d| *d == row);
+            assert!(at.is_some(), "{name}: exported row not brought: {row:?}");
+            left.remove(at.unwrap());
+        }
+        // Rows not exported are rows that named a book another row of the file named too.
+        let named_twice = brought.rows.len() - books;
+        assert_eq!(left.len(), named_twice, "{name}");
+
+        // The export imported into a fresh account: the same books, the same ratings on the
+        // 1–10 scale (quarter stars included), the same shelves, and the same export.
+        let again = sign_up(&site.router, &format!("again{i}")).await;
+        let (summary_again, _) = import(&site.router, &again, csv.as_bytes()).await;
+        assert_every_row_kept(&name, &summary_again, books as u64);
+        assert_eq!(
+            ratings(&site.router, &again).await,
+            ratings(&site.router, &reader).await,
+            "{name}"
+        );
+        assert_eq!(
+            details(export_csv(&site.router, &again).await.as_bytes()),
+            exported,
+            "{name}"
+        );
+        eprintln!(
+            "{name}: {rows} rows, {} matched, {} created, {} listed as unreadable; \
+             exported {} (every column of each; {named_twice} rows named a book another row \
+             named), read back into a fresh account with the same ratings and shelves",
+            summary["matched"],
+            summary["created"],
+            summary["rejected"].as_array().unwrap().len(),
+            exported.len(),
+        );
+    }
+}

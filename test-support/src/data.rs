@@ -45,3 +45,34 @@ pub fn bookcrossing() -> Option<PathBuf> {
     }
     Some(bookcrossing_dir())
 }
+
+/// The real exports of `service` (`storygraph`, `librarything`) that readers published, when
+/// they have been fetched into `engine/tests/fixtures/<service>/real/`: their licences keep
+/// them out of git, and that folder's `SOURCE.md` says where each comes from and how to fetch
+/// it. Empty (and a line saying the test part was skipped) when none is there.
+pub fn real_exports(service: &str) -> Vec<PathBuf> {
+    let dir = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../engine/tests/fixtures"
+    ))
+    .join(service)
+    .join("real");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file()
+                && p.extension()
+                    .is_some_and(|x| x == "csv" || x == "tsv" || x == "txt")
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        eprintln!(
+            "skipped: no real {service} export in {} (see its SOURCE.md)",
+            dir.display()
+        );
+    }
+    files
+}

@@ -1,5 +1,7 @@
-//! Moving a library in and out: import a Goodreads export (an upload), export as CSV in the
-//! same Goodreads layout (it round-trips through the import) or as JSON.
+//! Moving a library in and out: import a library export of Goodreads, StoryGraph or
+//! LibraryThing (an upload; the format is told from the file's header), export as CSV in
+//! Goodreads' layout (it round-trips through the import, with the columns StoryGraph and
+//! LibraryThing have and Goodreads has not after Goodreads' own) or as JSON.
 //!
 //! The upload and the downloads are plain HTTP routes rather than server functions: a browser
 //! posts a file from a form and saves a download from a link, with or without JavaScript. They
@@ -8,7 +10,9 @@
 use axum::extract::{Multipart, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use engine::datasets::goodreads::{self, ExportRow, Match, MatchedBy};
+use engine::datasets::goodreads::{self, ExportRow, GoodreadsRow, Match, MatchedBy};
+use engine::datasets::library::{self, Format};
+use engine::datasets::stars;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 use serde::Serialize;
@@ -21,8 +25,9 @@ use crate::backend::store::UserId;
 use crate::error::AppError;
 use crate::types::{ImportSummary, Shelf};
 
-/// Largest accepted upload (a Goodreads export of 20,000 books is about 5 MB).
-pub const MAX_UPLOAD_BYTES: usize = 8 << 20;
+/// Largest accepted upload: an export of [`MAX_ROWS`] books of any format. Goodreads' is about
+/// 5 MB; LibraryThing's, with its 49 columns, about 12 MB (real ones run 520–610 bytes a row).
+pub const MAX_UPLOAD_BYTES: usize = 16 << 20;
 /// Most rows one import accepts.
 pub const MAX_ROWS: usize = 20_000;
 /// Unmatched and rejected rows listed in the summary (the counts are always complete).
@@ -82,8 +87,9 @@ fn with_cookies(mut response: Response, cookies: Vec<HeaderValue>) -> Response {
     response
 }
 
-/// `POST /import/goodreads` (multipart, field `file`): import, keep the summary, and send a
-/// browser to `/import` to read it (other clients get the summary as JSON).
+/// `POST /import/goodreads` (multipart, field `file`): import a Goodreads, StoryGraph or
+/// LibraryThing export, keep the summary, and send a browser to `/import` to read it (other
+/// clients get the summary as JSON).
 pub async fn import_goodreads(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -104,7 +110,11 @@ pub async fn import_goodreads(
             Ok(Some(_)) => continue,
             Ok(None) => {
                 return error_response(
-                    AppError::Invalid("Choose a CSV file to import.".into()),
+                    AppError::Invalid(
+                        "Choose the file to import: the CSV file Goodreads or StoryGraph \
+                         exports, or LibraryThing's tab-separated (TSV) file."
+                            .into(),
+                    ),
                     Vec::new(),
                 )
             }
@@ -163,8 +173,9 @@ pub async fn import_goodreads(
     with_cookies(response, cookies)
 }
 
-/// Import a Goodreads export into `user`'s library: every row in one transaction (all or
-/// nothing), the summary kept for the `/import` page. A row that matches no catalog book
+/// Import a library export (Goodreads, StoryGraph or LibraryThing:
+/// [`library::read_library_export`]) into `user`'s library: every row in one transaction (all
+/// or nothing), the summary kept for the `/import` page. A row that matches no catalog book
 /// becomes one when `adds_books` (a signed-in reader: anonymous readers cannot grow the
 /// catalog, and are asked to sign up). A file refused as a whole writes nothing and answers a
 /// summary with its `error`.
@@ -191,8 +202,8 @@ pub fn import_bytes(
         rejected: vec![],
         error: None,
     };
-    let (rows, rejected) = match goodreads::read_export(bytes, MAX_ROWS) {
-        Ok(r) => r,
+    let (format, rows, rejected) = match library::read_library_export(bytes, MAX_ROWS) {
+        Ok(export) => (export.format, export.rows, export.rejected),
         Err(e) => {
             summary.error = Some(e.to_string());
             state.store.set_meta(&summary_key(user), &summary)?;
@@ -236,14 +247,10 @@ pub fn import_bytes(
                     continue;
                 };
                 let origin = Origin {
-                    via: "goodreads-import".into(),
+                    via: format!("{}-import", format.slug()),
                     by: user,
                     at: now,
-                    source_ids: row
-                        .source_key()
-                        .map(|_| ("goodreads".to_string(), row.details.book_id.clone()))
-                        .into_iter()
-                        .collect(),
+                    source_ids: source_ids(format, &row),
                 };
                 // A second row of the same file naming the same new book finds it here.
                 let (book, created) = state.store.add_book(&new, &origin)?;
@@ -277,17 +284,44 @@ pub fn import_bytes(
     }
     tracing::info!(
         user,
+        format = format.slug(),
         rows = summary.rows,
         matched = summary.matched,
-        "goodreads import"
+        "library import"
     );
     Ok(summary)
 }
 
+/// The source's own ids of a row that becomes a catalog book: Goodreads' `Book Id`, or
+/// LibraryThing's (kept as `LibraryThing Book Id`; old exports call it `book id`). StoryGraph's
+/// export has none.
+fn source_ids(format: Format, row: &GoodreadsRow) -> Vec<(String, String)> {
+    let id = match format {
+        Format::Goodreads => row
+            .source_key()
+            .map(|_| ("goodreads", row.details.book_id.clone())),
+        Format::LibraryThing => row
+            .details
+            .other
+            .iter()
+            .find(|(name, _)| {
+                name == "LibraryThing Book Id" || name.eq_ignore_ascii_case("book id")
+            })
+            .map(|(_, id)| id.trim())
+            .filter(|id| !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit()))
+            .map(|id| ("librarything", id.to_string())),
+        Format::StoryGraph => None,
+    };
+    id.map(|(source, id)| (source.to_string(), id))
+        .into_iter()
+        .collect()
+}
+
 /// The shelf an imported row goes on: one of Goodreads' built-in shelves, or "Did not finish"
-/// for the names readers give that shelf of their own; any other exclusive shelf of the
-/// reader's (`paused`, `to-read-non-fiction`) stays a named status of the row brought.
-fn shelf_of(row: &goodreads::GoodreadsRow) -> Option<Shelf> {
+/// for the names readers give that shelf of their own (StoryGraph's `did-not-finish`); any
+/// other exclusive shelf of the reader's (`paused`, `to-read-non-fiction`) stays a named status
+/// of the row brought.
+fn shelf_of(row: &GoodreadsRow) -> Option<Shelf> {
     if let Some(shelf) = row.shelf {
         return Some(match shelf {
             goodreads::Shelf::WantToRead => Shelf::WantToRead,
@@ -341,6 +375,11 @@ fn export_rows(
             let mut row = ExportRow::for_book(book);
             row.stars = b.rating.and_then(goodreads::stars_of);
             row.details = brought.remove(&b.book);
+            // The quarter or half stars a StoryGraph or LibraryThing row brought, while they
+            // are still the reader's rating; the current rating once the reader changed it.
+            if let Some(details) = row.details.as_mut() {
+                stars::refresh_kept(details, b.rating);
+            }
             row.shelf = shelf.and_then(|s| match s {
                 Shelf::WantToRead => Some(goodreads::Shelf::WantToRead),
                 Shelf::Reading => Some(goodreads::Shelf::Reading),

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::types::ImportSummary;
 
-/// The summary of the reader's last Goodreads import, if they made one.
+/// The summary of the reader's last library import, if they made one.
 #[server(endpoint = "last_import")]
 pub async fn last_import() -> Result<Option<ImportSummary>, AppError> {
     use crate::backend::{app_state, transfer};

@@ -1,4 +1,5 @@
-//! `/import`: what the last Goodreads import did, row by row where it could not.
+//! `/import`: what the last library import (Goodreads, StoryGraph or LibraryThing) did, row by
+//! row where it could not.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -13,13 +14,13 @@ pub fn ImportReportPage() -> impl IntoView {
     view! {
         <Title text="Import" />
         <section class="page narrow" data-testid="import-report">
-            <h1>"Goodreads import"</h1>
+            <h1>"Library import"</h1>
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
                         Err(error) => view! { <ErrorView error /> }.into_any(),
                         Ok(None) => view! {
-                            <p>"No import yet. " <a href="/settings">"Import a Goodreads export"</a></p>
+                            <p>"No import yet. " <a href="/settings">"Import your Goodreads, StoryGraph or LibraryThing library"</a></p>
                         }.into_any(),
                         Ok(Some(s)) => {
                             if let Some(error) = s.error {

@@ -1,5 +1,5 @@
-//! `/settings`: password, account deletion, and moving a library in and out (Goodreads CSV
-//! import, CSV and JSON export).
+//! `/settings`: password, account deletion, and moving a library in and out (Goodreads,
+//! StoryGraph or LibraryThing import, CSV and JSON export).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -40,15 +40,21 @@ pub fn SettingsPage() -> impl IntoView {
     }
 }
 
-/// Import a Goodreads export; download my data.
+/// Import a Goodreads, StoryGraph or LibraryThing export; download my data.
 #[component]
 fn ImportExport() -> impl IntoView {
     view! {
         <section class="settings-block">
-            <h2>"Import from Goodreads"</h2>
+            <h2>"Import your library"</h2>
+            <p>"Bring your books, ratings and shelves from Goodreads, StoryGraph or LibraryThing: export your library there, then choose the file here."</p>
+            <ul class="muted">
+                <li>"Goodreads: My Books → Import and export → Export library (a CSV file)."</li>
+                <li>"StoryGraph: Manage account → Export StoryGraph library (a CSV file)."</li>
+                <li>"LibraryThing: More → Import/Export → Export, tab-delimited text (a TSV file)."</li>
+            </ul>
             <p>
-                "On Goodreads, open My Books → Import and export → Export library, then choose the CSV file here. "
-                "Books are matched by ISBN, then by title and author; you will see which ones were not found."
+                "Books are matched by ISBN, then by title and author; you will see which ones were not found. "
+                "Everything the file holds is kept, and the CSV export below gives it back."
             </p>
             <form
                 method="post"
@@ -57,7 +63,12 @@ fn ImportExport() -> impl IntoView {
                 class="stack-form"
                 data-testid="import-form"
             >
-                <input type="file" name="file" accept=".csv,text/csv" required />
+                <input
+                    type="file"
+                    name="file"
+                    accept=".csv,.tsv,.txt,text/csv,text/tab-separated-values"
+                    required
+                />
                 <button type="submit">"Import"</button>
             </form>
             <h2>"Export my data"</h2>

@@ -5,6 +5,9 @@
 //! - [`goodbooks`]: the goodbooks-10k files (`books.csv`, `ratings.csv`, `tags.csv`,
 //!   `book_tags.csv`);
 //! - [`goodreads`]: Goodreads library exports, read, matched to the catalog and written back;
+//! - [`storygraph`], [`librarything`]: StoryGraph's and LibraryThing's library exports, read
+//!   into Goodreads rows; [`stars`]: their fractional stars on the 1–10 scale and back;
+//! - [`library`]: which of the three a file is, and its rows;
 //! - [`load`]: a dataset (or a store's own records) in the recommender's form;
 //! - [`formula`]: export cells kept from running as spreadsheet formulas.
 //!
@@ -16,5 +19,9 @@ mod csv_lines;
 pub mod formula;
 pub mod goodbooks;
 pub mod goodreads;
+pub mod library;
+pub mod librarything;
 pub mod load;
+pub mod stars;
+pub mod storygraph;
 mod year;

@@ -13,13 +13,13 @@ use engine::records::Book;
 /// Where an added book came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Origin {
-    /// How it came: `goodreads-import`.
+    /// How it came: `goodreads-import`, `storygraph-import`, `librarything-import`.
     pub via: String,
     /// The reader who brought it first.
     pub by: UserId,
     /// Unix seconds.
     pub at: u64,
-    /// The source's own ids: `("goodreads", "2767052")`.
+    /// The source's own ids: `("goodreads", "2767052")`, `("librarything", "5015237")`.
     pub source_ids: Vec<(String, String)>,
 }
 

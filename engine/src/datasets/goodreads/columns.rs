@@ -151,7 +151,9 @@ impl Columns {
                 .map(|(name, i)| (name.clone(), field(*i).to_string()))
                 .collect(),
         };
+        let fine_rating = crate::datasets::stars::kept_rating(&details.other, stars);
         Ok(GoodreadsRow {
+            fine_rating,
             details,
             title,
             author: field(self.author).to_string(),

@@ -175,7 +175,7 @@ fn wrap_isbn(isbn: Option<&str>) -> String {
 }
 
 /// `Author l-f`: "Suzanne Collins" → "Collins, Suzanne"; a single name stays as it is.
-pub(super) fn last_first(author: &str) -> String {
+pub(crate) fn last_first(author: &str) -> String {
     match author.trim().rsplit_once(' ') {
         Some((first, last)) => format!("{last}, {}", first.trim()),
         None => author.trim().to_string(),

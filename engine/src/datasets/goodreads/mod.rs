@@ -10,6 +10,9 @@
 //! - columns are found by name, not position: other tools that produce "Goodreads CSV"
 //!   (StoryGraph, LibraryThing, spreadsheets) reorder them or leave some out, and only the
 //!   columns this reader uses are required;
+//! - a column of finer stars kept beside `My Rating` (`Star Rating`, `Rating`: a StoryGraph or
+//!   LibraryThing import exported by Shelfwise) gives the rating while it agrees with `My
+//!   Rating` ([`crate::datasets::stars::kept_rating`]), so such an export reads back as it was;
 //! - `ISBN` and `ISBN13` are wrapped as `="0439023483"` (so that spreadsheets keep the leading
 //!   zero and do not turn an ISBN-13 into `9.78044E+12`), and are `=""` when Goodreads has none
 //!   (most e-books);
@@ -33,6 +36,7 @@ use crate::catalog::Catalog;
 use crate::records::{Book, Rating, Rejection};
 use crate::{isbn, text, Error, Result};
 use columns::Columns;
+pub(crate) use export::last_first;
 pub use export::write_export;
 
 mod columns;
@@ -129,6 +133,11 @@ pub struct GoodreadsRow {
     pub isbn13: Option<String>,
     /// `My Rating` in stars, 1–5; `None` for 0 (not rated).
     pub stars: Option<u8>,
+    /// The rating on Shelfwise's 1–10 scale when the file gives it finer than whole stars
+    /// (StoryGraph's quarter stars, LibraryThing's half stars, or such a column kept beside
+    /// `My Rating` by an earlier import: see [`crate::datasets::stars`]); [`GoodreadsRow::rating`]
+    /// prefers it to `stars`.
+    pub fine_rating: Option<Rating>,
     /// `Exclusive Shelf`; `None` for a reader's own exclusive shelf or an empty field.
     pub shelf: Option<Shelf>,
     /// `Date Read` as exported (Goodreads writes `2017/04/23`); `None` when empty.
@@ -266,9 +275,11 @@ impl GoodreadsRow {
         )
     }
 
-    /// The row's rating on Shelfwise's scale ([`Rating::from_stars`]); `None` when not rated.
+    /// The row's rating on Shelfwise's scale: the finer rating when the file has one, else
+    /// the whole stars ([`Rating::from_stars`]); `None` when not rated.
     pub fn rating(&self) -> Option<Rating> {
-        self.stars.and_then(Rating::from_stars)
+        self.fine_rating
+            .or_else(|| self.stars.and_then(Rating::from_stars))
     }
 }
 
@@ -425,8 +436,10 @@ pub fn read_export(
 }
 
 /// Match rows to catalog books, in order: the `ISBN` column, then the `ISBN13` column (a 978
-/// ISBN-13 as its ISBN-10), then title and first author ([`Catalog::find_work`], which ignores
-/// the series suffix). Each row costs a few hash lookups.
+/// ISBN-13 as its ISBN-10), then Goodreads' `Book Id`, then title and first author: the book an
+/// earlier import made of them ([`GoodreadsRow::new_book`]'s `rd:` key) if there is one, else
+/// the work's edition ([`Catalog::find_work`], which ignores the series suffix). Each row costs
+/// a few hash lookups.
 pub fn match_rows(catalog: &Catalog, rows: Vec<GoodreadsRow>) -> Vec<Match> {
     rows.into_iter()
         .map(|row| match find(catalog, &row) {
@@ -459,13 +472,24 @@ fn find(catalog: &Catalog, row: &GoodreadsRow) -> Option<(String, MatchedBy)> {
         // Nothing to match on: an all-punctuation title would meet other such titles.
         return None;
     }
+    // The book an earlier import made of this title and author (its `rd:` key), rather than
+    // whichever edition now stands for the work: a reader's export read back, or the same
+    // file imported again, lands on the same books even after the catalog grouped that one
+    // with another edition.
+    let made = row
+        .new_book()
+        .map(|b| b.key)
+        .filter(|k| k.starts_with("rd:") && catalog.find(k).is_some());
+    if let Some(key) = made {
+        return Some((key, MatchedBy::TitleAuthor));
+    }
     let work = catalog.work(catalog.find_work(&row.title, &row.author)?)?;
     let book = catalog.book(work.representative())?;
     Some((book.key.clone(), MatchedBy::TitleAuthor))
 }
 
 /// An ISBN field without Goodreads' `="..."` wrapper, spaces and hyphens; `None` when empty.
-fn unwrap_isbn(field: &str) -> Option<String> {
+pub(crate) fn unwrap_isbn(field: &str) -> Option<String> {
     let inner = field.trim();
     let inner = inner.strip_prefix('=').unwrap_or(inner).trim();
     let inner = inner

@@ -38,6 +38,7 @@ fn an_exported_row_is_read() {
             isbn10: Some("0439023483".into()),
             isbn13: Some("9780439023481".into()),
             stars: Some(5),
+            fine_rating: None,
             shelf: Some(Shelf::Read),
             date_read: Some("2012/05/01".into()),
             date_added: Some("2011/12/27".into()),
@@ -259,6 +260,7 @@ fn series_suffixes_do_not_stop_a_title_match() {
             isbn10: isbn10.map(str::to_string),
             isbn13: isbn13.map(str::to_string),
             stars: None,
+            fine_rating: None,
             shelf: None,
             date_read: None,
             date_added: None,
@@ -615,4 +617,31 @@ fn formula_like_text_is_exported_as_text_and_read_back_as_it_was() {
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(read[0].title, row.title);
     assert_eq!(read[0].author, row.author);
+}
+
+#[test]
+fn a_row_finds_the_book_an_earlier_import_made_of_it() {
+    let row = GoodreadsRow {
+        title: "Blood of the Goddess".into(),
+        author: "William Schindler".into(),
+        ..GoodreadsRow::default()
+    };
+    let made = row.new_book().unwrap();
+    assert!(made.key.starts_with("rd:"), "{made:?}");
+    let edition = Book::new("1594772290", "Blood of the Goddess", "William Schindler");
+    // Only the other edition: the work's.
+    let catalog = Catalog::build(vec![edition.clone()], vec![]).unwrap();
+    let matches = match_rows(&catalog, vec![row.clone()]);
+    assert_eq!(matches[0].key(), Some("1594772290"));
+    // The book a first import made of the row, grouped with that edition since: that book.
+    let catalog = Catalog::build(vec![edition, made.clone()], vec![]).unwrap();
+    let matches = match_rows(&catalog, vec![row]);
+    assert_eq!(matches[0].key(), Some(made.key.as_str()));
+    assert!(matches!(
+        matches[0],
+        Match::Matched {
+            how: MatchedBy::TitleAuthor,
+            ..
+        }
+    ));
 }
