@@ -4,9 +4,56 @@
 use std::collections::VecDeque;
 use std::io::Read;
 
-use csv::ByteRecord;
+use csv::{ByteRecord, ReaderBuilder};
 
-use crate::Error;
+use crate::records::Rejection;
+use crate::{Error, Result};
+
+/// Read a library export (Goodreads, StoryGraph: UTF-8 CSV with a header): `columns` makes
+/// sense of the header, `row` of each record. A bad row is listed with its line and never
+/// stops the import; the file as a whole is refused when `columns` refuses the header, when it
+/// is not UTF-8 ([`Error::NotUtf8`], with the first bad line), or when it has more than
+/// `max_rows` data rows ([`Error::TooManyRows`], found without reading further).
+pub(crate) fn read_export<C, T>(
+    reader: impl Read,
+    max_rows: usize,
+    file: &str,
+    columns: impl FnOnce(Option<&ByteRecord>) -> Result<C>,
+    row: impl Fn(&C, &ByteRecord) -> std::result::Result<T, String>,
+) -> Result<(Vec<T>, Vec<Rejection>)> {
+    // Flexible: a row with the wrong number of fields is a bad row, not a CSV error.
+    let mut reader = ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(NewlineCounter::new(reader));
+    let mut record = ByteRecord::new();
+    let has_header = reader.read_byte_record(&mut record).map_err(csv_error)?;
+    let columns = columns(has_header.then_some(&record))?;
+
+    let (mut rows, mut errors) = (Vec::new(), Vec::new());
+    let mut count = 0usize;
+    while reader.read_byte_record(&mut record).map_err(csv_error)? {
+        count += 1;
+        if count > max_rows {
+            return Err(Error::TooManyRows {
+                file: file.to_string(),
+                max: max_rows,
+            });
+        }
+        let line = first_line(&mut reader, &record);
+        if std::str::from_utf8(record.as_slice()).is_err() {
+            return Err(Error::NotUtf8 {
+                file: file.to_string(),
+                line,
+            });
+        }
+        match row(&columns, &record) {
+            Ok(row) => rows.push(row),
+            Err(reason) => errors.push(Rejection { line, reason }),
+        }
+    }
+    Ok((rows, errors))
+}
 
 /// A value quoted for a rejection reason, shortened when long.
 pub(crate) fn quoted(value: &str) -> String {

@@ -29,9 +29,6 @@
 
 use std::io::Read;
 
-use csv::{ByteRecord, ReaderBuilder};
-
-use super::csv_lines::{csv_error, first_line, NewlineCounter};
 use crate::catalog::Catalog;
 use crate::records::{Book, Rating, Rejection};
 use crate::{isbn, text, Error, Result};
@@ -207,6 +204,14 @@ pub struct Details {
 }
 
 impl Details {
+    /// The value of a column kept by name ([`Details::other`]), if the file had it.
+    pub fn kept(&self, name: &str) -> Option<&str> {
+        self.other
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// The reader's own exclusive shelf (`did-not-finish`, `paused`...), when it is not one of
     /// Goodreads' three built-in ones.
     pub fn custom_shelf(&self) -> Option<&str> {
@@ -401,38 +406,7 @@ pub fn read_export(
     reader: impl Read,
     max_rows: usize,
 ) -> Result<(Vec<GoodreadsRow>, Vec<RowError>)> {
-    // Flexible: a row with the wrong number of fields is a bad row, not a CSV error.
-    let mut reader = ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(NewlineCounter::new(reader));
-    let mut record = ByteRecord::new();
-    let has_header = reader.read_byte_record(&mut record).map_err(csv_error)?;
-    let columns = Columns::find(has_header.then_some(&record))?;
-
-    let (mut rows, mut errors) = (Vec::new(), Vec::new());
-    let mut count = 0usize;
-    while reader.read_byte_record(&mut record).map_err(csv_error)? {
-        count += 1;
-        if count > max_rows {
-            return Err(Error::TooManyRows {
-                file: FILE.to_string(),
-                max: max_rows,
-            });
-        }
-        let line = first_line(&mut reader, &record);
-        if std::str::from_utf8(record.as_slice()).is_err() {
-            return Err(Error::NotUtf8 {
-                file: FILE.to_string(),
-                line,
-            });
-        }
-        match columns.row(&record) {
-            Ok(row) => rows.push(row),
-            Err(reason) => errors.push(RowError { line, reason }),
-        }
-    }
-    Ok((rows, errors))
+    super::csv_lines::read_export(reader, max_rows, FILE, Columns::find, Columns::row)
 }
 
 /// Match rows to catalog books, in order: the `ISBN` column, then the `ISBN13` column (a 978

@@ -31,10 +31,7 @@ fn one(fields: &[(&str, &str)]) -> GoodreadsRow {
 
 fn other<'a>(row: &'a GoodreadsRow, name: &str) -> &'a str {
     row.details
-        .other
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v.as_str())
+        .kept(name)
         .unwrap_or_else(|| panic!("{name} not kept: {:?}", row.details.other))
 }
 

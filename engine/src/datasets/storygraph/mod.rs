@@ -38,9 +38,8 @@
 
 use std::io::Read;
 
-use csv::{ByteRecord, ReaderBuilder};
+use csv::ByteRecord;
 
-use super::csv_lines::{csv_error, first_line, NewlineCounter};
 use super::goodreads::{last_first, unwrap_isbn, Details, GoodreadsRow, RowError, Shelf};
 use super::library::kept_name;
 use super::stars::{Stars, Step};
@@ -102,37 +101,7 @@ pub fn read_export(
     reader: impl Read,
     max_rows: usize,
 ) -> Result<(Vec<GoodreadsRow>, Vec<RowError>)> {
-    let mut reader = ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(NewlineCounter::new(reader));
-    let mut record = ByteRecord::new();
-    let has_header = reader.read_byte_record(&mut record).map_err(csv_error)?;
-    let columns = Columns::find(has_header.then_some(&record))?;
-
-    let (mut rows, mut errors) = (Vec::new(), Vec::new());
-    let mut count = 0usize;
-    while reader.read_byte_record(&mut record).map_err(csv_error)? {
-        count += 1;
-        if count > max_rows {
-            return Err(Error::TooManyRows {
-                file: FILE.to_string(),
-                max: max_rows,
-            });
-        }
-        let line = first_line(&mut reader, &record);
-        if std::str::from_utf8(record.as_slice()).is_err() {
-            return Err(Error::NotUtf8 {
-                file: FILE.to_string(),
-                line,
-            });
-        }
-        match columns.row(&record) {
-            Ok(row) => rows.push(row),
-            Err(reason) => errors.push(RowError { line, reason }),
-        }
-    }
-    Ok((rows, errors))
+    super::csv_lines::read_export(reader, max_rows, FILE, Columns::find, Columns::row)
 }
 
 /// One reading in `Dates Read`: when it started and when it finished, as written; either may
