@@ -329,6 +329,17 @@ pub struct TasteAuthor {
     pub stars: Option<f32>,
 }
 
+/// The books a reader finished in one year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearRead {
+    /// The year.
+    pub year: i32,
+    /// Books read that year.
+    pub books: u32,
+    /// Their pages, where the reader's import gave them.
+    pub pages: u32,
+}
+
 /// The reader's profile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Taste {
@@ -340,4 +351,7 @@ pub struct Taste {
     pub stars: Vec<u32>,
     /// Books rated or shelved.
     pub books: u32,
+    /// Books read per year, oldest first: the date read an import gave, else when the reader
+    /// put the book on "Read".
+    pub years: Vec<YearRead>,
 }

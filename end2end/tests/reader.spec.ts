@@ -102,6 +102,13 @@ test('sign up, rate with mouse and keyboard, keep it across reloads and logins, 
   expect(total).toBeGreaterThanOrEqual(26);
   expect(total).toBeLessThanOrEqual(29);
 
+  // My reading, by year: the years of the dates read the file gave, oldest first.
+  await page.goto('/taste');
+  await expect(page.getByTestId('taste-years')).toHaveAttribute(
+    'aria-label',
+    /^Books read per year: 1998: \d+ books.*2016: \d+ books, \d+ pages$/,
+  );
+
   // Export: the CSV has Goodreads' header and the imported books.
   await page.goto('/settings');
   const [download] = await Promise.all([

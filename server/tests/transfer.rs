@@ -315,6 +315,35 @@ async fn every_matched_row_of_a_real_export_comes_back_whole() {
             exported.len()
         );
         assert!(lost.is_empty(), "{name}: rows not exported: {lost:?}");
+
+        // "My reading, by year" counts the rows with a date read (two rows of one catalog
+        // edition are one book of the library).
+        let dated = brought
+            .values()
+            .filter(|d| {
+                d.date_read
+                    .get(..4)
+                    .is_some_and(|y| y.parse::<u16>().is_ok())
+            })
+            .count() as u64;
+        let (status, _, body) = send(
+            &site.router,
+            Request::post("/api/my_taste")
+                .header("cookie", &reader)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let taste: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let counted: u64 = taste["years"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|y| y["books"].as_u64().unwrap())
+            .sum();
+        eprintln!("{name}: {dated} rows with a date read, {counted} books in My reading");
+        assert_eq!(counted, dated, "{name}: {}", taste["years"]);
         for (id, row) in &exported {
             assert_eq!(Some(row), brought.get(id), "{name}: Book Id {id}");
         }

@@ -105,5 +105,6 @@ pub async fn my_taste() -> Result<Taste, AppError> {
     use crate::backend::{app_state, reader::ReaderLibrary, taste};
     let state = app_state()?;
     let reader = ReaderLibrary::current(&state)?;
-    Ok(taste::taste(&state, &reader))
+    let user = crate::backend::auth::session::current(&state)?.map(|c| c.user());
+    taste::taste(&state, &reader, user)
 }

@@ -110,6 +110,42 @@ fn TasteView(taste: Taste) -> impl IntoView {
         .map(|a| format!("{}: {}", a.name, a.books))
         .collect::<Vec<_>>()
         .join(", ");
+    let max_year = taste
+        .years
+        .iter()
+        .map(|y| y.books)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let years_w = (taste.years.len() as u32 * (bar_w + 8)).max(bar_w);
+    let year_bars = taste
+        .years
+        .iter()
+        .enumerate()
+        .map(|(i, y)| {
+            let h = (f64::from(y.books) / f64::from(max_year) * 90.0).round().max(2.0) as u32;
+            let x = i as u32 * (bar_w + 8);
+            let pages = if y.pages > 0 {
+                format!(", {} pages", y.pages)
+            } else {
+                String::new()
+            };
+            view! {
+                <g>
+                    <title>{format!("{}: {} book{}{pages}", y.year, y.books, if y.books == 1 { "" } else { "s" })}</title>
+                    <rect class="bar" x=x y=90 - h width=bar_w height=h rx="2" />
+                    <text class="bar-label" x=x + bar_w / 2 y="106" text-anchor="middle">{format!("{}", y.year)}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    let year_summary = taste
+        .years
+        .iter()
+        .map(|y| format!("{}: {} books, {} pages", y.year, y.books, y.pages))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let has_years = !taste.years.is_empty();
     let rated: u32 = taste.stars.iter().sum();
     view! {
         <p class="lede">{format!("{} books rated or shelved, {} rated.", taste.books, rated)}</p>
@@ -128,6 +164,15 @@ fn TasteView(taste: Taste) -> impl IntoView {
                     {decade_bars}
                 </svg>
             </figure>
+            {has_years.then(|| view! {
+                <figure class="chart">
+                    <figcaption>"Books read per year"</figcaption>
+                    <svg viewBox=format!("0 0 {years_w} 110") role="img"
+                        aria-label=format!("Books read per year: {year_summary}") data-testid="taste-years">
+                        {year_bars}
+                    </svg>
+                </figure>
+            })}
             {(rated > 0).then(|| view! {
                 <RatingHistogram counts=taste.stars.clone() caption="My ratings, 1 to 5 stars" />
             })}
