@@ -36,6 +36,48 @@ pub fn TastePage() -> impl IntoView {
     }
 }
 
+/// One column of a column chart: its label under it, its height, its tooltip.
+struct Column {
+    label: String,
+    value: u32,
+    title: String,
+}
+
+/// Column widths and gaps, in the charts' own units.
+const BAR_W: u32 = 34;
+const GAP: u32 = 8;
+
+/// The columns of a chart scaled to its largest, and the chart's width.
+fn columns(columns: &[Column]) -> (u32, impl IntoView) {
+    let max = columns.iter().map(|c| c.value).max().unwrap_or(1).max(1);
+    let width = (columns.len() as u32 * (BAR_W + GAP)).max(BAR_W);
+    let bars = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let h = (f64::from(c.value) / f64::from(max) * 90.0).round().max(2.0) as u32;
+            let x = i as u32 * (BAR_W + GAP);
+            view! {
+                <g>
+                    <title>{c.title.clone()}</title>
+                    <rect class="bar" x=x y=90 - h width=BAR_W height=h rx="2" />
+                    <text class="bar-label" x=x + BAR_W / 2 y="106" text-anchor="middle">{c.label.clone()}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    (width, bars)
+}
+
+/// What a chart's columns say, for its accessible name.
+fn summary_of(columns: &[Column]) -> String {
+    columns
+        .iter()
+        .map(|c| c.title.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[component]
 fn TasteView(taste: Taste) -> impl IntoView {
     let max_books = taste
@@ -79,72 +121,34 @@ fn TasteView(taste: Taste) -> impl IntoView {
             }
         })
         .collect_view();
-    let max_decade = taste.decades.iter().map(|d| d.1).max().unwrap_or(1).max(1);
-    let bar_w = 34u32;
-    let decades_w = (taste.decades.len() as u32 * (bar_w + 8)).max(bar_w);
-    let decade_bars = taste
-        .decades
-        .iter()
-        .enumerate()
-        .map(|(i, (decade, n))| {
-            let h = (f64::from(*n) / f64::from(max_decade) * 90.0).round().max(2.0) as u32;
-            let x = i as u32 * (bar_w + 8);
-            view! {
-                <g>
-                    <title>{format!("{decade}s: {n}")}</title>
-                    <rect class="bar" x=x y=90 - h width=bar_w height=h rx="2" />
-                    <text class="bar-label" x=x + bar_w / 2 y="106" text-anchor="middle">{format!("{:02}s", decade % 100)}</text>
-                </g>
-            }
-        })
-        .collect_view();
-    let decade_summary = taste
-        .decades
-        .iter()
-        .map(|(d, n)| format!("{d}s: {n}"))
-        .collect::<Vec<_>>()
-        .join(", ");
     let author_summary = taste
         .authors
         .iter()
         .map(|a| format!("{}: {}", a.name, a.books))
         .collect::<Vec<_>>()
         .join(", ");
-    let max_year = taste
-        .years
+    let decades: Vec<Column> = taste
+        .decades
         .iter()
-        .map(|y| y.books)
-        .max()
-        .unwrap_or(1)
-        .max(1);
-    let years_w = (taste.years.len() as u32 * (bar_w + 8)).max(bar_w);
-    let year_bars = taste
-        .years
-        .iter()
-        .enumerate()
-        .map(|(i, y)| {
-            let h = (f64::from(y.books) / f64::from(max_year) * 90.0).round().max(2.0) as u32;
-            let x = i as u32 * (bar_w + 8);
-            let pages = if y.pages > 0 {
-                format!(", {} pages", y.pages)
-            } else {
-                String::new()
-            };
-            view! {
-                <g>
-                    <title>{format!("{}: {} book{}{pages}", y.year, y.books, if y.books == 1 { "" } else { "s" })}</title>
-                    <rect class="bar" x=x y=90 - h width=bar_w height=h rx="2" />
-                    <text class="bar-label" x=x + bar_w / 2 y="106" text-anchor="middle">{format!("{}", y.year)}</text>
-                </g>
-            }
+        .map(|&(decade, n)| Column {
+            label: format!("{:02}s", decade % 100),
+            value: n,
+            title: format!("{decade}s: {n}"),
         })
-        .collect_view();
-    let year_summary = taste
+        .collect();
+    let decade_summary = summary_of(&decades);
+    let years: Vec<Column> = taste
         .years
         .iter()
-        .map(|y| format!("{}: {} books, {} pages", y.year, y.books, y.pages))
-        .collect::<Vec<_>>()
-        .join(", ");
+        .map(|y| Column {
+            label: y.year.to_string(),
+            value: y.books,
+            title: format!("{}: {} books, {} pages", y.year, y.books, y.pages),
+        })
+        .collect();
+    let year_summary = summary_of(&years);
+    let (decades_w, decade_bars) = columns(&decades);
+    let (years_w, year_bars) = columns(&years);
     let has_years = !taste.years.is_empty();
     let rated: u32 = taste.stars.iter().sum();
     view! {
