@@ -329,6 +329,27 @@ pub struct TasteAuthor {
     pub stars: Option<f32>,
 }
 
+/// What a reader brought for a book in an import, as their own notes on its page. Only ever
+/// sent to that reader.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyNotes {
+    /// Their review as HTML cleaned to a small allowlist (paragraphs, line breaks, emphasis,
+    /// lists, quotes, links); empty when none.
+    pub review_html: String,
+    /// Whether they marked the review as giving the plot away.
+    pub spoiler: bool,
+    /// When they read it, as the file wrote it.
+    pub date_read: String,
+    /// When they added it, as the file wrote it.
+    pub date_added: String,
+    /// Their shelves and tags.
+    pub shelves: Vec<String>,
+    /// Their private notes (plain text).
+    pub private_notes: String,
+    /// How many times they read it, as the file wrote it.
+    pub read_count: String,
+}
+
 /// The books a reader finished in one year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct YearRead {

@@ -102,6 +102,11 @@ test('sign up, rate with mouse and keyboard, keep it across reloads and logins, 
   expect(total).toBeGreaterThanOrEqual(26);
   expect(total).toBeLessThanOrEqual(29);
 
+  // The book page shows the reader's own notes from the file.
+  await page.goto('/book/059035342X');
+  await expect(page.getByTestId('my-review')).toHaveText('Read it aloud twice. Still magic.');
+  await expect(page.getByTestId('my-notes')).toContainText('2003/07/14');
+
   // My reading, by year: the years of the dates read the file gave, oldest first.
   await page.goto('/taste');
   await expect(page.getByTestId('taste-years')).toHaveAttribute(

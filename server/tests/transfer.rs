@@ -758,3 +758,62 @@ async fn real_storygraph_and_librarything_exports_come_in_and_go_out_whole() {
         );
     }
 }
+
+/// `POST /api/my_notes` for `isbn`, as `cookie` (none: a visitor): the JSON answer.
+async fn my_notes(app: &axum::Router, cookie: Option<&str>, isbn: &str) -> serde_json::Value {
+    let mut req =
+        Request::post("/api/my_notes").header("content-type", "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    let (status, _, body) = send(app, req.body(Body::from(format!("isbn={isbn}"))).unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+#[tokio::test]
+async fn a_readers_notes_come_back_on_the_book_page_cleaned_and_only_to_them() {
+    let _one = common::one_at_a_time().await;
+    let site = site();
+    let ann = sign_up(&site.router, "notes-ann").await;
+    let csv = String::from_utf8(std::fs::read(EXPORT).unwrap())
+        .unwrap()
+        .replace(
+            "Read it aloud twice. Still magic.",
+            // A quoted CSV field: the HTML's own quotes are doubled.
+            "\"Read it <b>aloud</b> twice.<br/><script>alert(1)</script>\
+             <a href=\"\"javascript:alert(2)\"\">x</a>\"",
+        );
+    let (status, _, body) = send(
+        &site.router,
+        upload(&ann, csv.as_bytes(), "application/json"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // The row names an edition the test catalog lacks: it joined the work's edition there.
+    let mut found = None;
+    for (isbn, _, _) in library(&site.router, &ann).await {
+        let notes = my_notes(&site.router, Some(&ann), &isbn).await;
+        if notes["review_html"]
+            .as_str()
+            .is_some_and(|r| r.contains("aloud"))
+        {
+            found = Some((isbn, notes));
+        }
+    }
+    let (isbn, notes) = found.expect("the review came back on its book");
+    let review = notes["review_html"].as_str().unwrap();
+    assert!(
+        review.starts_with("Read it <b>aloud</b> twice.<br>"),
+        "{review}"
+    );
+    for bad in ["script", "alert", "javascript"] {
+        assert!(!review.contains(bad), "{bad} in {review}");
+    }
+    assert!(!notes["shelves"].as_array().unwrap().is_empty(), "{notes}");
+    // Nobody else sees them: not a visitor, not another reader.
+    assert!(my_notes(&site.router, None, &isbn).await.is_null());
+    let bob = sign_up(&site.router, "notes-bob").await;
+    assert!(my_notes(&site.router, Some(&bob), &isbn).await.is_null());
+}

@@ -25,6 +25,7 @@ pub mod errors;
 pub mod explain;
 pub mod library;
 pub mod lists;
+pub mod notes;
 pub mod onboarding;
 pub mod reader;
 pub mod recommender;

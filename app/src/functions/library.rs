@@ -66,6 +66,20 @@ pub async fn shelve_book(isbn: String, shelf: String) -> Result<MyState, AppErro
     .await
 }
 
+/// The signed-in reader's own notes on a book (what their import brought); `None` for a
+/// visitor, or when they brought nothing for it.
+#[allow(missing_docs)] // the arguments become undocumented fields of the request struct
+#[server(endpoint = "my_notes")]
+pub async fn my_notes(isbn: String) -> Result<Option<crate::types::MyNotes>, AppError> {
+    use crate::backend::{app_state, auth::session, library, notes};
+    let state = app_state()?;
+    let book = library::book_id(&state, &isbn)?;
+    match session::current(&state)? {
+        Some(c) => notes::my_notes(&state, c.user(), book),
+        None => Ok(None),
+    }
+}
+
 /// The reader's books: filtered by shelf (`rated`, a shelf slug, or empty for all), sorted
 /// (`recent`, `rating`, `title`, `author`), with counts and the star histogram.
 #[allow(missing_docs)] // the arguments become undocumented fields of the request struct

@@ -11,9 +11,10 @@ use crate::components::histogram::RatingHistogram;
 use crate::components::rec_row::RecRow;
 use crate::components::stars::{group_thousands, RatingSummary};
 use crate::functions::catalog::get_book_detail;
+use crate::functions::library::my_notes;
 use crate::functions::recs::get_similar_books;
 use crate::providers::LibraryVersion;
-use crate::types::BookDetail;
+use crate::types::{BookDetail, MyNotes};
 
 /// One edition: cover, facts, its work's ratings and editions.
 #[component]
@@ -27,6 +28,10 @@ pub fn BookPage() -> impl IntoView {
     let similar = Resource::new(
         move || (isbn(), version.map(|v| v.get()).unwrap_or(0)),
         |(isbn, _)| get_similar_books(isbn),
+    );
+    let notes = Resource::new(
+        move || (isbn(), version.map(|v| v.get()).unwrap_or(0)),
+        |(isbn, _)| my_notes(isbn),
     );
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading book…"</p> }>
@@ -43,7 +48,46 @@ pub fn BookPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match notes.await {
+                    Ok(Some(notes)) => view! { <MyNotesView notes /> }.into_any(),
+                    _ => ().into_any(),
+                }
+            })}
+        </Transition>
         <SimilarRows data=similar />
+    }
+}
+
+/// The reader's own notes on the book, from their import: review, dates, shelves, private
+/// notes. The review's HTML was cleaned on the server (`backend::notes::clean_review`).
+#[component]
+fn MyNotesView(notes: MyNotes) -> impl IntoView {
+    let facts: Vec<(&'static str, String)> = [
+        ("Read", notes.date_read.clone()),
+        ("Added", notes.date_added.clone()),
+        ("Times read", notes.read_count.clone()),
+        ("Shelves", notes.shelves.join(", ")),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty() && v != "0")
+    .collect();
+    view! {
+        <section class="my-notes" data-testid="my-notes">
+            <h2>"Your notes"</h2>
+            <dl class="facts">
+                {facts.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
+            </dl>
+            {(!notes.review_html.is_empty()).then(|| view! {
+                <h3>{if notes.spoiler { "Your review (spoilers)" } else { "Your review" }}</h3>
+                <div class="review" data-testid="my-review" inner_html=notes.review_html.clone()></div>
+            })}
+            {(!notes.private_notes.is_empty()).then(|| view! {
+                <h3>"Private notes (only you see them)"</h3>
+                <p class="private-notes">{notes.private_notes.clone()}</p>
+            })}
+        </section>
     }
 }
 

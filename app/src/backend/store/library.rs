@@ -210,6 +210,14 @@ impl Store {
             .transpose()
     }
 
+    /// What the reader brought for one book in an import (every column), if anything.
+    pub fn brought(&self, user: UserId, book: BookId) -> StoreResult<Option<Details>> {
+        self.brought
+            .get(pair(user, book))?
+            .map(|v| decode(&v))
+            .transpose()
+    }
+
     /// The reader's rating of one book.
     pub fn rating(&self, user: UserId, book: BookId) -> StoreResult<Option<Rating>> {
         self.ratings_by_user
