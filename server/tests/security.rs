@@ -224,6 +224,7 @@ async fn one_reader_cannot_read_or_change_another_readers_data() {
         "login",
         "logout",
         "my_books",
+        "my_notes",
         "my_taste",
         "onboarding",
         "popular_books",
