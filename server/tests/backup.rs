@@ -14,6 +14,22 @@ use shelfwise::backup::{self, AdminSocket, DATA_FILE, MANIFEST_FILE};
 type Trees = BTreeMap<Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>>;
 
 /// A data folder with a store holding the goodbooks fixtures and one extra rating.
+/// Open a store a moment after another handle on it was dropped: sled releases its file lock
+/// from a background thread, so a reopen right away can find it still held (seen once in a
+/// fresh `make test` on a loaded machine). Waits up to five seconds for it.
+fn reopen(dir: &Path) -> Store {
+    for _ in 0..100 {
+        match Store::open(dir, CACHE) {
+            Ok(store) => return store,
+            Err(e) if format!("{e:?}").contains("could not acquire lock") => {
+                std::thread::sleep(std::time::Duration::from_millis(50))
+            }
+            Err(e) => panic!("{}: {e}", dir.display()),
+        }
+    }
+    panic!("{}: still locked after five seconds", dir.display())
+}
+
 fn filled_data_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let store = imported_store(dir.path());
@@ -24,7 +40,7 @@ fn filled_data_dir() -> tempfile::TempDir {
 
 /// Every tree with every record, of a store that is not open elsewhere.
 fn trees_of(data_dir: &Path) -> Trees {
-    let store = Store::open(&data_dir.join("store"), CACHE).unwrap();
+    let store = reopen(&data_dir.join("store"));
     trees_of_db(store.db())
 }
 
@@ -83,8 +99,8 @@ fn backup_then_restore_gives_equal_trees() {
     assert_eq!(trees_of(target.path()), before);
 
     // The restored store is one the app reads: same counts, same catalog.
-    let store = Store::open(&target.path().join("store"), CACHE).unwrap();
-    let original = Store::open(&source.path().join("store"), CACHE).unwrap();
+    let store = reopen(&target.path().join("store"));
+    let original = reopen(&source.path().join("store"));
     assert_eq!(store.book_count(), original.book_count());
     assert_eq!(store.rating_count(), original.rating_count());
     assert_eq!(
@@ -101,7 +117,7 @@ fn restore_refuses_a_non_empty_store_unless_forced() {
 
     let target = tempfile::tempdir().unwrap();
     {
-        let store = Store::open(&target.path().join("store"), CACHE).unwrap();
+        let store = reopen(&target.path().join("store"));
         store.set_meta("leftover", &1u32).unwrap();
         store.flush().unwrap();
     }
@@ -156,7 +172,7 @@ async fn backup_while_a_server_holds_the_store_goes_through_its_admin_socket() {
     let data = filled_data_dir();
     let data_dir = data.path().to_path_buf();
     // The "server": holds the store (sled's lock) and listens on DATA_DIR/admin.sock.
-    let store = Store::open(&data_dir.join("store"), CACHE).unwrap();
+    let store = reopen(&data_dir.join("store"));
     let admin = AdminSocket::start(&data_dir, store.clone()).unwrap();
     let mode = std::os::unix::fs::PermissionsExt::mode(
         &std::fs::metadata(admin.path()).unwrap().permissions(),
@@ -249,7 +265,7 @@ async fn a_backup_taken_while_readers_write_is_the_store_of_one_moment() {
 
     let data = filled_data_dir();
     let data_dir = data.path().to_path_buf();
-    let store = Store::open(&data_dir.join("store"), CACHE).unwrap();
+    let store = reopen(&data_dir.join("store"));
     let admin = AdminSocket::start(&data_dir, store.clone()).unwrap();
     let readers: Vec<u32> = (0..4)
         .map(|i| store.create_anonymous_user(&format!("writer{i}")).unwrap())
@@ -306,7 +322,7 @@ async fn a_backup_taken_while_readers_write_is_the_store_of_one_moment() {
             by_book.len()
         );
         // Every writer's rating has its library entry, and no entry lacks its rating.
-        let restored = Store::open(&target.path().join("store"), CACHE).unwrap();
+        let restored = reopen(&target.path().join("store"));
         for &user in &readers {
             for book in restored.library_of(user).unwrap() {
                 assert!(
