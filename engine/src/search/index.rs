@@ -118,12 +118,13 @@ impl SearchIndex {
     /// cannot be read, is deleted and started afresh: the store is the truth, and
     /// [`SearchIndex::sync`] rebuilds it from there.
     pub fn open(dir: &Path) -> Result<SearchIndex> {
-        if let Ok(index) = Index::open_in_dir(dir) {
-            if let Ok(opened) = SearchIndex::over(index) {
-                if opened.indexed_state().is_some() {
-                    return Ok(opened);
-                }
-            }
+        // `over` refuses another schema, and empties an index whose commit was written by
+        // another version (its payload does not parse as this version's).
+        if let Ok(opened) = Index::open_in_dir(dir)
+            .map_err(err)
+            .and_then(SearchIndex::over)
+        {
+            return Ok(opened);
         }
         clear_dir(dir)?;
         std::fs::create_dir_all(dir).map_err(|e| err(format!("{}: {e}", dir.display())))?;
@@ -172,15 +173,6 @@ impl SearchIndex {
     /// The payload of the last commit (`None` before the first).
     fn payload_of(index: &Index) -> Result<Option<String>> {
         Ok(index.load_metas().map_err(err)?.payload)
-    }
-
-    /// What the last commit holds, when it was written by this version (`None` for a new
-    /// index or another version's).
-    fn indexed_state(&self) -> Option<Indexed> {
-        SearchIndex::payload_of(&self.index)
-            .ok()
-            .flatten()
-            .and_then(|p| Indexed::parse(&p))
     }
 
     /// Number of books indexed.
