@@ -84,23 +84,8 @@ impl Serving<'_> {
             .find(key)
             .ok_or_else(|| RecsError::Config(format!("unknown book {key:?}")))?;
         let own = self.models.items.work_of[e as usize];
-        let mut excluded: HashSet<u32> = exclude
-            .ratings
-            .iter()
-            .map(|r| &r.0)
-            .chain(&exclude.shelved)
-            .chain(&exclude.not_interested)
-            .filter_map(|k| self.models.items.find(k))
-            .map(|e| self.models.items.work_of[e as usize])
-            .collect();
+        let (mut excluded, publishers) = self.seen_by(exclude);
         excluded.insert(own);
-        let publishers = ReaderPublishers::new(
-            &self.models.items,
-            exclude
-                .ratings
-                .iter()
-                .filter_map(|r| self.models.items.find(&r.0)),
-        );
         let n = self.models.items.work_count();
         let cap = self.rules.max_per_author;
         let untrained = || RecsError::Config(format!("model {kind} was not trained"));
@@ -190,23 +175,11 @@ impl Serving<'_> {
             .ok_or_else(|| RecsError::Config("model content was not trained".into()))?;
         let items = &self.models.items;
         let vector = content.vector_of(meta, &self.models.params.content, items.work_count());
-        let excluded: HashSet<u32> = exclude
-            .ratings
-            .iter()
-            .map(|r| &r.0)
-            .chain(&exclude.shelved)
-            .chain(&exclude.not_interested)
-            .filter_map(|k| items.find(k))
-            .map(|e| items.work_of[e as usize])
-            .collect();
-        let publishers = ReaderPublishers::new(
-            items,
-            exclude.ratings.iter().filter_map(|r| items.find(&r.0)),
-        );
-        let mut scores = vec![f32::NEG_INFINITY; items.work_count()];
         if vector.is_empty() {
             return Ok(Vec::new());
         }
+        let (excluded, publishers) = self.seen_by(exclude);
+        let mut scores = vec![f32::NEG_INFINITY; items.work_count()];
         content.similar_to_vector(&vector, &mut scores);
         let mut out = Vec::new();
         self.top_up(&mut out, &scores, k, &excluded, &publishers, |w| {
@@ -268,6 +241,26 @@ impl Serving<'_> {
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
         out.truncate(k);
         Ok(out)
+    }
+
+    /// The works a book page's lists leave out for a reader (every work of their ratings,
+    /// shelves and not-interested list) and the publishers of the editions they rated.
+    fn seen_by(&self, exclude: &Request) -> (HashSet<u32>, ReaderPublishers) {
+        let items = &self.models.items;
+        let excluded = exclude
+            .ratings
+            .iter()
+            .map(|r| &r.0)
+            .chain(&exclude.shelved)
+            .chain(&exclude.not_interested)
+            .filter_map(|k| items.find(k))
+            .map(|e| items.work_of[e as usize])
+            .collect();
+        let publishers = ReaderPublishers::new(
+            items,
+            exclude.ratings.iter().filter_map(|r| items.find(&r.0)),
+        );
+        (excluded, publishers)
     }
 
     /// Add the best of content `scores` to `out` until it holds `k`: not a work of
