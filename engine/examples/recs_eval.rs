@@ -7,12 +7,20 @@
 //!     [--ease-lambda X] [--ease-min N] [--ease-max N] [--ease-keep N] [--knn-k N] [--knn-shrink X]
 //!     [--als-factors N] [--als-iters N] [--als-alpha X] [--als-reg X] [--als-min N]
 //!     [--w-implicit X] [--w-low X] [--w-high X] [--max-per-author N]
+//!     [--lists-out DIR] [--cold-start] [--cold-sizes 1,2,3,5,10] [--cold-per-bucket N]
+//!     [--cold-max N]
 //! ```
+//!
+//! `--lists-out DIR` writes every model's top-20 per scored reader (`DIR/shelfwise-MODEL.csv`,
+//! `user_id,rank,isbn`). `--cold-start` evaluates on the cold-start split instead of the
+//! protocol's (readers with 11–`--cold-max` interactions cut down to n random training
+//! interactions, `--cold-per-bucket` readers per n; see `engine::recs::eval::ColdStart`):
+//! `--split-out` also gets `buckets.csv` (`user_id,bucket`) and the report per-bucket rows.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use engine::recs::eval::{run, DataSource, EvalConfig};
+use engine::recs::eval::{run, ColdStart, DataSource, EvalConfig};
 use engine::recs::models::ModelKind;
 
 fn parse<T: std::str::FromStr>(flag: &str, v: Option<String>) -> Result<T, String> {
@@ -50,6 +58,28 @@ fn config() -> Result<EvalConfig, String> {
             "--no-tune" => c.tune_blend = false,
             "--product-rules" => c.rules = engine::recs::eval::EvalRules::Product,
             "--seed" => c.protocol.seed = parse(&a, args.next())?,
+            "--lists-out" => c.lists_out = Some(parse(&a, args.next())?),
+            "--cold-start" => {
+                c.cold_start.get_or_insert_with(ColdStart::default);
+            }
+            "--cold-sizes" => {
+                let cold = c.cold_start.get_or_insert_with(ColdStart::default);
+                cold.sizes = parse::<String>(&a, args.next())?
+                    .split(',')
+                    .map(|n| n.parse().map_err(|_| format!("bad value for {a}")))
+                    .collect::<Result<_, _>>()?;
+                cold.min_interactions = cold.sizes.iter().max().map_or(1, |m| m + 1);
+            }
+            "--cold-per-bucket" => {
+                c.cold_start
+                    .get_or_insert_with(ColdStart::default)
+                    .per_bucket = parse(&a, args.next())?
+            }
+            "--cold-max" => {
+                c.cold_start
+                    .get_or_insert_with(ColdStart::default)
+                    .max_interactions = parse(&a, args.next())?
+            }
             "--ease-lambda" => p.ease.lambda = parse(&a, args.next())?,
             "--ease-min" => p.ease.min_users = parse(&a, args.next())?,
             "--ease-max" => p.ease.max_items = parse(&a, args.next())?,

@@ -29,11 +29,13 @@ use super::trained::{TrainParams, TrainedModels};
 use super::{Progress, ProgressFn};
 use super::{RecsError, Result};
 use crate::datasets::load::{self, Dataset};
+pub use cold::{cold_split, write_buckets, BucketRow, ColdSplit, ColdStart};
 use lists::write_lists;
 pub use lists::write_recs;
-use score::{cases, score_model, the_split, user_rows, Shown};
+use score::{cases, score_cases, score_model, the_split, user_rows, Shown, UserCase};
 pub use tune::tune_blend;
 
+mod cold;
 mod lists;
 mod score;
 mod tune;
@@ -81,6 +83,11 @@ pub struct EvalConfig {
     pub max_users: Option<usize>,
     /// Which exclusions the scored lists follow.
     pub rules: EvalRules,
+    /// `--cold-start`: evaluate on the cold-start split instead (see [`ColdStart`]); the
+    /// split directory also gets `buckets.csv`, and the report per-bucket rows.
+    pub cold_start: Option<ColdStart>,
+    /// `--lists-out DIR`: write every scored model's top-20 lists, `DIR/shelfwise-MODEL.csv`.
+    pub lists_out: Option<PathBuf>,
 }
 
 /// The rules evaluated lists follow. Both leave out every work the user has in training
@@ -108,6 +115,8 @@ impl EvalConfig {
             tune_blend: true,
             max_users: None,
             rules: EvalRules::Protocol,
+            cold_start: None,
+            lists_out: None,
         }
     }
 }
@@ -146,6 +155,8 @@ pub struct EvalReport {
     pub validation: Vec<(String, f64)>,
     /// Seconds spent tuning the hybrid (validation training included).
     pub tune_secs: f64,
+    /// Per cold-start bucket and model (empty unless `cold_start` was asked).
+    pub buckets: Vec<BucketRow>,
 }
 
 impl fmt::Display for EvalReport {
@@ -210,6 +221,37 @@ impl fmt::Display for EvalReport {
                 )?;
             }
         }
+        if !self.buckets.is_empty() {
+            writeln!(f, "cold start: readers cut down to n training interactions")?;
+            writeln!(
+                f,
+                "{:<12} {:>3} {:>6} | {:>8} {:>9} {:>7} | {:>8} {:>9} {:>7}",
+                "model",
+                "n",
+                "users",
+                "NDCG@10",
+                "Recall@20",
+                "HR@10",
+                "NDCG@10",
+                "Recall@20",
+                "HR@10"
+            )?;
+            for b in &self.buckets {
+                writeln!(
+                    f,
+                    "{:<12} {:>3} {:>6} | {:>8.4} {:>9.4} {:>7.4} | {:>8.4} {:>9.4} {:>7.4}",
+                    b.model,
+                    b.bucket,
+                    b.users,
+                    b.isbn.ndcg10,
+                    b.isbn.recall20,
+                    b.isbn.hr10,
+                    b.work.ndcg10,
+                    b.work.recall20,
+                    b.work.hr10
+                )?;
+            }
+        }
         Ok(())
     }
 }
@@ -223,7 +265,13 @@ pub fn run(config: &EvalConfig, progress: ProgressFn<'_>) -> Result<EvalReport> 
         total: 0,
     });
     let dataset = load(&config.data)?;
-    let split = the_split(config, &dataset)?;
+    let (split, buckets) = match &config.cold_start {
+        Some(cold) => {
+            let c = cold_split(&dataset.ratings, cold, config.protocol.relevant_min);
+            (c.split, c.buckets)
+        }
+        None => (the_split(config, &dataset)?, Vec::new()),
+    };
     if split.train.is_empty() || split.test.is_empty() {
         return Err(RecsError::Config("empty training or test split".into()));
     }
@@ -232,6 +280,12 @@ pub fn run(config: &EvalConfig, progress: ProgressFn<'_>) -> Result<EvalReport> 
         split::write_ratings(&dir.join("train.csv"), &dataset.items, &split.train)?;
         split::write_ratings(&dir.join("test.csv"), &dataset.items, &split.test)?;
         split::write_works(&dir.join("works.csv"), &dataset.items)?;
+        if !buckets.is_empty() {
+            write_buckets(&dir.join("buckets.csv"), &buckets)?;
+        }
+    }
+    if let Some(dir) = &config.lists_out {
+        std::fs::create_dir_all(dir).map_err(|e| RecsError::io(dir, e))?;
     }
     let mut params = config.params.clone();
     let (mut validation, mut tune_secs) = (Vec::new(), 0.0);
@@ -271,6 +325,8 @@ pub fn run(config: &EvalConfig, progress: ProgressFn<'_>) -> Result<EvalReport> 
     });
     let mut recs_lists: Option<Vec<Vec<u32>>> = None;
     let mut rows = Vec::new();
+    let mut bucket_rows = Vec::new();
+    let bucket_of: std::collections::HashMap<u32, usize> = buckets.iter().copied().collect();
     for kind in ModelKind::ALL {
         if !params.models.contains(&kind) {
             continue;
@@ -286,6 +342,27 @@ pub fn run(config: &EvalConfig, progress: ProgressFn<'_>) -> Result<EvalReport> 
             progress,
             kind.name(),
         );
+        if let Some(dir) = &config.lists_out {
+            let users: Vec<u32> = cases.iter().map(|c| c.user).collect();
+            let path = dir.join(format!("shelfwise-{}.csv", kind.name()));
+            write_lists(&path, &model.items, &users, &lists)?;
+        }
+        if let Some(cold) = &config.cold_start {
+            for &n in &cold.sizes {
+                let mine: Vec<&UserCase> = cases
+                    .iter()
+                    .filter(|c| bucket_of.get(&c.user) == Some(&n))
+                    .collect();
+                let (isbn, work) = score_cases(&model, config.rules, &*scorer, &mine);
+                bucket_rows.push(BucketRow {
+                    model: kind.name().to_string(),
+                    bucket: n,
+                    users: mine.len(),
+                    isbn,
+                    work,
+                });
+            }
+        }
         if recs_kind == Some(kind) {
             recs_lists = Some(lists);
         }
@@ -326,6 +403,7 @@ pub fn run(config: &EvalConfig, progress: ProgressFn<'_>) -> Result<EvalReport> 
         blend: params.blend.clone(),
         validation,
         tune_secs,
+        buckets: bucket_rows,
     })
 }
 

@@ -186,3 +186,27 @@ pub(super) fn the_split(config: &EvalConfig, dataset: &Dataset) -> Result<split:
         _ => Err(RecsError::Config("--train and --test go together".into())),
     }
 }
+
+/// Mean scores (per ISBN, per work) of a subset of the cases, such as one cold-start bucket.
+pub(super) fn score_cases(
+    model: &TrainedModels,
+    rules: EvalRules,
+    scorer: &dyn Scorer,
+    cases: &[&UserCase],
+) -> (Scores, Scores) {
+    let (si, sw) = cases
+        .par_iter()
+        .map(|c| {
+            let shown = Shown::new(model, rules, &c.profile, &c.train_isbns);
+            let (works, editions) = shown.rank(scorer, &c.profile, 20);
+            let (mut si, mut sw) = (Scores::default(), Scores::default());
+            si.add(&editions, &c.relevant_isbn);
+            sw.add(&works, &c.relevant_work);
+            (si, sw)
+        })
+        .reduce(
+            || (Scores::default(), Scores::default()),
+            |a, b| (a.0.merge(b.0), a.1.merge(b.1)),
+        );
+    (si.mean(), sw.mean())
+}
