@@ -28,6 +28,7 @@ use leptos_router::{
 
 use components::header::Header;
 use routes::account::{LoginPage, SignupPage};
+use routes::add_book::AddBookPage;
 use routes::import_report::ImportReportPage;
 use routes::my_books::MyBooksPage;
 use routes::popular::PopularPage;
@@ -99,6 +100,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/my-books") view=MyBooksPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/import") view=ImportReportPage ssr=SsrMode::Async />
+                    <Route path=path!("/add-book") view=AddBookPage />
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/signup") view=SignupPage />
                 </Routes>

@@ -234,6 +234,8 @@ pub struct MyBooks {
     pub total: u32,
     /// The reader's ratings per star value 1..=5 (index 0 = one star).
     pub star_histogram: Vec<u32>,
+    /// The reader's tags and own shelves with their books, most used first.
+    pub tags: Vec<(String, u32)>,
 }
 
 /// What a library import (Goodreads, StoryGraph or LibraryThing) did.
@@ -331,19 +333,21 @@ pub struct TasteAuthor {
 
 /// What a reader brought for a book in an import, as their own notes on its page. Only ever
 /// sent to that reader.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MyNotes {
     /// Their review as HTML cleaned to a small allowlist (paragraphs, line breaks, emphasis,
     /// lists, quotes, links); empty when none.
     pub review_html: String,
+    /// Their review as they wrote or brought it, for editing.
+    pub review: String,
+    /// Their tags and own shelves (`Bookshelves` without the built-in shelves).
+    pub tags: Vec<String>,
     /// Whether they marked the review as giving the plot away.
     pub spoiler: bool,
     /// When they read it, as the file wrote it.
     pub date_read: String,
     /// When they added it, as the file wrote it.
     pub date_added: String,
-    /// Their shelves and tags.
-    pub shelves: Vec<String>,
     /// Their private notes (plain text).
     pub private_notes: String,
     /// How many times they read it, as the file wrote it.
@@ -375,4 +379,29 @@ pub struct Taste {
     /// Books read per year, oldest first: the date read an import gave, else when the reader
     /// put the book on "Read".
     pub years: Vec<YearRead>,
+    /// The reader's goal for this year, with their progress, if they set one.
+    pub goal: Option<ReadingGoal>,
+    /// This year (the server's clock, UTC): the year a goal is set for.
+    pub this_year: i32,
+}
+
+/// A yearly reading goal and how far the reader is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadingGoal {
+    /// The year.
+    pub year: i32,
+    /// Books the reader means to read.
+    pub books: u32,
+    /// Books read so far that year (as counted in [`Taste::years`]).
+    pub read: u32,
+}
+
+/// What adding a book by hand did: the new book, or the books it may already be.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AddedBook {
+    /// The book made, when one was.
+    pub added: Option<BookCard>,
+    /// The books the form may describe, offered before making a new one (or the one with the
+    /// same ISBN, which is never made twice).
+    pub candidates: Vec<BookCard>,
 }

@@ -11,8 +11,8 @@ use app::error::AppError;
 use app::functions::accounts::{
     change_password, current_reader, delete_account, login, logout, signup,
 };
-use app::functions::catalog::{get_book_detail, search_books};
-use app::functions::library::{get_my_books, rate_book, shelve_book};
+use app::functions::catalog::{add_book, get_book_detail, search_books};
+use app::functions::library::{get_my_books, my_notes, rate_book, save_notes, shelve_book};
 use app::types::{MyState, Shelf};
 use common::*;
 
@@ -645,4 +645,208 @@ async fn password_checks_beyond_the_hashing_turns_are_refused_and_not_counted() 
     }
     let held = attacker.call(login("ann".into(), PASSWORD.into())).await;
     assert!(is_throttled(&held), "{held:?}");
+}
+
+/// A reader's edit of their notes, as the book page's form sends it.
+fn notes_form(
+    isbn: &str,
+    review: &str,
+    date_read: &str,
+    tags: &str,
+) -> impl std::future::Future<Output = Result<Option<app::types::MyNotes>, AppError>> {
+    save_notes(
+        isbn.into(),
+        review.into(),
+        Some("true".into()),
+        date_read.into(),
+        "2".into(),
+        tags.into(),
+        "Lent to Sam.".into(),
+    )
+}
+
+#[tokio::test]
+async fn notes_are_written_checked_kept_and_filter_my_books() {
+    let world = World::new();
+    let mut b = world.browser("10.0.0.7");
+    b.call(signup("nora".into(), PASSWORD.into()))
+        .await
+        .unwrap();
+    b.call(rate_book(HUNGER_GAMES.into(), 4)).await.unwrap();
+    let ratings = world.state.store.rating_count();
+
+    // Bad input is refused, and nothing is kept.
+    for (review, date, tags, needle) in [
+        ("ok", "2024/02/30", "", "not a date"),
+        ("ok", "yesterday", "", "not a date"),
+        ("ok", "", &"x".repeat(61)[..], "at most 60"),
+        (&"r".repeat(20_001)[..], "", "", "longer than 20000"),
+    ] {
+        let err = b
+            .call(notes_form(HUNGER_GAMES, review, date, tags))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains(needle), "{needle}: {err}");
+    }
+    assert_eq!(b.call(my_notes(HUNGER_GAMES.into())).await.unwrap(), None);
+
+    // A review with lines, a script and a bidi override; tags with a built-in shelf's name.
+    let notes = b
+        .call(notes_form(
+            HUNGER_GAMES,
+            "Tense.\r\nRead it in a day.<script>alert(1)</script>",
+            "2024-3-9",
+            "dystopia, Favorites, read, favorites, \u{202E}evil",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(notes.date_read, "2024/03/09");
+    assert_eq!(notes.read_count, "2");
+    assert!(notes.spoiler);
+    assert_eq!(notes.tags, vec!["dystopia", "Favorites", "evil"]);
+    assert_eq!(
+        notes.review,
+        "Tense.\nRead it in a day.<script>alert(1)</script>"
+    );
+    assert_eq!(notes.review_html, "Tense.<br>Read it in a day.");
+    assert_eq!(notes.private_notes, "Lent to Sam.");
+    // The rating is untouched, and a second book gets the same tag.
+    assert_eq!(world.state.store.rating_count(), ratings);
+    b.call(notes_form(TWILIGHT, "", "", "favorites"))
+        .await
+        .unwrap();
+
+    let tagged = b
+        .call(get_my_books("title".into(), "tag:FAVORITES".into()))
+        .await
+        .unwrap();
+    let isbns: Vec<&str> = tagged.books.iter().map(|b| b.card.isbn.as_str()).collect();
+    assert_eq!(isbns.len(), 2, "{isbns:?}");
+    assert!(isbns.contains(&HUNGER_GAMES) && isbns.contains(&TWILIGHT));
+    assert!(tagged.tags[0].0.eq_ignore_ascii_case("favorites") && tagged.tags[0].1 == 2);
+    let dystopia = b
+        .call(get_my_books("".into(), "tag:dystopia".into()))
+        .await
+        .unwrap();
+    assert_eq!(dystopia.books.len(), 1);
+    assert_eq!(dystopia.total, 2);
+
+    // Another reader sees none of it.
+    let mut other = world.browser("10.0.0.8");
+    assert_eq!(
+        other.call(my_notes(HUNGER_GAMES.into())).await.unwrap(),
+        None
+    );
+}
+
+/// The "add a book" form as a browser posts it.
+fn add_form(
+    title: &str,
+    authors: &str,
+    isbn: &str,
+    confirmed: bool,
+) -> impl std::future::Future<Output = Result<app::types::AddedBook, AppError>> {
+    add_book(
+        title.into(),
+        authors.into(),
+        isbn.into(),
+        "2021".into(),
+        "Ballantine".into(),
+        confirmed.then(|| "true".into()),
+    )
+}
+
+#[tokio::test]
+async fn a_signed_in_reader_adds_a_book_after_seeing_what_it_may_be() {
+    let world = World::new();
+    let books = world.state.store.book_count();
+    let mut b = world.browser("10.0.0.9");
+
+    // A visitor is asked to sign up; nothing is made.
+    let err = b
+        .call(add_form("Project Hail Mary", "Andy Weir", "", true))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Unauthorized(_)), "{err}");
+    b.call(signup("ada".into(), PASSWORD.into())).await.unwrap();
+
+    // A book the catalog has is offered, not made again, even when confirmed by ISBN.
+    let offered = b
+        .call(add_form("The Hunger Games", "Suzanne Collins", "", false))
+        .await
+        .unwrap();
+    assert_eq!(offered.added, None);
+    assert!(
+        offered.candidates.iter().any(|c| c.isbn == HUNGER_GAMES),
+        "{offered:?}"
+    );
+    let same_isbn = b
+        .call(add_form(
+            "Hunger Games (copy)",
+            "Someone",
+            "978-0-439-02348-1",
+            true,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(same_isbn.added, None);
+    assert_eq!(same_isbn.candidates[0].isbn, HUNGER_GAMES);
+    // A mistyped ISBN is refused.
+    let err = b
+        .call(add_form(
+            "Project Hail Mary",
+            "Andy Weir",
+            "9780593135205",
+            true,
+        ))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("not a valid ISBN"), "{err}");
+    assert_eq!(world.state.store.book_count(), books);
+
+    // A new book: made, then searchable and with a page at once.
+    let added = b
+        .call(add_form(
+            "Project Hail Mary",
+            "Andy Weir",
+            "978-0-593-13520-4",
+            true,
+        ))
+        .await
+        .unwrap()
+        .added
+        .unwrap();
+    assert_eq!(added.isbn, "0593135202");
+    assert_eq!(world.state.store.book_count(), books + 1);
+    let found = b
+        .call(search_books("hail mary weir".into(), 5))
+        .await
+        .unwrap();
+    assert_eq!(found.books[0].isbn, "0593135202");
+    b.call(get_book_detail("9780593135204".into()))
+        .await
+        .unwrap();
+    b.call(rate_book("0593135202".into(), 5)).await.unwrap();
+
+    // At most MAX_ADDED_PER_DAY a day by hand.
+    let cap = app::backend::add_book::MAX_ADDED_PER_DAY;
+    for i in 1..cap {
+        b.call(add_form(
+            &format!("Field notes volume {i}"),
+            "Ada Reader",
+            "",
+            true,
+        ))
+        .await
+        .unwrap()
+        .added
+        .unwrap();
+    }
+    let err = b
+        .call(add_form("One too many", "Ada Reader", "", true))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::TooManyRequests { .. }), "{err}");
+    assert_eq!(world.state.store.book_count(), books + cap);
 }

@@ -126,6 +126,66 @@ test('sign up, rate with mouse and keyboard, keep it across reloads and logins, 
   expect(csv.trim().split('\n').length).toBe(1 + total);
 });
 
+test('a reader writes notes and tags, filters by tag, sets a goal and adds a book', async ({ page, consoleErrors }, info) => {
+  const name = freshName(info.project.name);
+  await signUp(page, name);
+
+  // Notes on a book the reader brought nothing for: written in the form, shown at once.
+  await page.goto('/book/059035342X');
+  await waitForHydration(page);
+  await page.getByText('Add a review, dates read, tags or notes').click();
+  await page.getByLabel('Review').fill('Loved the owl post.\nRead it <b>twice</b>.');
+  await page.getByLabel('Date read').fill('2024-3-9');
+  await page.getByLabel('Tags (comma-separated)').fill('magic, comfort-read');
+  await saved(page, 'save_notes', () => page.getByRole('button', { name: 'Save notes' }).click());
+  await expect(page.getByTestId('my-review')).toContainText('Loved the owl post.');
+  await expect(page.getByTestId('my-review').locator('b')).toHaveText('twice');
+  await expect(page.getByTestId('my-notes')).toContainText('2024/03/09');
+  await expect(page.getByTestId('my-notes')).toContainText('comfort-read');
+  // A day that does not exist is refused with a message, and nothing changes.
+  await page.getByText('Edit my notes').click();
+  await page.getByLabel('Date read').fill('2024/02/30');
+  await page.getByRole('button', { name: 'Save notes' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'not a date' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId('my-notes')).toContainText('2024/03/09');
+
+  // "My books" filters by the tag.
+  await page.goto('/my-books');
+  await page.getByTestId('tag-filters').getByRole('link', { name: 'comfort-read (1)' }).click();
+  await expect(page).toHaveURL(/\?tag=comfort-read/);
+  await expect(page.getByTestId('my-books').getByTestId('book-card')).toHaveCount(1);
+
+  // A goal for this year, drawn against the books read this year (none yet).
+  await page.goto('/taste');
+  await waitForHydration(page);
+  await page.getByTestId('reading-goal').getByRole('spinbutton').fill('12');
+  await saved(page, 'reading_goal', () => page.getByRole('button', { name: 'Save goal' }).click());
+  await expect(page.getByTestId('goal-text')).toHaveText(/^0 of 12 books read in \d{4}$/);
+
+  // A book the catalog lacks: from the search page, then searchable at once.
+  const title = `Marginalia of ${name}`;
+  await page.goto(`/search?q=${encodeURIComponent(title)}`);
+  await page.getByTestId('add-book-link').click();
+  await expect(page).toHaveURL(/\/add-book\?title=/);
+  await waitForHydration(page);
+  await expect(page.getByLabel('Title')).toHaveValue(title);
+  await page.getByLabel('Author(s)').fill('Ada Quillfeather');
+  await page.getByRole('button', { name: 'Add book' }).click();
+  // Books it may be are offered first; this one is none of them.
+  const added = page.getByTestId('book-added');
+  const offered = page.getByTestId('candidates');
+  await expect(added.or(offered)).toBeVisible();
+  if (await offered.isVisible()) {
+    await page.getByTestId('none-of-these').locator('input').check();
+    await page.getByRole('button', { name: 'Add book' }).click();
+  }
+  await added.getByRole('link').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
+  await page.goto(`/search?q=${encodeURIComponent('marginalia quillfeather')}`);
+  await expect(page.getByTestId('book-card').first()).toContainText(title);
+});
+
 test('an anonymous reader rates, then signs up and keeps the rating', async ({ page, consoleErrors }, info) => {
   await page.goto('/search?q=the%20hobbit');
   await waitForHydration(page);

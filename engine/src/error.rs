@@ -35,6 +35,30 @@ pub enum Error {
         /// The 1-based line of the first invalid byte's row.
         line: u64,
     },
+    /// A file ends in the middle of a row: it was cut off (a download or a copy that did not
+    /// finish), so its last row cannot be trusted and nothing of it is imported.
+    #[error(
+        "{file} ends in the middle of the row on line {line}: it looks cut off; export it \
+         again and import the whole file (nothing was imported)"
+    )]
+    Truncated {
+        /// Which file.
+        file: String,
+        /// The 1-based line the unfinished row starts on.
+        line: u64,
+    },
+    /// A row of a file read with a fallback encoding holds bytes no text encoding of that
+    /// service writes: the file is damaged, and nothing of it is imported.
+    #[error(
+        "line {line} of {file} is not readable text (its bytes are neither UTF-8 nor \
+         Windows-1252): the file looks damaged; export it again (nothing was imported)"
+    )]
+    BrokenEncoding {
+        /// Which file.
+        file: String,
+        /// The 1-based line of the first damaged row.
+        line: u64,
+    },
     /// A file is not a library export of any format an import reads.
     #[error(
         "not a library export Shelfwise reads ({first_line}): import the CSV file that \

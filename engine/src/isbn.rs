@@ -49,6 +49,43 @@ pub fn strip_label(query: &str) -> &str {
     rest.trim_start_matches([' ', ':'])
 }
 
+/// Whether a reader typed a real ISBN: 10 characters (the last may be `X`) or 13 digits,
+/// spaces and hyphens allowed, whose check digit is right. Used where a reader creates a
+/// book by hand: a mistyped ISBN would file it under another edition's key. (Datasets are
+/// not held to it: see [`normalize`].)
+pub fn valid_checksum(raw: &str) -> bool {
+    let cleaned: Vec<u8> = raw
+        .bytes()
+        .filter(|b| !matches!(b, b' ' | b'-'))
+        .map(|b| b.to_ascii_uppercase())
+        .collect();
+    let digit = |b: u8| u32::from(b - b'0');
+    match cleaned.len() {
+        10 if cleaned[..9].iter().all(u8::is_ascii_digit)
+            && (cleaned[9].is_ascii_digit() || cleaned[9] == b'X') =>
+        {
+            let sum: u32 = cleaned
+                .iter()
+                .enumerate()
+                .map(|(i, &b)| {
+                    let v = if b == b'X' { 10 } else { digit(b) };
+                    (10 - i as u32) * v
+                })
+                .sum();
+            sum % 11 == 0
+        }
+        13 if cleaned.iter().all(u8::is_ascii_digit) => {
+            let sum: u32 = cleaned
+                .iter()
+                .enumerate()
+                .map(|(i, &b)| if i % 2 == 0 { digit(b) } else { 3 * digit(b) })
+                .sum();
+            sum % 10 == 0
+        }
+        _ => false,
+    }
+}
+
 /// Whether a string looks like someone typed an ISBN (for search: go to the edition directly).
 pub fn looks_like_isbn(query: &str) -> bool {
     let digits = query.chars().filter(|c| c.is_ascii_digit()).count();
@@ -91,6 +128,45 @@ pub fn to_isbn13(key: &str) -> Option<String> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn check_digits_are_checked() {
+        for good in [
+            "0439023483",
+            "978-0-439-02348-1",
+            "043942089X",
+            "043942089x",
+            "9780439420891",
+            "0 441 17271 7",
+        ] {
+            assert!(valid_checksum(good), "{good}");
+        }
+        for bad in [
+            "0439023484",
+            "9780439023482",
+            "04390234",
+            "B000FC1PJI",
+            "",
+            "X439023483",
+        ] {
+            assert!(!valid_checksum(bad), "{bad}");
+        }
+    }
+
+    proptest! {
+        /// Changing any one digit of a valid ISBN-13 makes it invalid.
+        #[test]
+        fn one_wrong_digit_is_caught(body in "978[0-9]{9}", at in 0usize..13, delta in 1u32..10) {
+            let digits: Vec<u32> = body.bytes().map(|b| u32::from(b - b'0')).collect();
+            let sum: u32 = digits.iter().enumerate().map(|(i, d)| if i % 2 == 0 { *d } else { 3 * d }).sum();
+            let mut isbn = body.clone();
+            isbn.push(char::from_digit((10 - sum % 10) % 10, 10).unwrap());
+            prop_assert!(valid_checksum(&isbn));
+            let mut bytes = isbn.into_bytes();
+            bytes[at] = b'0' + ((u32::from(bytes[at] - b'0') + delta) % 10) as u8;
+            prop_assert!(!valid_checksum(std::str::from_utf8(&bytes).unwrap()));
+        }
+    }
 
     #[test]
     fn a_typed_isbn_label_is_dropped() {

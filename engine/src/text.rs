@@ -196,6 +196,22 @@ pub fn untrusted(text: &str, max_chars: usize) -> String {
     out
 }
 
+/// Text of many lines a reader wrote (a review, notes) made safe to keep: Unicode NFC, `\r\n`
+/// as `\n`, line breaks and tabs kept, every other control character and the bidirectional
+/// overrides and isolates removed, trimmed. HTML is not touched here.
+pub fn untrusted_lines(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let kept: String = text
+        .replace("\r\n", "\n")
+        .nfc()
+        .filter(|&c| {
+            !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+                && (c == '\n' || c == '\t' || !c.is_control())
+        })
+        .collect();
+    kept.trim().to_string()
+}
+
 /// A stable 64-bit FNV-1a hash (the same in every build, unlike std's hasher): keys made from
 /// text, such as a reader-added book's, must be the same after an upgrade.
 pub fn stable_hash(text: &str) -> u64 {

@@ -167,7 +167,10 @@ pub fn router(state: AppState, origins: AllowedOrigins, turns: PageTurns) -> Rou
     // Uploads get a larger body limit on their own route; everything else keeps the small one.
     // Both limits refuse a declared-too-large body before reading it.
     let uploads = Router::new()
-        .route("/import/goodreads", post(transfer::import_goodreads))
+        .route("/import/library", post(transfer::import_library))
+        // The route's first name, from when only Goodreads files were read: kept for the
+        // scripts and bookmarks that post to it.
+        .route("/import/goodreads", post(transfer::import_library))
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(MAX_UPLOAD_BYTES));
     // Probes sit outside the request log and its layers: a load balancer polls them every few

@@ -305,7 +305,7 @@ fn upload_request(rng: &mut Rng) -> Request<Body> {
             multipart(boundary, &[("file", upload_file(rng))]),
         ),
     };
-    Request::post("/import/goodreads")
+    Request::post("/import/library")
         .header(header::CONTENT_TYPE, content_type)
         .header(header::CONTENT_LENGTH, body.len())
         .body(Body::from(body))
@@ -443,7 +443,7 @@ async fn ten_thousand_hostile_requests_get_no_5xx_no_panic_and_no_half_writes() 
             (name.to_string(), b.body(body).unwrap())
         } else {
             match target - FUNCTIONS.len() {
-                0 | 1 => ("import/goodreads".into(), upload_request(&mut rng)),
+                0 | 1 => ("import/library".into(), upload_request(&mut rng)),
                 2 | 3 => {
                     let path = rng.pick(&[
                         "/export/goodreads.csv",
@@ -552,7 +552,7 @@ async fn ten_thousand_hostile_requests_get_no_5xx_no_panic_and_no_half_writes() 
             // One deliberate write on a refusal: an upload refused as a whole keeps its
             // summary (and the anonymous reader it belongs to) for the /import page. Their
             // ratings and shelves must still be untouched.
-            let refused_file = label == "import/goodreads"
+            let refused_file = label == "import/library"
                 && reply.status == StatusCode::BAD_REQUEST
                 && reply.body.contains("\"error\":\"");
             // And the throttle counts every password check before it runs, and every new

@@ -58,7 +58,7 @@ fn upload(cookie: &str, csv: &[u8], accept: &str) -> Request<Body> {
     body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"goodreads_library_export.csv\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
     body.extend_from_slice(csv);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    Request::post("/import/goodreads")
+    Request::post("/import/library")
         .header(
             "content-type",
             format!("multipart/form-data; boundary={boundary}"),
@@ -219,7 +219,7 @@ async fn bad_uploads_are_refused_and_write_nothing() {
     // Not multipart at all.
     let (status, _, _) = send(
         &site.router,
-        Request::post("/import/goodreads")
+        Request::post("/import/library")
             .header("cookie", &ann)
             .header("content-type", "text/csv")
             .body(Body::from("Title\n"))
@@ -642,6 +642,30 @@ async fn bad_files_of_every_format_are_refused_whole_or_listed_by_line() {
             vec!["StoryGraph export is not UTF-8 text (line 21)"],
         ),
         (
+            "a LibraryThing file cut off in its last row",
+            fixture("librarything/bad_rows.tsv"),
+            vec!["ends in the middle of the row on line 7: it looks cut off"],
+        ),
+        (
+            "a Goodreads file cut off in its last row",
+            {
+                let mut file = fixture("goodreads/library_export.csv");
+                file.truncate(file.len() - 40);
+                file
+            },
+            vec!["it looks cut off", "nothing was imported"],
+        ),
+        (
+            "a LibraryThing row with a NUL byte",
+            {
+                let mut file = fixture("librarything/library_export.tsv");
+                let second = file.iter().position(|&b| b == b'\n').unwrap() + 1;
+                file.insert(second + 2, 0);
+                file
+            },
+            vec!["line 2 of LibraryThing export is not readable text"],
+        ),
+        (
             "a StoryGraph export without its columns",
             b"Title,Authors,Star Rating\nDune,Frank Herbert,4.5\n".to_vec(),
             vec!["lacks required columns: Read Status"],
@@ -656,7 +680,8 @@ async fn bad_files_of_every_format_are_refused_whole_or_listed_by_line() {
         assert_eq!(site.state.store.rating_count(), ratings_before, "{what}");
         assert!(library(&site.router, &ann).await.is_empty(), "{what}");
     }
-    // Truncated files and bad rows: the rest is imported, each bad row listed by line.
+    // Bad rows in a whole file: the rest is imported, each bad row listed by line (the
+    // LibraryThing file's short last row too, once a line break ends the file).
     for (path, rows, listed) in [
         (
             "storygraph/bad_rows.csv",
@@ -678,7 +703,11 @@ async fn bad_files_of_every_format_are_refused_whole_or_listed_by_line() {
         ),
     ] {
         let reader = sign_up(&site.router, &format!("bad{rows}")).await;
-        let (summary, _) = import(&site.router, &reader, &fixture(path)).await;
+        let mut file = fixture(path);
+        if !file.ends_with(b"\n") {
+            file.push(b'\n');
+        }
+        let (summary, _) = import(&site.router, &reader, &file).await;
         assert_every_row_kept(path, &summary, rows);
         let rejected: Vec<&str> = summary["rejected"]
             .as_array()

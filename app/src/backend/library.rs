@@ -17,7 +17,7 @@ use crate::types::{BookCard, MyBook, MyBooks, MyBooksSort, MyState, Shelf};
 pub const MAX_ISBN_CHARS: usize = 64;
 
 /// Which of the reader's books "My books" lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MyBooksFilter {
     /// Every book.
     All,
@@ -25,6 +25,8 @@ pub enum MyBooksFilter {
     Rated,
     /// Books on this shelf.
     Shelf(Shelf),
+    /// Books with this tag or own shelf of the reader's (case ignored).
+    Tag(String),
 }
 
 /// The reader's state from their library record.
@@ -134,6 +136,9 @@ pub fn fill_mine_from(state: &AppState, library: &[LibraryBook], cards: &mut [Bo
     }
 }
 
+/// Tags offered as filters on "My books", most used first (a filter by any tag works).
+const MAX_TAG_CHIPS: usize = 60;
+
 /// "My books": the current reader's books on `shelf_filter` (or rated ones, or all), sorted,
 /// with counts over the whole library.
 pub fn my_books(
@@ -147,11 +152,21 @@ pub fn my_books(
         rated: 0,
         total: 0,
         star_histogram: vec![0; 5],
+        tags: vec![],
     };
     let Some(current) = crate::backend::auth::session::current(state)? else {
         return Ok(empty);
     };
     let library = state.store.library_of(current.user())?;
+    // Tags live in the rows readers brought or wrote notes in: one read of those per view.
+    let tags: HashMap<BookId, Vec<String>> = state
+        .store
+        .brought_of(current.user())?
+        .into_iter()
+        .map(|(book, d)| (book, crate::backend::notes::tags_of(&d)))
+        .filter(|(_, t)| !t.is_empty())
+        .collect();
+    let mut tag_counts: HashMap<String, (String, u32)> = HashMap::new();
     let mut out = empty;
     let mut books = Vec::new();
     for entry in &library {
@@ -166,9 +181,17 @@ pub fn my_books(
                 out.shelf_counts[i] += 1;
             }
         }
-        let keep = match filter {
+        let book_tags = tags.get(&entry.book).map(Vec::as_slice).unwrap_or_default();
+        for tag in book_tags {
+            tag_counts
+                .entry(tag.to_lowercase())
+                .or_insert_with(|| (tag.clone(), 0))
+                .1 += 1;
+        }
+        let keep = match &filter {
             MyBooksFilter::Rated => mine.stars.is_some(),
-            MyBooksFilter::Shelf(s) => mine.shelf == Some(s),
+            MyBooksFilter::Shelf(s) => mine.shelf == Some(*s),
+            MyBooksFilter::Tag(t) => book_tags.iter().any(|b| b.eq_ignore_ascii_case(t)),
             MyBooksFilter::All => true,
         };
         if !keep {
@@ -206,5 +229,9 @@ pub fn my_books(
         }),
     }
     out.books = books.into_iter().map(|b| b.1).collect();
+    let mut tags: Vec<(String, u32)> = tag_counts.into_values().collect();
+    tags.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    tags.truncate(MAX_TAG_CHIPS);
+    out.tags = tags;
     Ok(out)
 }

@@ -18,6 +18,7 @@
 //! - [`transfer`]: the import upload and the export downloads (plain HTTP routes).
 
 pub mod accounts;
+pub mod add_book;
 pub mod auth;
 pub mod card_cache;
 pub mod cards;

@@ -1,12 +1,208 @@
-//! A reader's own notes on a book's page: what their import brought (review, dates, shelves,
-//! private notes), with the review's HTML cleaned to a small allowlist.
+//! A reader's own notes on a book's page: what their import brought or they wrote here
+//! (review, date read, times read, tags, private notes), with the review's HTML cleaned to a
+//! small allowlist when shown, and the edits a reader makes, checked before they are kept.
+//!
+//! Notes live in the row the reader brought (`Details`, the `brought` tree), so an export
+//! gives back what they wrote in the app exactly as it gives back what they imported.
 
 use std::collections::HashSet;
+
+use engine::datasets::goodreads::Details;
 
 use crate::backend::state::AppState;
 use crate::backend::store::{BookId, UserId};
 use crate::error::AppError;
 use crate::types::MyNotes;
+
+/// Longest review kept (characters): Goodreads' own limit is about 20,000.
+pub const MAX_REVIEW: usize = 20_000;
+/// Longest private notes kept (characters).
+pub const MAX_PRIVATE_NOTES: usize = 5_000;
+/// Most tags one book carries.
+pub const MAX_TAGS: usize = 50;
+/// Longest tag (characters).
+pub const MAX_TAG: usize = 60;
+
+/// The built-in shelves' names as Goodreads writes them in `Bookshelves`: they are shelves,
+/// not the reader's tags.
+const BUILT_IN: [&str; 3] = ["read", "to-read", "currently-reading"];
+
+/// What a reader edits of their notes on a book, as the form sent it.
+#[derive(Debug, Clone, Default)]
+pub struct NotesEdit {
+    /// The review (plain text or the allowlist's HTML; line breaks kept).
+    pub review: String,
+    /// Whether the review gives the plot away.
+    pub spoiler: bool,
+    /// When they read it: `YYYY/MM/DD`, `YYYY-MM-DD`, or empty.
+    pub date_read: String,
+    /// Times read: a whole number, or empty.
+    pub read_count: String,
+    /// Their tags, comma-separated.
+    pub tags: String,
+    /// Private notes, never shown to anyone else.
+    pub private_notes: String,
+}
+
+/// The reader's tags on a book: their `Bookshelves` but the built-in shelves, and their own
+/// exclusive shelf (`paused`, `did-not-finish`) when it is not among them.
+pub fn tags_of(d: &Details) -> Vec<String> {
+    let mut tags: Vec<String> = Vec::new();
+    let own = d.custom_shelf().map(str::trim).filter(|s| !s.is_empty());
+    for tag in d.bookshelves.split(',').map(str::trim).chain(own) {
+        if !tag.is_empty()
+            && !BUILT_IN.contains(&tag)
+            && !tags.iter().any(|t| t.eq_ignore_ascii_case(tag))
+        {
+            tags.push(tag.to_string());
+        }
+    }
+    tags
+}
+
+/// Check and keep a reader's edit of their notes on `book`: the row they brought, or the
+/// book's own fields when they brought none, with the edited fields replaced. Their rating and
+/// shelf are not touched.
+pub async fn save_notes(
+    state: &AppState,
+    user: UserId,
+    book: BookId,
+    edit: NotesEdit,
+) -> Result<(), AppError> {
+    let date_read = date(&edit.date_read)?;
+    let read_count = match edit.read_count.trim() {
+        "" => String::new(),
+        n => match n.parse::<u16>() {
+            Ok(n) if n <= 1_000 => n.to_string(),
+            _ => {
+                return Err(AppError::Invalid(
+                    "Times read is a whole number from 0 to 1,000.".into(),
+                ))
+            }
+        },
+    };
+    let tags = tags(&edit.tags)?;
+    let review = multiline(&edit.review, MAX_REVIEW, "review")?;
+    let private_notes = multiline(&edit.private_notes, MAX_PRIVATE_NOTES, "private notes")?;
+
+    let mut d = match state.store.brought(user, book)? {
+        Some(d) => d,
+        None => {
+            let catalog = state.catalog();
+            let b = catalog
+                .book(book)
+                .ok_or_else(|| AppError::NotFound("No such book.".into()))?;
+            Details::for_book(b)
+        }
+    };
+    // The built-in shelves the row named stay; the tags are the reader's edit.
+    let mut shelves: Vec<String> = d
+        .bookshelves
+        .split(',')
+        .map(str::trim)
+        .filter(|s| BUILT_IN.contains(s))
+        .map(str::to_string)
+        .collect();
+    shelves.extend(tags);
+    d.shelf_positions = d
+        .shelf_positions
+        .split(", ")
+        .filter(|p| {
+            let name = p.split(" (#").next().unwrap_or_default().trim();
+            shelves.iter().any(|s| s == name)
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    d.bookshelves = shelves.join(", ");
+    d.review = review;
+    d.spoiler = if edit.spoiler {
+        "true".into()
+    } else {
+        String::new()
+    };
+    d.date_read = date_read;
+    d.read_count = read_count;
+    d.private_notes = private_notes;
+    state
+        .store
+        .keep_brought(user, book, &d, crate::backend::auth::now())?;
+    state.store.flush_async().await?;
+    Ok(())
+}
+
+/// A date read as Goodreads writes it (`2024/03/09`), from `2024/3/9` or `2024-03-09`; empty
+/// stays empty; anything else, or a day that does not exist, is refused.
+fn date(text: &str) -> Result<String, AppError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(String::new());
+    }
+    let refuse = || {
+        AppError::Invalid(format!(
+            "\"{}\" is not a date: write it as 2024/03/09 (year, month, day).",
+            text.chars().take(20).collect::<String>()
+        ))
+    };
+    let parts: Vec<&str> = text.split(['/', '-']).collect();
+    let [y, m, d] = parts[..] else {
+        return Err(refuse());
+    };
+    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<u16>(), m.parse::<u8>(), d.parse::<u8>()) else {
+        return Err(refuse());
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 0,
+    };
+    if !(1000..=9999).contains(&y) || d == 0 || d > days {
+        return Err(refuse());
+    }
+    Ok(format!("{y:04}/{m:02}/{d:02}"))
+}
+
+/// Tags from a comma-separated list: each made safe like any reader's text
+/// ([`engine::text::untrusted`]), duplicates (case ignored) and the built-in shelves' names
+/// dropped; too many or too long is refused rather than cut.
+fn tags(list: &str) -> Result<Vec<String>, AppError> {
+    let mut out: Vec<String> = Vec::new();
+    for raw in list.split(',') {
+        if raw.trim().chars().count() > MAX_TAG {
+            return Err(AppError::Invalid(format!(
+                "A tag is at most {MAX_TAG} characters."
+            )));
+        }
+        let tag = engine::text::untrusted(raw, MAX_TAG);
+        if tag.is_empty()
+            || BUILT_IN.contains(&tag.as_str())
+            || out.iter().any(|t| t.eq_ignore_ascii_case(&tag))
+        {
+            continue;
+        }
+        out.push(tag);
+    }
+    if out.len() > MAX_TAGS {
+        return Err(AppError::Invalid(format!(
+            "A book takes at most {MAX_TAGS} tags."
+        )));
+    }
+    Ok(out)
+}
+
+/// Text of many lines a reader wrote, made safe ([`engine::text::untrusted_lines`]); longer
+/// than `max` characters is refused, naming `what`. HTML is left as written: it is cleaned
+/// when shown ([`clean_review`]).
+fn multiline(text: &str, max: usize, what: &str) -> Result<String, AppError> {
+    if text.chars().count() > max {
+        return Err(AppError::Invalid(format!(
+            "The {what} is longer than {max} characters."
+        )));
+    }
+    Ok(engine::text::untrusted_lines(text))
+}
 
 /// The tags a review keeps: Goodreads writes `<br/>`, `<i>`, `<b>`, `<a>` and a few more;
 /// anything else (scripts, styles, images, frames, event attributes) is dropped.
@@ -30,26 +226,22 @@ pub fn my_notes(state: &AppState, user: UserId, book: BookId) -> Result<Option<M
     let Some(d) = state.store.brought(user, book)? else {
         return Ok(None);
     };
-    let shelves: Vec<String> = d
-        .bookshelves
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
     let notes = MyNotes {
-        review_html: clean_review(&d.review),
+        // Line breaks typed in the app's form are breaks on the page too.
+        review_html: clean_review(&d.review.replace('\n', "<br>")),
+        review: d.review.clone(),
+        tags: tags_of(&d),
         spoiler: d.spoiler.trim().eq_ignore_ascii_case("true"),
         date_read: d.date_read.trim().to_string(),
         date_added: d.date_added.trim().to_string(),
-        shelves,
         private_notes: d.private_notes.trim().to_string(),
         read_count: d.read_count.trim().to_string(),
     };
     let empty = notes.review_html.is_empty()
         && notes.date_read.is_empty()
-        && notes.shelves.is_empty()
-        && notes.private_notes.is_empty();
+        && notes.tags.is_empty()
+        && notes.private_notes.is_empty()
+        && notes.read_count.is_empty();
     Ok((!empty).then_some(notes))
 }
 

@@ -11,7 +11,7 @@ use crate::backend::state::AppState;
 use crate::backend::store::library::LibraryBook;
 use crate::backend::store::BookId;
 use crate::error::AppError;
-use crate::types::{Shelf, Taste, TasteAuthor, YearRead};
+use crate::types::{ReadingGoal, Shelf, Taste, TasteAuthor, YearRead};
 
 /// Pages above this in one book are a typo in the file, not a book: not counted.
 const MAX_PAGES: u32 = 20_000;
@@ -27,8 +27,24 @@ pub fn taste(
         Some(u) => state.store.brought_of(u)?.into_iter().collect(),
         None => HashMap::new(),
     };
+    let years = reading_by_year(&reader.library, &brought);
+    let this_year = time::OffsetDateTime::now_utc().year();
+    let goal = match user {
+        Some(u) => state.store.reading_goal(u, this_year)?,
+        None => None,
+    };
+    let goal = goal.map(|books| ReadingGoal {
+        year: this_year,
+        books,
+        read: years
+            .iter()
+            .find(|y| y.year == this_year)
+            .map_or(0, |y| y.books),
+    });
     Ok(Taste {
-        years: reading_by_year(&reader.library, &brought),
+        years,
+        goal,
+        this_year,
         ..summary(state, reader)
     })
 }
@@ -103,6 +119,8 @@ fn summary(state: &AppState, reader: &ReaderLibrary) -> Taste {
         stars: summary.stars.to_vec(),
         books: reader.library.len() as u32,
         years: Vec::new(),
+        goal: None,
+        this_year: 0,
     }
 }
 

@@ -13,13 +13,15 @@ use axum::response::{IntoResponse, Response};
 use engine::datasets::goodreads::{self, ExportRow, GoodreadsRow, Match, MatchedBy};
 use engine::datasets::library::{self, Format};
 use engine::datasets::stars;
+use engine::records::Book;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 use serde::Serialize;
+use std::collections::HashMap;
 
 use crate::backend::auth::session::{self, Current};
 use crate::backend::state::AppState;
-use crate::backend::store::added::Origin;
+use crate::backend::store::added::{ImportedRow, Origin, Target};
 use crate::backend::store::library::Change;
 use crate::backend::store::UserId;
 use crate::error::AppError;
@@ -30,8 +32,6 @@ use crate::types::{ImportSummary, Shelf};
 pub const MAX_UPLOAD_BYTES: usize = 16 << 20;
 /// Most rows one import accepts.
 pub const MAX_ROWS: usize = 20_000;
-/// Unmatched and rejected rows listed in the summary (the counts are always complete).
-pub const MAX_LISTED: usize = 200;
 
 /// The summary of the request's reader's last import, if they made one.
 pub fn last_import(state: &AppState) -> Result<Option<ImportSummary>, AppError> {
@@ -87,10 +87,10 @@ fn with_cookies(mut response: Response, cookies: Vec<HeaderValue>) -> Response {
     response
 }
 
-/// `POST /import/goodreads` (multipart, field `file`): import a Goodreads, StoryGraph or
+/// `POST /import/library` (multipart, field `file`; also `/import/goodreads`, its first name): import a Goodreads, StoryGraph or
 /// LibraryThing export, keep the summary, and send a browser to `/import` to read it (other
 /// clients get the summary as JSON).
-pub async fn import_goodreads(
+pub async fn import_library(
     State(state): State<AppState>,
     headers: HeaderMap,
     mut multipart: Multipart,
@@ -180,8 +180,9 @@ pub async fn import_goodreads(
 /// catalog, and are asked to sign up). A file refused as a whole writes nothing and answers a
 /// summary with its `error`.
 ///
-/// Books are added before the library's transaction: should that fail, the books stay in the
-/// catalog (harmless, and found by key when the import is tried again) but no reader has them.
+/// The books a file adds are written in the library's transaction
+/// ([`Store::import_library`](crate::backend::store::Store::import_library)): a failure leaves
+/// no book behind.
 pub fn import_bytes(
     state: &AppState,
     user: UserId,
@@ -213,14 +214,16 @@ pub fn import_bytes(
     summary.rows = (rows.len() + rejected.len()) as u32;
     summary.rejected = rejected
         .iter()
-        .take(MAX_LISTED)
         .map(|r| format!("line {}: {}", r.line, r.reason))
         .collect();
-    let mut changes = Vec::new();
     let now = crate::backend::auth::now();
     let catalog = state.catalog();
+    let mut rows_out = Vec::new();
+    // The books this import adds, each once: a second row naming one finds it by key.
+    let mut new_books: Vec<(Book, Origin)> = Vec::new();
+    let mut new_index: HashMap<String, usize> = HashMap::new();
     for m in goodreads::match_rows(&catalog, rows) {
-        let (row, book) = match m {
+        let (row, target) = match m {
             Match::Matched { row, key, how } => {
                 let Some(book) = catalog.find(&key) else {
                     continue;
@@ -232,34 +235,29 @@ pub fn import_bytes(
                     MatchedBy::SourceId => summary.by_source_id += 1,
                     MatchedBy::TitleAuthor => summary.by_title += 1,
                 }
-                (row, book)
+                (row, Target::Book(book))
             }
             Match::Unmatched { row } => {
                 let new = adds_books.then(|| row.new_book()).flatten();
                 let Some(new) = new else {
-                    if summary.unmatched.len() < MAX_LISTED {
-                        summary.unmatched.push(if row.author.is_empty() {
-                            row.title.clone()
-                        } else {
-                            format!("{} — {}", row.title, row.author)
-                        });
-                    }
+                    summary.unmatched.push(if row.author.is_empty() {
+                        row.title.clone()
+                    } else {
+                        format!("{} — {}", row.title, row.author)
+                    });
                     continue;
                 };
-                let origin = Origin {
-                    via: format!("{}-import", format.slug()),
-                    by: user,
-                    at: now,
-                    source_ids: source_ids(format, &row),
-                };
-                // A second row of the same file naming the same new book finds it here.
-                let (book, created) = state.store.add_book(&new, &origin)?;
-                if created {
-                    summary.created += 1;
-                } else {
-                    summary.matched += 1;
-                }
-                (row, book)
+                let index = *new_index.entry(new.key.clone()).or_insert_with(|| {
+                    let origin = Origin {
+                        via: format!("{}-import", format.slug()),
+                        by: user,
+                        at: now,
+                        source_ids: source_ids(format, &row),
+                    };
+                    new_books.push((new, origin));
+                    new_books.len() - 1
+                });
+                (row, Target::New(index))
             }
         };
         let rating = row.rating();
@@ -267,16 +265,32 @@ pub fn import_bytes(
         summary.ratings += u32::from(rating.is_some());
         summary.shelved += u32::from(shelf.is_some());
         // Every row is kept whole, rated or not, on a shelf of ours or not.
-        changes.push((
-            Change {
-                book,
+        rows_out.push(ImportedRow {
+            target,
+            change: Change {
+                book: 0,
                 rating: rating.map(Some),
                 shelf: shelf.map(Some),
             },
-            row.details,
-        ));
+            details: row.details,
+        });
     }
-    state.store.apply_import(user, &changes, now)?;
+    let added = state
+        .store
+        .import_library(user, &new_books, &rows_out, now)?;
+    // Rows naming a book the import created count as created once, the others as matched
+    // (a book another reader added since the catalog was read, or a repeated row).
+    let mut counted = vec![false; added.len()];
+    for row in &rows_out {
+        if let Target::New(i) = row.target {
+            if added[i].1 && !counted[i] {
+                counted[i] = true;
+                summary.created += 1;
+            } else {
+                summary.matched += 1;
+            }
+        }
+    }
     state.store.set_meta(&summary_key(user), &summary)?;
     if summary.created > 0 {
         // New books are searchable and have a page as soon as the import answers.

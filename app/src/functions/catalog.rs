@@ -77,6 +77,37 @@ pub async fn get_book_detail(isbn: String) -> Result<BookDetail, AppError> {
     Ok(detail)
 }
 
+/// Add a book to the catalog by hand (signed-in readers only): title and authors required,
+/// ISBN (check digit checked), year and publisher optional. Unless `confirmed` is set, the
+/// books it may already be are answered first and nothing is made.
+#[allow(missing_docs)] // the arguments become undocumented fields of the request struct
+#[server(endpoint = "add_book")]
+pub async fn add_book(
+    title: String,
+    authors: String,
+    isbn: String,
+    year: String,
+    publisher: String,
+    confirmed: Option<String>,
+) -> Result<crate::types::AddedBook, AppError> {
+    use crate::backend::{add_book, app_state, auth::session};
+    let state = app_state()?;
+    let reader = session::current(&state)?;
+    let form = add_book::BookForm {
+        title,
+        authors,
+        isbn,
+        year,
+        publisher,
+    };
+    let confirmed = confirmed.is_some_and(|c| !c.is_empty() && c != "false");
+    tokio::task::spawn_blocking(move || {
+        add_book::add_book(&state, reader.as_ref(), form, confirmed)
+    })
+    .await
+    .map_err(|_| AppError::Internal)?
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

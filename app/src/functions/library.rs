@@ -80,7 +80,38 @@ pub async fn my_notes(isbn: String) -> Result<Option<crate::types::MyNotes>, App
     }
 }
 
-/// The reader's books: filtered by shelf (`rated`, a shelf slug, or empty for all), sorted
+/// Keep the reader's notes on a book (review, spoiler flag, date read, times read, tags,
+/// private notes), replacing what they had; a visitor gets an anonymous session, as when they
+/// rate. Answers the notes as the page shows them.
+#[allow(missing_docs)] // the arguments become undocumented fields of the request struct
+#[server(endpoint = "save_notes")]
+pub async fn save_notes(
+    isbn: String,
+    review: String,
+    spoiler: Option<String>,
+    date_read: String,
+    read_count: String,
+    tags: String,
+    private_notes: String,
+) -> Result<Option<crate::types::MyNotes>, AppError> {
+    use crate::backend::{app_state, auth::session, library, notes};
+    let state = app_state()?;
+    let book = library::book_id(&state, &isbn)?;
+    let user = session::current_or_anonymous(&state)?.user();
+    let edit = notes::NotesEdit {
+        review,
+        spoiler: spoiler.is_some_and(|s| !s.is_empty() && s != "false"),
+        date_read,
+        read_count,
+        tags,
+        private_notes,
+    };
+    notes::save_notes(&state, user, book, edit).await?;
+    notes::my_notes(&state, user, book)
+}
+
+/// The reader's books: filtered by shelf (`rated`, a shelf slug, `tag:NAME` for a tag or own
+/// shelf, or empty for all), sorted
 /// (`recent`, `rating`, `title`, `author`), with counts and the star histogram.
 #[allow(missing_docs)] // the arguments become undocumented fields of the request struct
 #[server(endpoint = "my_books")]
@@ -96,6 +127,10 @@ pub async fn get_my_books(sort: String, filter: String) -> Result<MyBooks, AppEr
     let filter = match filter.as_str() {
         "" | "all" => MyBooksFilter::All,
         "rated" => MyBooksFilter::Rated,
+        tag if tag.starts_with("tag:") => {
+            let tag = engine::text::untrusted(&tag[4..], crate::backend::notes::MAX_TAG);
+            MyBooksFilter::Tag(tag)
+        }
         slug => MyBooksFilter::Shelf(
             Shelf::from_slug(slug).ok_or_else(|| AppError::Invalid("Unknown shelf.".into()))?,
         ),

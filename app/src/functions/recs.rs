@@ -99,7 +99,31 @@ pub async fn get_onboarding(authors: String) -> Result<Onboarding, AppError> {
     onboarding::onboarding(&state, &reader, &picked)
 }
 
-/// The reader's profile: top authors, decades, rating distribution.
+/// Most books a yearly reading goal takes.
+pub const MAX_GOAL: u32 = 1_000;
+
+/// Set the reader's reading goal for this year, in books (0 removes it); a visitor gets an
+/// anonymous session, as when they rate. Answers the goal with the progress.
+#[allow(missing_docs)] // the arguments become undocumented fields of the request struct
+#[server(endpoint = "reading_goal")]
+pub async fn set_reading_goal(books: u32) -> Result<Option<crate::types::ReadingGoal>, AppError> {
+    use crate::backend::{app_state, auth::session, reader::ReaderLibrary, taste};
+    if books > MAX_GOAL {
+        return Err(AppError::Invalid(format!(
+            "A yearly goal is at most {MAX_GOAL} books."
+        )));
+    }
+    let state = app_state()?;
+    let user = session::current_or_anonymous(&state)?.user();
+    let year = time::OffsetDateTime::now_utc().year();
+    state.store.set_reading_goal(user, year, books)?;
+    state.store.flush_async().await?;
+    let reader = ReaderLibrary::current(&state)?;
+    Ok(taste::taste(&state, &reader, Some(user))?.goal)
+}
+
+/// The reader's profile: top authors, decades, rating distribution, reading per year and
+/// this year's goal.
 #[server(endpoint = "my_taste")]
 pub async fn my_taste() -> Result<Taste, AppError> {
     use crate::backend::{app_state, reader::ReaderLibrary, taste};

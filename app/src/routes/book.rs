@@ -11,9 +11,10 @@ use crate::components::histogram::RatingHistogram;
 use crate::components::rec_row::RecRow;
 use crate::components::stars::{group_thousands, RatingSummary};
 use crate::functions::catalog::get_book_detail;
-use crate::functions::library::my_notes;
+use crate::functions::library::{my_notes, SaveNotes};
 use crate::functions::recs::get_similar_books;
 use crate::providers::LibraryVersion;
+use crate::routes::account::{failure, FormError};
 use crate::types::{BookDetail, MyNotes};
 
 /// One edition: cover, facts, its work's ratings and editions.
@@ -51,8 +52,8 @@ pub fn BookPage() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match notes.await {
-                    Ok(Some(notes)) => view! { <MyNotesView notes /> }.into_any(),
-                    _ => ().into_any(),
+                    Ok(notes) => view! { <NotesSection isbn=isbn() notes /> }.into_any(),
+                    Err(_) => ().into_any(),
                 }
             })}
         </Transition>
@@ -60,15 +61,70 @@ pub fn BookPage() -> impl IntoView {
     }
 }
 
-/// The reader's own notes on the book, from their import: review, dates, shelves, private
-/// notes. The review's HTML was cleaned on the server (`backend::notes::clean_review`).
+/// The reader's notes on the book, and a form to write or edit them (folded away until
+/// opened). A saved edit bumps [`LibraryVersion`], so the notes shown refetch.
+#[component]
+fn NotesSection(isbn: String, notes: Option<MyNotes>) -> impl IntoView {
+    let save = ServerAction::<SaveNotes>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            if let Some(LibraryVersion(v)) = use_context::<LibraryVersion>() {
+                v.update(|n| *n += 1);
+            }
+        }
+    });
+    let editing = notes.clone().unwrap_or_default();
+    let label = if notes.is_some() {
+        "Edit my notes"
+    } else {
+        "Add a review, dates read, tags or notes"
+    };
+    view! {
+        {notes.map(|notes| view! { <MyNotesView notes /> })}
+        <details class="edit-notes" data-testid="edit-notes">
+            <summary>{label}</summary>
+            <ActionForm action=save attr:class="stack-form">
+                <input type="hidden" name="isbn" value=isbn />
+                <label>
+                    "Review"
+                    <textarea name="review" rows="6" maxlength="20000">{editing.review.clone()}</textarea>
+                </label>
+                <label class="inline">
+                    <input type="checkbox" name="spoiler" value="true" checked=editing.spoiler />
+                    " It gives the plot away"
+                </label>
+                <label>
+                    "Date read"
+                    <input name="date_read" placeholder="2024/03/09" value=editing.date_read.clone() maxlength="10" />
+                </label>
+                <label>
+                    "Times read"
+                    <input name="read_count" inputmode="numeric" value=editing.read_count.clone() maxlength="4" />
+                </label>
+                <label>
+                    "Tags (comma-separated)"
+                    <input name="tags" value=editing.tags.join(", ") maxlength="3000" />
+                </label>
+                <label>
+                    "Private notes (only you see them)"
+                    <textarea name="private_notes" rows="3" maxlength="5000">{editing.private_notes.clone()}</textarea>
+                </label>
+                <button type="submit" disabled=move || save.pending().get()>"Save notes"</button>
+                <FormError error=failure(save.value()) />
+            </ActionForm>
+        </details>
+    }
+}
+
+/// The reader's own notes on the book, from their import or the form: review, dates, tags,
+/// private notes. The review's HTML was cleaned on the server (`backend::notes::clean_review`).
 #[component]
 fn MyNotesView(notes: MyNotes) -> impl IntoView {
     let facts: Vec<(&'static str, String)> = [
         ("Read", notes.date_read.clone()),
         ("Added", notes.date_added.clone()),
         ("Times read", notes.read_count.clone()),
-        ("Shelves", notes.shelves.join(", ")),
+        ("Tags", notes.tags.join(", ")),
     ]
     .into_iter()
     .filter(|(_, v)| !v.is_empty() && v != "0")

@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod account;
+pub mod add_book;
 pub mod book;
 pub mod home;
 pub mod import_report;

@@ -12,29 +12,42 @@ use crate::functions::library::get_my_books;
 use crate::providers::LibraryVersion;
 use crate::types::{MyBooksSort, Shelf};
 
-/// The reader's library. `?shelf=` filters (`rated` or a shelf), `?sort=` orders.
+/// The reader's library. `?shelf=` filters (`rated` or a shelf), `?tag=` by one of their tags
+/// or own shelves, `?sort=` orders.
 #[component]
 pub fn MyBooksPage() -> impl IntoView {
     let query = use_query_map();
     let sort = move || query.read().get("sort").unwrap_or_default();
     let shelf = move || query.read().get("shelf").unwrap_or_default();
+    let tag = move || query.read().get("tag").unwrap_or_default();
+    // A tag filter travels to the server as `tag:NAME` in the one filter argument.
+    let filter = move || match tag() {
+        t if t.is_empty() => shelf(),
+        t => format!("tag:{t}"),
+    };
     let version = use_context::<LibraryVersion>().map(|v| v.0);
     let data = Resource::new(
-        move || (sort(), shelf(), version.map(|v| v.get()).unwrap_or(0)),
-        |(sort, shelf, _)| get_my_books(sort, shelf),
+        move || (sort(), filter(), version.map(|v| v.get()).unwrap_or(0)),
+        |(sort, filter, _)| get_my_books(sort, filter),
     );
-    let href = move |sort: &str, shelf: &str| {
-        let mut q = Vec::new();
-        if !shelf.is_empty() {
-            q.push(format!("shelf={shelf}"));
+    // `filter` is a shelf slug, or `tag:NAME`.
+    let href = move |sort: &str, filter: &str| {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        match filter.strip_prefix("tag:") {
+            Some(tag) => {
+                q.append_pair("tag", tag);
+            }
+            None if !filter.is_empty() => {
+                q.append_pair("shelf", filter);
+            }
+            None => {}
         }
         if !sort.is_empty() {
-            q.push(format!("sort={sort}"));
+            q.append_pair("sort", sort);
         }
-        if q.is_empty() {
-            "/my-books".to_string()
-        } else {
-            format!("/my-books?{}", q.join("&"))
+        match q.finish() {
+            q if q.is_empty() => "/my-books".to_string(),
+            q => format!("/my-books?{q}"),
         }
     };
     view! {
@@ -56,7 +69,7 @@ pub fn MyBooksPage() -> impl IntoView {
                         }
                             .into_any();
                     }
-                    let (cur_sort, cur_shelf) = (sort(), shelf());
+                    let (cur_sort, cur_shelf) = (sort(), filter());
                     let chip = |slug: &str, label: String, count: u32| {
                         let active = cur_shelf == slug;
                         view! {
@@ -77,6 +90,11 @@ pub fn MyBooksPage() -> impl IntoView {
                     for (s, n) in Shelf::ALL.iter().zip(&my.shelf_counts) {
                         chips.push(chip(s.slug(), s.label().into(), *n));
                     }
+                    let tag_chips = my
+                        .tags
+                        .iter()
+                        .map(|(t, n)| chip(&format!("tag:{t}"), t.clone(), *n))
+                        .collect::<Vec<_>>();
                     let sorts = MyBooksSort::ALL
                         .iter()
                         .map(|s| {
@@ -108,6 +126,11 @@ pub fn MyBooksPage() -> impl IntoView {
                             <nav class="chips" aria-label="Filter by shelf" data-testid="shelf-filters">
                                 {chips}
                             </nav>
+                            {(!tag_chips.is_empty()).then(|| view! {
+                                <nav class="chips" aria-label="Filter by tag" data-testid="tag-filters">
+                                    {tag_chips}
+                                </nav>
+                            })}
                             {(my.rated > 0).then(|| view! {
                                 <RatingHistogram counts=my.star_histogram caption="My ratings, 1 to 5 stars" />
                             })}

@@ -29,6 +29,12 @@ pub fn SearchPage() -> impl IntoView {
                         }
                         Ok(r) => {
                             let heading = format!("Results for “{}”", r.query);
+                            let add = format!(
+                                "/add-book?{}",
+                                form_urlencoded::Serializer::new(String::new())
+                                    .append_pair("title", &r.query)
+                                    .finish()
+                            );
                             let count = r.books.len();
                             view! {
                                 <h1>{heading}</h1>
@@ -48,6 +54,9 @@ pub fn SearchPage() -> impl IntoView {
                                     }
                                         .into_any()
                                 }}
+                                <p class="muted">
+                                    "Not the book you mean? " <a href=add data-testid="add-book-link">"Add it to the catalog"</a>
+                                </p>
                             }
                                 .into_any()
                         }

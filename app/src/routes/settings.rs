@@ -58,7 +58,7 @@ fn ImportExport() -> impl IntoView {
             </p>
             <form
                 method="post"
-                action="/import/goodreads"
+                action="/import/library"
                 enctype="multipart/form-data"
                 class="stack-form"
                 data-testid="import-form"

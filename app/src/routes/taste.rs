@@ -5,9 +5,10 @@ use leptos_meta::Title;
 
 use crate::components::error_view::ErrorView;
 use crate::components::histogram::RatingHistogram;
-use crate::functions::recs::my_taste;
+use crate::functions::recs::{my_taste, SetReadingGoal};
 use crate::providers::LibraryVersion;
-use crate::types::Taste;
+use crate::routes::account::{failure, FormError};
+use crate::types::{ReadingGoal, Taste};
 
 /// "My taste".
 #[component]
@@ -153,6 +154,7 @@ fn TasteView(taste: Taste) -> impl IntoView {
     let rated: u32 = taste.stars.iter().sum();
     view! {
         <p class="lede">{format!("{} books rated or shelved, {} rated.", taste.books, rated)}</p>
+        <GoalView goal=taste.goal year=taste.this_year />
         <div class="taste-grid">
             <figure class="chart">
                 <figcaption>"Top authors"</figcaption>
@@ -181,5 +183,49 @@ fn TasteView(taste: Taste) -> impl IntoView {
                 <RatingHistogram counts=taste.stars.clone() caption="My ratings, 1 to 5 stars" />
             })}
         </div>
+    }
+}
+
+/// This year's reading goal: progress drawn as a bar, and a form to set or change it. A saved
+/// goal bumps [`LibraryVersion`], so the page refetches.
+#[component]
+fn GoalView(goal: Option<ReadingGoal>, year: i32) -> impl IntoView {
+    let save = ServerAction::<SetReadingGoal>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            if let Some(LibraryVersion(v)) = use_context::<LibraryVersion>() {
+                v.update(|n| *n += 1);
+            }
+        }
+    });
+    let progress = goal.map(|g| {
+        let share = (f64::from(g.read) / f64::from(g.books.max(1))).min(1.0);
+        let text = format!("{} of {} books read in {}", g.read, g.books, g.year);
+        view! {
+            <svg viewBox="0 0 400 24" role="img" aria-label=text.clone() data-testid="goal-progress">
+                <rect class="track" x="0" y="4" width="400" height="16" rx="8" />
+                <rect class="bar" x="0" y="4" width=(share * 400.0).round().max(2.0) height="16" rx="8" />
+            </svg>
+            <p data-testid="goal-text">
+                {text}
+                {(g.read >= g.books).then_some(" — done!")}
+            </p>
+        }
+    });
+    view! {
+        <section class="goal" data-testid="reading-goal">
+            <h2>{format!("Reading goal for {year}")}</h2>
+            {progress}
+            <ActionForm action=save attr:class="inline-form">
+                <label>
+                    {if goal.is_some() { "Change it to " } else { "Read " }}
+                    <input type="number" name="books" min="0" max="1000" required
+                        value=goal.map(|g| g.books.to_string()).unwrap_or_default() />
+                    " books"
+                </label>
+                <button type="submit" disabled=move || save.pending().get()>"Save goal"</button>
+                <FormError error=failure(save.value()) />
+            </ActionForm>
+        </section>
     }
 }

@@ -12,8 +12,10 @@ use crate::{Error, Result};
 /// Read a library export (Goodreads, StoryGraph: UTF-8 CSV with a header): `columns` makes
 /// sense of the header, `row` of each record. A bad row is listed with its line and never
 /// stops the import; the file as a whole is refused when `columns` refuses the header, when it
-/// is not UTF-8 ([`Error::NotUtf8`], with the first bad line), or when it has more than
-/// `max_rows` data rows ([`Error::TooManyRows`], found without reading further).
+/// is not UTF-8 ([`Error::NotUtf8`], with the first bad line), when it has more than
+/// `max_rows` data rows ([`Error::TooManyRows`], found without reading further), or when it
+/// was cut off: its last row is a bad one and no line break ends the file
+/// ([`Error::Truncated`]; a whole last row without a final line break is read as usual).
 pub(crate) fn read_export<C, T>(
     reader: impl Read,
     max_rows: usize,
@@ -32,6 +34,7 @@ pub(crate) fn read_export<C, T>(
 
     let (mut rows, mut errors) = (Vec::new(), Vec::new());
     let mut count = 0usize;
+    let mut last_bad = None;
     while reader.read_byte_record(&mut record).map_err(csv_error)? {
         count += 1;
         if count > max_rows {
@@ -47,10 +50,20 @@ pub(crate) fn read_export<C, T>(
                 line,
             });
         }
+        last_bad = None;
         match row(&columns, &record) {
             Ok(row) => rows.push(row),
-            Err(reason) => errors.push(Rejection { line, reason }),
+            Err(reason) => {
+                last_bad = Some(line);
+                errors.push(Rejection { line, reason })
+            }
         }
+    }
+    if let Some(line) = last_bad.filter(|_| !reader.get_ref().ended_line()) {
+        return Err(Error::Truncated {
+            file: file.to_string(),
+            line,
+        });
     }
     Ok((rows, errors))
 }
@@ -103,6 +116,8 @@ pub(crate) struct NewlineCounter<R> {
     pending: VecDeque<u64>,
     /// `\n`s counted so far.
     counted: u64,
+    /// The last byte read, if any.
+    last: Option<u8>,
 }
 
 impl<R> NewlineCounter<R> {
@@ -112,7 +127,14 @@ impl<R> NewlineCounter<R> {
             offset: 0,
             pending: VecDeque::new(),
             counted: 0,
+            last: None,
         }
+    }
+
+    /// Whether the input read so far ends with a line break (or is empty): a file whose last
+    /// row has none may have been cut off in it.
+    fn ended_line(&self) -> bool {
+        matches!(self.last, None | Some(b'\n' | b'\r'))
     }
 
     /// How many `\n`s the input has before byte `offset`; offsets must not decrease.
@@ -137,6 +159,9 @@ impl<R: Read> Read for NewlineCounter<R> {
                 .map(|(i, _)| start + i as u64),
         );
         self.offset += n as u64;
+        if n > 0 {
+            self.last = Some(buf[n - 1]);
+        }
         Ok(n)
     }
 }

@@ -201,8 +201,9 @@ impl Store {
         Ok(hashes.len())
     }
 
-    /// Delete a user and everything of theirs: account, sessions, ratings, shelves. The
-    /// library goes in one transaction, so the reader's data is either all there or all gone.
+    /// Delete a user and everything of theirs: account, sessions, ratings, shelves, notes,
+    /// goals, the last import's summary. The library goes in one transaction, so the reader's
+    /// data is either all there or all gone.
     pub fn delete_user(&self, user: UserId) -> StoreResult<()> {
         let books = self.library_of(user)?;
         let changes: Vec<super::library::Change> = books
@@ -214,6 +215,7 @@ impl Store {
             })
             .collect();
         self.apply_changes(user, &changes, 0)?;
+        self.forget_reader_meta(user)?;
         self.revoke_sessions_of(user, None)?;
         if let Some(record) = self.user(user)? {
             let name = record.key.strip_prefix("acct:").map(str::to_string);

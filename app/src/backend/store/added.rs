@@ -6,9 +6,33 @@
 //! it, when, and the source's own ids; dataset books have no entry there.
 
 use serde::{Deserialize, Serialize};
+use sled::transaction::ConflictableTransactionError;
+use sled::Transactional;
 
-use super::{decode, BookId, Store, StoreResult, UserId, NEXT_BOOK_ID};
+use super::library::{apply, Change};
+use super::{decode, BookId, Store, StoreError, StoreResult, UserId, NEXT_BOOK_ID};
+use engine::datasets::goodreads::Details;
 use engine::records::Book;
+
+/// The book an imported row goes to: a catalog book, or one of the books the import adds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A book the catalog has.
+    Book(BookId),
+    /// The import's new book at this index (see [`Store::import_library`]).
+    New(usize),
+}
+
+/// One imported row, as the store writes it.
+#[derive(Debug, Clone)]
+pub struct ImportedRow {
+    /// Its book.
+    pub target: Target,
+    /// The change to the reader's rating and shelf (its `book` is filled in from `target`).
+    pub change: Change,
+    /// Every column the reader brought.
+    pub details: Details,
+}
 
 /// Where an added book came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +68,75 @@ impl Store {
         Ok((id, true))
     }
 
+    /// Write an import in one transaction: the books it adds (each unless a book with its key
+    /// is there already: another reader's, or the same file's earlier import) and every row
+    /// into `user`'s library, each with what the reader brought. All of it or nothing: a
+    /// failure leaves neither a book no reader has nor half a library. Answers, per new
+    /// book, its id and whether it was created.
+    pub fn import_library(
+        &self,
+        user: UserId,
+        new_books: &[(Book, Origin)],
+        rows: &[ImportedRow],
+        now: u64,
+    ) -> StoreResult<Vec<(BookId, bool)>> {
+        super::schema::stamp(self)?;
+        let encoded: Vec<(Vec<u8>, Vec<u8>)> = new_books
+            .iter()
+            .map(|(book, origin)| Ok((postcard::to_stdvec(book)?, postcard::to_stdvec(origin)?)))
+            .collect::<StoreResult<_>>()?;
+        let _only_writer = self.begin_write()?;
+        let done = (
+            &self.ratings_by_user,
+            &self.ratings_by_book,
+            &self.library,
+            &self.brought,
+            &self.books,
+            &self.origins,
+            &self.book_keys,
+            &self.meta,
+        )
+            .transaction(
+                |(by_user, by_book, library, brought, books, origins, keys, meta)| {
+                    let mut ids = Vec::with_capacity(new_books.len());
+                    for ((book, _), (book_bytes, origin_bytes)) in new_books.iter().zip(&encoded) {
+                        if let Some(id) = keys.get(book.key.as_bytes())? {
+                            ids.push((decode_id(&id)?, false));
+                            continue;
+                        }
+                        let id = meta
+                            .get(NEXT_BOOK_ID)?
+                            .map(|v| decode_id(&v))
+                            .transpose()?
+                            .unwrap_or(0);
+                        meta.insert(NEXT_BOOK_ID, &(id + 1).to_be_bytes())?;
+                        books.insert(&id.to_be_bytes(), book_bytes.as_slice())?;
+                        origins.insert(&id.to_be_bytes(), origin_bytes.as_slice())?;
+                        keys.insert(book.key.as_bytes(), &id.to_be_bytes())?;
+                        ids.push((id, true));
+                    }
+                    for row in rows {
+                        let book = match row.target {
+                            Target::Book(id) => id,
+                            Target::New(i) => ids[i].0,
+                        };
+                        let change = Change { book, ..row.change };
+                        apply(
+                            (by_user, by_book, library, brought),
+                            user,
+                            &change,
+                            Some(&row.details),
+                            now,
+                        )?;
+                    }
+                    Ok(ids)
+                },
+            )
+            .map_err(StoreError::from);
+        self.libraries.forget(&[user]);
+        done
+    }
+
     /// Where an added book came from; `None` for a dataset's book.
     pub fn origin(&self, book: BookId) -> StoreResult<Option<Origin>> {
         self.origins
@@ -52,15 +145,33 @@ impl Store {
             .transpose()
     }
 
+    /// How many books `user` added `via` one way (`added-by-hand`) at or after `since` (Unix
+    /// seconds): one pass over the added books' origins, which readers' additions bound.
+    pub fn added_since(&self, user: UserId, via: &str, since: u64) -> StoreResult<usize> {
+        let mut n = 0;
+        for kv in self.origins.iter() {
+            let (_, v) = kv?;
+            let origin: Origin = decode(&v)?;
+            n += usize::from(origin.by == user && origin.via == via && origin.at >= since);
+        }
+        Ok(n)
+    }
+
     /// Number of books readers added.
     pub fn added_count(&self) -> usize {
         self.origins.len()
     }
 }
 
+/// A book id as the store writes it, inside a transaction.
+fn decode_id(v: &[u8]) -> Result<BookId, ConflictableTransactionError<StoreError>> {
+    super::decode_u32(v, "book_keys").map_err(ConflictableTransactionError::Abort)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use engine::records::Rating;
 
     #[test]
     fn a_book_is_added_once_and_never_replaces_another() {
@@ -98,5 +209,79 @@ mod tests {
         // The catalog takes it like any other.
         let catalog = store.load_catalog().unwrap();
         assert_eq!(catalog.find("gr:58"), Some(id));
+    }
+
+    fn row(target: Target, stars: u8, review: &str) -> ImportedRow {
+        ImportedRow {
+            target,
+            change: Change {
+                book: 0,
+                rating: Some(Rating::from_stars(stars)),
+                shelf: None,
+            },
+            details: Details {
+                review: review.into(),
+                ..Details::default()
+            },
+        }
+    }
+
+    #[test]
+    fn an_import_writes_its_new_books_and_rows_together_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), 1 << 20).unwrap();
+        let known = store
+            .upsert_book(&Book::new("0441172717", "Dune", "Frank Herbert"))
+            .unwrap();
+        let origin = Origin {
+            via: "storygraph-import".into(),
+            by: 3,
+            at: 100,
+            source_ids: vec![],
+        };
+        let new_books = vec![
+            (
+                Book::new("rd:klara", "Klara and the Sun", "Kazuo Ishiguro"),
+                origin.clone(),
+            ),
+            (
+                Book::new("rd:piranesi", "Piranesi", "Susanna Clarke"),
+                origin.clone(),
+            ),
+        ];
+        let rows = vec![
+            row(Target::Book(known), 5, "Spice."),
+            row(Target::New(0), 4, "Quiet."),
+            row(Target::New(1), 3, ""),
+        ];
+
+        // A corrupt id counter aborts the transaction half way through the new books: nothing
+        // of the import is written, neither books nor rows.
+        store.meta.insert(NEXT_BOOK_ID, &[1u8, 2, 3][..]).unwrap();
+        assert!(store.import_library(3, &new_books, &rows, 100).is_err());
+        assert_eq!(store.book_count(), 1);
+        assert_eq!(store.book_id("rd:klara").unwrap(), None);
+        assert!(store.library_of(3).unwrap().is_empty());
+        assert!(store.brought_of(3).unwrap().is_empty());
+
+        store
+            .meta
+            .insert(NEXT_BOOK_ID, &(known + 1).to_be_bytes()[..])
+            .unwrap();
+        let added = store.import_library(3, &new_books, &rows, 100).unwrap();
+        assert_eq!(added, vec![(known + 1, true), (known + 2, true)]);
+        assert_eq!(store.book_id("rd:piranesi").unwrap(), Some(known + 2));
+        assert_eq!(store.origin(known + 1).unwrap(), Some(origin));
+        let library = store.library_of(3).unwrap();
+        assert_eq!(library.len(), 3);
+        assert_eq!(
+            store.brought(3, known + 1).unwrap().unwrap().review,
+            "Quiet."
+        );
+        // Another reader importing the same books gets the same ids, nothing created.
+        let again = store.import_library(4, &new_books, &rows, 200).unwrap();
+        assert_eq!(again, vec![(known + 1, false), (known + 2, false)]);
+        assert_eq!(store.book_count(), 3);
+        assert_eq!(store.library_of(4).unwrap().len(), 3);
     }
 }

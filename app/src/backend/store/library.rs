@@ -131,6 +131,18 @@ type Tx = (
     TransactionalTree,
     TransactionalTree,
 );
+/// The four trees of readers' books inside a transaction (of those four, or of more).
+pub(super) type Trees<'a> = (
+    &'a TransactionalTree,
+    &'a TransactionalTree,
+    &'a TransactionalTree,
+    &'a TransactionalTree,
+);
+
+/// The four trees of a [`Tx`], as [`apply`] takes them.
+fn trees(tx: &Tx) -> Trees<'_> {
+    (&tx.0, &tx.1, &tx.2, &tx.3)
+}
 type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
 
 impl Store {
@@ -140,27 +152,31 @@ impl Store {
         let adds = changes
             .iter()
             .any(|c| matches!(c.rating, Some(Some(_))) || matches!(c.shelf, Some(Some(_))));
-        self.write_books(&[user], adds, |trees| {
+        self.write_books(&[user], adds, |tx| {
             for change in changes {
-                apply(trees, user, change, None, now)?;
+                apply(trees(tx), user, change, None, now)?;
             }
             Ok(())
         })
     }
 
-    /// Apply an import's changes to one reader's books, each with the row the reader brought
-    /// (kept whole in `brought`), atomically: all of them are written or none.
-    pub fn apply_import(
+    /// Keep `details` as what the reader brought for `book` (their notes, edited in the app),
+    /// leaving their rating and shelf as they are; the book joins their library if it was not
+    /// in it.
+    pub fn keep_brought(
         &self,
         user: UserId,
-        changes: &[(Change, Details)],
+        book: BookId,
+        details: &Details,
         now: u64,
     ) -> StoreResult<()> {
-        self.write_books(&[user], true, |trees| {
-            for (change, brought) in changes {
-                apply(trees, user, change, Some(brought), now)?;
-            }
-            Ok(())
+        let change = Change {
+            book,
+            rating: None,
+            shelf: None,
+        };
+        self.write_books(&[user], true, |tx| {
+            apply(trees(tx), user, &change, Some(details), now)
         })
     }
 
@@ -292,10 +308,10 @@ impl Store {
                 )
             })
             .collect();
-        self.write_books(&[from, into], true, |trees| {
+        self.write_books(&[from, into], true, |tx| {
             for (add, remove) in &changes {
-                apply(trees, into, add, brought.get(&add.book), now)?;
-                apply(trees, from, remove, None, now)?;
+                apply(trees(tx), into, add, brought.get(&add.book), now)?;
+                apply(trees(tx), from, remove, None, now)?;
             }
             Ok(())
         })?;
@@ -307,8 +323,8 @@ impl Store {
 /// book whose rating and shelf are both cleared leaves no trace (the row brought goes too);
 /// an imported book stays in the library while its row is kept (a reader's own exclusive
 /// shelf, `paused`, is neither a rating nor a shelf of Shelfwise's).
-fn apply(
-    trees: &Tx,
+pub(super) fn apply(
+    trees: Trees<'_>,
     user: UserId,
     change: &Change,
     brought: Option<&Details>,

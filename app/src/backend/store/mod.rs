@@ -26,6 +26,7 @@
 
 pub mod accounts;
 pub mod added;
+pub mod goals;
 pub mod import;
 pub mod library;
 pub mod schema;

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use csv::WriterBuilder;
 
-use super::{Details, ExportRow, Shelf, COLUMNS};
+use super::{unwrap_isbn, Details, ExportRow, Shelf, COLUMNS};
 use crate::datasets::csv_lines::csv_error;
 use crate::datasets::formula::defuse;
 use crate::{isbn, text, Error, Result};
@@ -106,6 +106,29 @@ fn brought_fields(row: &ExportRow, d: &Details) -> [String; 24] {
         d.read_count.clone(),
         d.owned_copies.clone(),
     ]
+}
+
+impl Details {
+    /// The row a reader's notes on a catalog book start from when they brought none: the
+    /// book's own fields as the export writes them (title, authors, ISBNs, publisher, year),
+    /// nothing of the reader's yet.
+    pub fn for_book(book: &crate::records::Book) -> Details {
+        let [_, title, author, author_last_first, additional_authors, isbn, isbn13, _, _, publisher, _, _, year_published, original_year, ..] =
+            catalog_fields(&ExportRow::for_book(book));
+        let unwrap = |v: String| unwrap_isbn(&v).unwrap_or_default();
+        Details {
+            title,
+            author,
+            author_last_first,
+            additional_authors,
+            isbn: unwrap(isbn),
+            isbn13: unwrap(isbn13),
+            publisher,
+            year_published,
+            original_year,
+            ..Details::default()
+        }
+    }
 }
 
 /// The fields of a row known only from the catalog and the reader's choices in the app.

@@ -258,12 +258,7 @@ impl GoodreadsRow {
             .clone()
             .or_else(|| self.isbn13.as_deref().and_then(isbn::normalize))
             .or_else(|| self.source_key())
-            .unwrap_or_else(|| {
-                format!(
-                    "rd:{:016x}",
-                    text::stable_hash(&text::work_key(&title, &author))
-                )
-            });
+            .unwrap_or_else(|| reader_key(&title, &author));
         let year = [&self.details.year_published, &self.details.original_year]
             .iter()
             .find_map(|y| {
@@ -286,6 +281,16 @@ impl GoodreadsRow {
         self.fine_rating
             .or_else(|| self.stars.and_then(Rating::from_stars))
     }
+}
+
+/// The catalog key of a book a reader brings with no ISBN nor source id: `rd:` and a stable
+/// hash of its work key (title and author, folded), so that the same book brought twice, by
+/// an import or by hand, gets the same key.
+pub fn reader_key(title: &str, author: &str) -> String {
+    format!(
+        "rd:{:016x}",
+        text::stable_hash(&text::work_key(title, author))
+    )
 }
 
 /// A row [`read_export`] left out: its 1-based line (the header is line 1) and the reason.

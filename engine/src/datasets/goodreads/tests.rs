@@ -645,3 +645,24 @@ fn a_row_finds_the_book_an_earlier_import_made_of_it() {
         }
     ));
 }
+
+#[test]
+fn notes_on_a_catalog_book_start_from_its_own_fields() {
+    let mut book = Book::new("0441172717", "Dune", "Frank Herbert & Brian Herbert");
+    book.publisher = "Ace".into();
+    book.year = Some(1990);
+    let d = Details::for_book(&book);
+    assert_eq!(d.title, "Dune");
+    assert_eq!(d.author, "Frank Herbert");
+    assert_eq!(d.additional_authors, "Brian Herbert");
+    assert_eq!(d.author_last_first, "Herbert, Frank");
+    assert_eq!(
+        (d.isbn.as_str(), d.isbn13.as_str()),
+        ("0441172717", "9780441172719")
+    );
+    assert_eq!(
+        (d.publisher.as_str(), d.year_published.as_str()),
+        ("Ace", "1990")
+    );
+    assert!(d.review.is_empty() && d.bookshelves.is_empty() && d.date_read.is_empty());
+}

@@ -249,3 +249,72 @@ fn statuses_of_the_fixtures() {
 }
 
 use crate::records::Rating;
+
+/// `fixture` cut off `back` bytes before its end, in the middle of its last row.
+fn cut(fixture: &[u8], back: usize) -> Vec<u8> {
+    let body = fixture.strip_suffix(b"\n").unwrap_or(fixture);
+    let body = body.strip_suffix(b"\r").unwrap_or(body);
+    body[..body.len() - back].to_vec()
+}
+
+#[test]
+fn a_file_cut_off_in_its_last_row_is_refused_as_a_whole() {
+    for fixture in [GOODREADS, STORYGRAPH, LIBRARYTHING] {
+        let whole = read_library_export(fixture, 100).unwrap();
+        // Cut a row in half: it has too few fields, and no line break ends the file.
+        let last_line = fixture.strip_suffix(b"\n").unwrap_or(fixture);
+        let row_start = last_line.iter().rposition(|&b| b == b'\n').unwrap() + 1;
+        let half = (fixture.len() - row_start) / 2;
+        let err = read_library_export(&cut(fixture, half), 100).unwrap_err();
+        assert!(matches!(err, Error::Truncated { .. }), "{err}");
+        assert!(err.to_string().contains("cut off"), "{err}");
+        // The same last row whole, without a final line break, is read as usual.
+        let unended = read_library_export(&cut(fixture, 0), 100).unwrap();
+        assert_eq!(unended.rows.len(), whole.rows.len());
+        assert_eq!(unended.rejected, whole.rejected);
+    }
+}
+
+#[test]
+fn a_bad_row_that_is_not_the_last_is_listed_not_taken_for_a_cut() {
+    // The short row is in the middle and the file ends with a line break: one rejected row.
+    let file = b"Title,Author,ISBN,ISBN13,My Rating,Exclusive Shelf\nDune,Frank Herbert,,,5,read\nHalf a row\nEmma,Jane Austen,,,4,read";
+    let export = read_library_export(file, 100).unwrap();
+    assert_eq!(export.rows.len(), 2);
+    assert_eq!(export.rejected.len(), 1);
+    assert_eq!(export.rejected[0].line, 3);
+}
+
+#[test]
+fn a_librarything_row_with_control_bytes_refuses_the_file() {
+    // A NUL or an escape anywhere, or (in a row that is not UTF-8) a byte Windows-1252 does
+    // not define.
+    for damage in [&b"\x00\x00"[..], b"\xe9\x81", b"\x1b["] {
+        let mut file = LIBRARYTHING.to_vec();
+        let second = file.iter().position(|&b| b == b'\n').unwrap() + 1;
+        let third = second + file[second..].iter().position(|&b| b == b'\n').unwrap() + 1;
+        for (i, &b) in damage.iter().enumerate() {
+            file.insert(third + 3 + i, b);
+        }
+        let err = read_library_export(&file, 100).unwrap_err();
+        assert!(
+            matches!(err, Error::BrokenEncoding { line: 3, .. }),
+            "{damage:?}: {err}"
+        );
+    }
+    // A UTF-16 file with a lone surrogate is damaged too.
+    let mut wide: Vec<u8> = vec![0xff, 0xfe];
+    for unit in "Title\tPrimary Author\r\nDune\tHerbert, Frank\r\n".encode_utf16() {
+        wide.extend(unit.to_le_bytes());
+    }
+    assert!(read_library_export(&wide, 100).is_ok());
+    wide.extend(0xd800u16.to_le_bytes());
+    for unit in "x\tY, Z\r\n".encode_utf16() {
+        wide.extend(unit.to_le_bytes());
+    }
+    let err = read_library_export(&wide, 100).unwrap_err();
+    assert!(
+        matches!(err, Error::BrokenEncoding { line: 3, .. }),
+        "{err}"
+    );
+}

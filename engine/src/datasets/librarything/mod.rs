@@ -128,16 +128,19 @@ const OTHER_AUTHORS: [&str; 1] = ["other authors"];
 /// A row is left out when its field count differs from the header's, when `Rating` is not
 /// half stars from 0.5 to 5, or when it has neither a title nor an ISBN; a bad row never
 /// stops the import. The file as a whole is refused when the header has no title or no author
-/// column, or when it has more than `max_rows` data rows ([`Error::TooManyRows`]). Blank lines
-/// are skipped.
+/// column, when it has more than `max_rows` data rows ([`Error::TooManyRows`]), when a line is
+/// damaged ([`Error::BrokenEncoding`]: control bytes, or bytes that are neither UTF-8 nor
+/// Windows-1252), or when it was cut off: its last row is a bad one and no line break ends
+/// the file ([`Error::Truncated`]). Blank lines are skipped.
 pub fn read_export(bytes: &[u8], max_rows: usize) -> Result<(Vec<GoodreadsRow>, Vec<RowError>)> {
-    let lines = Lines::of(bytes);
-    let mut lines = lines.iter();
+    let file = Lines::of(bytes);
+    let mut lines = file.iter();
     let header = lines.next().map(|(_, h)| h).unwrap_or_default();
     let columns = Columns::find(&header)?;
 
     let (mut rows, mut errors) = (Vec::new(), Vec::new());
     let mut count = 0usize;
+    let mut last_bad = None;
     for (line, text) in lines {
         if text.trim().is_empty() {
             continue;
@@ -149,19 +152,52 @@ pub fn read_export(bytes: &[u8], max_rows: usize) -> Result<(Vec<GoodreadsRow>, 
                 max: max_rows,
             });
         }
+        if damaged(&text) || file.broken_at(line) {
+            return Err(Error::BrokenEncoding {
+                file: FILE.to_string(),
+                line,
+            });
+        }
         let fields: Vec<&str> = text.split('\t').collect();
+        last_bad = None;
         match columns.row(&fields) {
             Ok(row) => rows.push(row),
-            Err(reason) => errors.push(RowError { line, reason }),
+            Err(reason) => {
+                last_bad = Some(line);
+                errors.push(RowError { line, reason })
+            }
         }
+    }
+    let cut_off = !file.ends_line();
+    if let Some(line) = last_bad.filter(|_| cut_off) {
+        return Err(Error::Truncated {
+            file: FILE.to_string(),
+            line,
+        });
     }
     Ok((rows, errors))
 }
 
+/// Whether a line holds what no LibraryThing export writes: a control character other than a
+/// tab (NULs or escapes from a damaged copy) in any line, and in a line that is not UTF-8 (read
+/// as Windows-1252) one of the five bytes Windows-1252 leaves undefined (0x81 0x8D 0x8F 0x90
+/// 0x9D, which decode to C1 controls). Real exports do hold C1 controls and U+FFFD inside
+/// valid UTF-8 (LibraryThing's own double-encoded `BrochÃ\u{83}Â©`): those rows are read as
+/// written.
+fn damaged(text: &Cow<'_, str>) -> bool {
+    let fallback = matches!(text, Cow::Owned(_));
+    text.chars().any(|c| {
+        let c0 = c < ' ' && c != '\t' && c != '\r';
+        let c1 = ('\u{80}'..='\u{9f}').contains(&c);
+        c0 || (fallback && c1)
+    })
+}
+
 /// The lines of a file as text, each with its 1-based number.
 enum Lines<'a> {
-    /// A UTF-16 file, decoded whole.
-    Wide(String),
+    /// A UTF-16 file, decoded whole, and the first line an invalid code unit (a lone
+    /// surrogate) was replaced in.
+    Wide(String, Option<u64>),
     /// A UTF-8 file whose lines are decoded one by one.
     Bytes(&'a [u8]),
 }
@@ -175,15 +211,39 @@ impl<'a> Lines<'a> {
         };
         match utf16 {
             // `decode` takes the byte-order mark off.
-            Some(encoding) => Lines::Wide(encoding.decode(bytes).0.into_owned()),
+            Some(encoding) => {
+                let (text, _, had_errors) = encoding.decode(bytes);
+                let broken = had_errors
+                    .then(|| {
+                        text.lines()
+                            .position(|l| l.contains(char::REPLACEMENT_CHARACTER))
+                    })
+                    .flatten()
+                    .map(|i| i as u64 + 1);
+                Lines::Wide(text.into_owned(), broken)
+            }
             None => Lines::Bytes(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)),
+        }
+    }
+
+    /// Whether `line` is where a UTF-16 file had an invalid code unit.
+    fn broken_at(&self, line: u64) -> bool {
+        matches!(self, Lines::Wide(_, Some(at)) if *at == line)
+    }
+
+    /// Whether the file ends with a line break (or is empty): a file whose last row has none
+    /// may have been cut off in it.
+    fn ends_line(&self) -> bool {
+        match self {
+            Lines::Wide(text, _) => text.is_empty() || text.ends_with(['\n', '\r']),
+            Lines::Bytes(bytes) => matches!(bytes.last(), None | Some(b'\n' | b'\r')),
         }
     }
 
     /// Every line (a final `\r` taken off), numbered from 1.
     fn iter(&self) -> Box<dyn Iterator<Item = (u64, Cow<'_, str>)> + '_> {
         match self {
-            Lines::Wide(text) => Box::new(text.split('\n').enumerate().map(|(i, line)| {
+            Lines::Wide(text, _) => Box::new(text.split('\n').enumerate().map(|(i, line)| {
                 let line = line.strip_suffix('\r').unwrap_or(line);
                 (i as u64 + 1, Cow::Borrowed(line))
             })),
