@@ -10,7 +10,14 @@ after, 200 added ones), then imports the 10,000 real books of goodbooks-10k's bo
 them were published after 2004, so the catalog lacks them and the import adds them. Then it
 measures again. Each latency is the median and the 99th percentile of one request at a time.
 
+With --held-out N it measures at a larger scale, on real books too: it builds a store of its
+own from the Book-Crossing files with N of BX-Books.csv's books left out (seeded; their ratings
+are then left out of the import as books the catalog lacks), trains it, and brings those N books
+back through the import as a reader's Goodreads exports, so that the catalog ends with N
+reader-added books beside Book-Crossing's others (DATA_DIR is then the folder for that store).
+
 usage: bench/added_books.py DATA_DIR [--bin target/release/shelfwise] [--books books.csv]
+       bench/added_books.py DATA_DIR --held-out 50000 [--raw data/raw]
 """
 
 import argparse
@@ -20,6 +27,7 @@ import os
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -57,6 +65,46 @@ def goodreads_rows(path):
                 "Original Publication Year": year, "Exclusive Shelf": "to-read",
                 "Bookshelves": "to-read", "Read Count": "0", "Owned Copies": "0",
             }
+
+
+def bx_books(raw):
+    """BX-Books.csv's lines (latin-1, as the file is) after the header, and the header."""
+    with open(os.path.join(raw, "BX-Books.csv"), encoding="latin-1", newline="") as f:
+        lines = f.read().split("\n")
+    return lines[0], [line for line in lines[1:] if line.strip()]
+
+
+def bx_row(line):
+    """A Book-Crossing book line ("ISBN";"Book-Title";"Book-Author";"Year";"Publisher";...) as
+    a row of a Goodreads export."""
+    fields = line.rstrip("\r")[1:-1].split('";"')
+    isbn, title, author, year, publisher = (fields + [""] * 5)[:5]
+    return {
+        "Book Id": "", "Title": title, "Author": author, "Additional Authors": "",
+        "ISBN": f'="{isbn}"', "ISBN13": '=""', "My Rating": "0", "Average Rating": "0",
+        "Publisher": publisher, "Year Published": year if year != "0" else "",
+        "Exclusive Shelf": "to-read", "Bookshelves": "to-read", "Read Count": "0",
+        "Owned Copies": "0",
+    }
+
+
+def store_without(bin_path, raw, data, held_out, rng):
+    """A data folder whose store holds Book-Crossing without `held_out` of its books (trained),
+    and the lines of the books left out."""
+    header, lines = bx_books(raw)
+    out = set(rng.sample(range(len(lines)), held_out))
+    kept_raw = os.path.join(os.path.dirname(data), "raw")
+    os.makedirs(kept_raw)
+    with open(os.path.join(kept_raw, "BX-Books.csv"), "w", encoding="latin-1", newline="") as f:
+        f.write("\n".join([header] + [l for i, l in enumerate(lines) if i not in out]) + "\n")
+    for name in ("BX-Users.csv", "BX-Book-Ratings.csv"):
+        os.symlink(os.path.abspath(os.path.join(raw, name)), os.path.join(kept_raw, name))
+    for step in (["import", "book-crossing", kept_raw], ["train"]):
+        started = time.perf_counter()
+        subprocess.run([bin_path, "--data-dir", data] + step, check=True,
+                       stdout=subprocess.DEVNULL)
+        print(f"{step[0]}: {time.perf_counter() - started:.0f} s", flush=True)
+    return [lines[i] for i in sorted(out)]
 
 
 def export_file(rows):
@@ -113,22 +161,35 @@ def main():
     parser.add_argument("data", help="a data folder holding the Book-Crossing store")
     parser.add_argument("--bin", default="target/release/shelfwise")
     parser.add_argument("--books", default=BOOKS)
+    parser.add_argument("--held-out", type=int, default=0,
+                        help="build a store without this many Book-Crossing books, then add them")
+    parser.add_argument("--raw", default=os.path.join(HERE, "..", "data", "raw"))
     args = parser.parse_args()
     queries_file = os.path.join(HERE, "queries.txt")
     with open(queries_file, encoding="utf-8") as f:
         queries = [line.rstrip("\n") for line in f if line.strip()]
-    rows = list(goodreads_rows(args.books))
     rng = random.Random(42)
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory(dir=os.path.dirname(os.path.abspath(args.data))) as scratch:
         data = os.path.join(scratch, "data")
-        shutil.copytree(args.data, data, ignore=shutil.ignore_patterns("backups", "admin.sock"))
+        if args.held_out:
+            held = store_without(args.bin, args.raw, data, args.held_out, rng)
+            rows = [bx_row(line) for line in held]
+            books_label = "held-out Book-Crossing books"
+        else:
+            rows = list(goodreads_rows(args.books))
+            books_label = "goodbooks books"
+            shutil.copytree(args.data, data,
+                            ignore=shutil.ignore_patterns("backups", "admin.sock"))
         server = Server(args.bin, data, ["--site-root", os.path.join(HERE, "..", "target", "site")])
         try:
             time.sleep(2)
             bx = []
-            with open(os.path.join(HERE, "..", "data", "raw", "BX-Books.csv"), "rb") as f:
+            held_keys = {r["ISBN"][2:-1] for r in rows}
+            with open(os.path.join(args.raw, "BX-Books.csv"), "rb") as f:
                 for line in f.read().decode("latin-1").splitlines()[1:5000]:
-                    bx.append(line.split(";")[0].strip('"'))
+                    key = line.split(";")[0].strip('"')
+                    if key not in held_keys:
+                        bx.append(key)
             measure(server, queries, {"Book-Crossing books": rng.sample(bx, 200)},
                     "before any added book")
             cookie = sign_up(server, "librarian")
@@ -151,7 +212,7 @@ def main():
             added = [f"gr:{r['Book Id']}" for r in rows if r["ISBN"] == '=""']
             added += [r["ISBN"][2:-1] for r in rows if r["ISBN"] != '=""']
             measure(server, queries, {"Book-Crossing books": rng.sample(bx, 200),
-                                      "goodbooks books": rng.sample(added, 200)},
+                                      books_label: rng.sample(added, 200)},
                     f"after {created} added books")
         finally:
             server.stop()

@@ -840,9 +840,35 @@ async fn a_readers_notes_come_back_on_the_book_page_cleaned_and_only_to_them() {
     for bad in ["script", "alert", "javascript"] {
         assert!(!review.contains(bad), "{bad} in {review}");
     }
-    assert!(!notes["shelves"].as_array().unwrap().is_empty(), "{notes}");
+    assert!(!notes["tags"].as_array().unwrap().is_empty(), "{notes}");
     // Nobody else sees them: not a visitor, not another reader.
     assert!(my_notes(&site.router, None, &isbn).await.is_null());
     let bob = sign_up(&site.router, "notes-bob").await;
     assert!(my_notes(&site.router, Some(&bob), &isbn).await.is_null());
+}
+
+#[tokio::test]
+async fn two_editions_matched_by_title_keep_both_rows() {
+    let _one = common::one_at_a_time().await;
+    let site = site();
+    let ann = sign_up(&site.router, "two-editions").await;
+    // Two editions of one work the catalog has, neither by an ISBN it knows: both match the
+    // work by title and author. Each keeps its own review.
+    let csv = "Book Id,Title,Author,ISBN,ISBN13,My Rating,Exclusive Shelf,Date Read,My Review\n\
+               9001,The Hunger Games,Suzanne Collins,,,5,read,2012/01/02,First read: gripping.\n\
+               9002,The Hunger Games (Hunger Games #1),Suzanne Collins,,,4,read,2020/05/06,Reread: still good.\n";
+    let (summary, _) = import(&site.router, &ann, csv.as_bytes()).await;
+    assert_eq!(summary["rows"], 2, "{summary}");
+    assert_eq!(summary["created"], 1, "{summary}");
+    let books = library(&site.router, &ann).await;
+    assert_eq!(books.len(), 2, "{books:?}");
+    let exported = export_csv(&site.router, &ann).await;
+    for review in [
+        "First read: gripping.",
+        "Reread: still good.",
+        "2012/01/02",
+        "2020/05/06",
+    ] {
+        assert!(exported.contains(review), "{review}: {exported}");
+    }
 }

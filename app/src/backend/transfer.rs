@@ -17,13 +17,13 @@ use engine::records::Book;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::backend::auth::session::{self, Current};
 use crate::backend::state::AppState;
 use crate::backend::store::added::{ImportedRow, Origin, Target};
 use crate::backend::store::library::Change;
-use crate::backend::store::UserId;
+use crate::backend::store::{BookId, UserId};
 use crate::error::AppError;
 use crate::types::{ImportSummary, Shelf};
 
@@ -222,7 +222,25 @@ pub fn import_bytes(
     // The books this import adds, each once: a second row naming one finds it by key.
     let mut new_books: Vec<(Book, Origin)> = Vec::new();
     let mut new_index: HashMap<String, usize> = HashMap::new();
+    // The catalog books rows of this file went to: a second row matched by title to the same
+    // edition (two editions of a work on the reader's shelves) becomes a book of its own
+    // rather than overwrite the first row's dates and review.
+    let mut claimed: HashSet<BookId> = HashSet::new();
     for m in goodreads::match_rows(&catalog, rows) {
+        let m = match m {
+            Match::Matched { row, key, how } if how == MatchedBy::TitleAuthor && adds_books => {
+                let taken = catalog.find(&key).is_some_and(|b| claimed.contains(&b));
+                let own = row.new_book().filter(|b| b.key != key);
+                match own {
+                    Some(_) if taken => Match::Unmatched { row },
+                    _ => Match::Matched { row, key, how },
+                }
+            }
+            m => m,
+        };
+        if let Match::Matched { key, .. } = &m {
+            claimed.extend(catalog.find(key));
+        }
         let (row, target) = match m {
             Match::Matched { row, key, how } => {
                 let Some(book) = catalog.find(&key) else {
