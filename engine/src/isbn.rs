@@ -72,7 +72,7 @@ pub fn valid_checksum(raw: &str) -> bool {
                     (10 - i as u32) * v
                 })
                 .sum();
-            sum % 11 == 0
+            sum.is_multiple_of(11)
         }
         13 if cleaned.iter().all(u8::is_ascii_digit) => {
             let sum: u32 = cleaned
@@ -80,7 +80,7 @@ pub fn valid_checksum(raw: &str) -> bool {
                 .enumerate()
                 .map(|(i, &b)| if i % 2 == 0 { digit(b) } else { 3 * digit(b) })
                 .sum();
-            sum % 10 == 0
+            sum.is_multiple_of(10)
         }
         _ => false,
     }

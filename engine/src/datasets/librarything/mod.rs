@@ -152,7 +152,7 @@ pub fn read_export(bytes: &[u8], max_rows: usize) -> Result<(Vec<GoodreadsRow>, 
                 max: max_rows,
             });
         }
-        if damaged(&text) || file.broken_at(line) {
+        if damaged(&text, matches!(text, Cow::Owned(_))) || file.broken_at(line) {
             return Err(Error::BrokenEncoding {
                 file: FILE.to_string(),
                 line,
@@ -184,8 +184,7 @@ pub fn read_export(bytes: &[u8], max_rows: usize) -> Result<(Vec<GoodreadsRow>, 
 /// 0x9D, which decode to C1 controls). Real exports do hold C1 controls and U+FFFD inside
 /// valid UTF-8 (LibraryThing's own double-encoded `BrochÃ\u{83}Â©`): those rows are read as
 /// written.
-fn damaged(text: &Cow<'_, str>) -> bool {
-    let fallback = matches!(text, Cow::Owned(_));
+fn damaged(text: &str, fallback: bool) -> bool {
     text.chars().any(|c| {
         let c0 = c < ' ' && c != '\t' && c != '\r';
         let c1 = ('\u{80}'..='\u{9f}').contains(&c);
