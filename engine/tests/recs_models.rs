@@ -637,3 +637,106 @@ fn pruned_ease_keeps_each_rows_largest_weights_and_scores_with_them() {
         );
     }
 }
+
+/// The first edition of each work of `catalog()`, by work.
+fn first_editions(items: &ItemIndex) -> Vec<u32> {
+    items.editions.iter().map(|e| e[0]).collect()
+}
+
+#[test]
+fn a_neighbour_read_by_one_co_reader_ranks_below_one_many_read_at_equal_cosine() {
+    let items = catalog();
+    let ed = first_editions(&items);
+    let read = |user: u32, work: usize| Interaction {
+        user,
+        item: ed[work],
+        rating: 0,
+    };
+    // Work 0 has ten readers. Work 1 has one, who read work 0; work 2 has four, two of whom
+    // read work 0: both cosines are 1/√10.
+    let mut train: Vec<Interaction> = (0..10).map(|u| read(u, 0)).collect();
+    train.push(read(0, 1));
+    train.extend([read(1, 2), read(2, 2), read(20, 2), read(21, 2)]);
+    let m = TrainMatrix::build(&items, &train, &Weighting::BINARY);
+    let params = KnnParams {
+        neighbours: 10,
+        shrink: 0.0,
+        min_users: 1,
+    };
+    let sim = |knn: &ItemKnn, j: u32| {
+        let (nb, s) = knn.neighbours(0);
+        nb.iter()
+            .position(|&x| x == j)
+            .map(|p| s[p])
+            .expect("a neighbour")
+    };
+    let (one, many) = (items.work_of[ed[1] as usize], items.work_of[ed[2] as usize]);
+    let raw = ItemKnn::train_with_support(&m, &params, 0.0);
+    assert!((sim(&raw, one) - sim(&raw, many)).abs() < 1e-6);
+    let knn = ItemKnn::train(&m, &params);
+    assert!(sim(&knn, many) > sim(&knn, one));
+    assert_eq!(knn.neighbours(0).0[0], many);
+}
+
+#[test]
+fn a_little_read_book_is_similar_by_content_first_a_well_read_one_by_co_readers() {
+    let items = catalog();
+    let ed = first_editions(&items);
+    let read = |user: u32, work: usize| Interaction {
+        user,
+        item: ed[work],
+        rating: 8,
+    };
+    // Works 1–3 are read together by twenty readers; work 4 by one reader, who also read
+    // work 5 (by another author, from another house).
+    let mut train = Vec::new();
+    for u in 0..20 {
+        train.extend([read(u, 1), read(u, 2), read(u, 3)]);
+    }
+    train.extend([read(30, 4), read(30, 5)]);
+    let params = TrainParams {
+        knn: KnnParams {
+            min_users: 1,
+            ..KnnParams::default()
+        },
+        ..TrainParams::default()
+    };
+    let model = TrainedModels::train(items, &train, &params, &|_| {}).expect("trains");
+    // No author cap: the order of the row is what is under test.
+    let serving = model.serve(engine::recs::serve::Rules {
+        max_per_author: usize::MAX,
+    });
+    let key = |w: usize| model.items.keys[ed[w] as usize].clone();
+    let work = |w: usize| model.items.work_of[ed[w] as usize];
+    let none = Request::default();
+    let is_book = |r: &engine::recs::serve::Recommendation| {
+        r.because
+            .iter()
+            .all(|b| matches!(b.0, engine::recs::serve::Because::Book(_)))
+    };
+
+    let little = serving
+        .similar(ModelKind::Hybrid, &key(4), 40, &none)
+        .expect("trained");
+    // Same author first, said so; the one co-read book only after every content match.
+    assert_eq!(
+        model.items.work_author[little[0].work as usize],
+        model.items.work_author[work(4) as usize]
+    );
+    assert!(little[0].because.iter().any(
+        |b| matches!(&b.0, engine::recs::serve::Because::Feature(f) if f.to_string().starts_with("author:"))
+    ));
+    let at = little
+        .iter()
+        .position(|r| r.work == work(5))
+        .expect("the co-read book tops the row up");
+    assert!(little[..at].iter().all(|r| !is_book(r)));
+    assert!(is_book(&little[at]));
+
+    let well = serving
+        .similar(ModelKind::Hybrid, &key(1), 5, &none)
+        .expect("trained");
+    let firsts: Vec<u32> = well.iter().take(2).map(|r| r.work).collect();
+    assert!(firsts.contains(&work(2)) && firsts.contains(&work(3)));
+    assert!(well.iter().take(2).all(is_book));
+}

@@ -121,6 +121,91 @@ impl std::fmt::Display for Feature {
     }
 }
 
+/// How a book page weighs the kinds of feature two books share, on top of training's TF-IDF
+/// (each shared feature's part of the cosine is multiplied by its kind's weight), and how
+/// much a match on title words alone needs.
+///
+/// TF-IDF alone lets one rare title word outweigh an author (*The Testament* and *Das
+/// Testament*): a word is rare for reasons that say nothing about the book, an author is not.
+/// Query-time weights leave the trained model (and its file) as it is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Likeness {
+    /// Weight of a shared author.
+    pub author: f32,
+    /// Weight of a shared publisher.
+    pub publisher: f32,
+    /// Weight of each shared title word.
+    pub word: f32,
+    /// Weight of a shared decade.
+    pub decade: f32,
+    /// Weight of each shared tag.
+    pub tag: f32,
+    /// A book that shares no selective author or tag (nor publisher, with
+    /// `publisher_alone`) with the other needs at least this many shared selective title
+    /// words, a shared publisher counting as one, to be similar at all; a shared decade never
+    /// counts. 1: any shared selective feature is enough.
+    pub min_words: usize,
+    /// Whether a shared selective publisher alone makes two books similar.
+    pub publisher_alone: bool,
+}
+
+impl Likeness {
+    /// The plain cosine: every feature as training weighed it, any shared selective feature
+    /// enough.
+    pub const PLAIN: Likeness = Likeness {
+        author: 1.0,
+        publisher: 1.0,
+        word: 1.0,
+        decade: 1.0,
+        tag: 1.0,
+        min_words: 1,
+        publisher_alone: true,
+    };
+
+    fn weight(&self, kind: u8) -> f32 {
+        match kind {
+            KIND_AUTHOR => self.author,
+            KIND_PUBLISHER => self.publisher,
+            KIND_WORD => self.word,
+            KIND_DECADE => self.decade,
+            _ => self.tag,
+        }
+    }
+}
+
+impl Default for Likeness {
+    /// What a book page uses: training's weights (an author already weighs twice a title
+    /// word there) and two shared title words for a match on words alone. On Book-Crossing
+    /// (`examples/similar_eval.rs`, bench/results/similar-*.txt) raising the author's or
+    /// lowering the words' weight further found fewer of the books readers went on to like:
+    /// the author cap keeps two books by one author in a row, and lighter words leave the
+    /// rest of it to books sharing only a publisher and a decade. A shared publisher still
+    /// makes two books similar on its own: counting it as a word found fewer such books too.
+    fn default() -> Self {
+        Likeness {
+            min_words: 2,
+            ..Likeness::PLAIN
+        }
+    }
+}
+
+const KIND_AUTHOR: u8 = 0;
+const KIND_PUBLISHER: u8 = 1;
+const KIND_WORD: u8 = 2;
+const KIND_DECADE: u8 = 3;
+const KIND_TAG: u8 = 4;
+
+/// The kind of a feature from its name (see [`Feature`]'s `Display`).
+fn kind_of(name: &str) -> u8 {
+    match name.split_once(':').map(|x| x.0) {
+        Some("author") => KIND_AUTHOR,
+        Some("publisher") => KIND_PUBLISHER,
+        Some("word") => KIND_WORD,
+        Some("decade") => KIND_DECADE,
+        _ => KIND_TAG,
+    }
+}
+
 /// Title words too common to say anything about a book.
 const STOPWORDS: &[&str] = &[
     "the", "and", "for", "with", "from", "your", "you", "that", "this", "not", "are", "was", "his",
@@ -152,6 +237,10 @@ pub struct Content {
     /// (not persisted: the names are).
     #[serde(skip)]
     ids: std::sync::OnceLock<HashMap<String, u32>>,
+    /// The kind of each feature ([`kind_of`] its name), built the first time a book page
+    /// asks (not persisted: the names are).
+    #[serde(skip)]
+    kinds: std::sync::OnceLock<Vec<u8>>,
 }
 
 /// The raw (name, type weight) features of a work.
@@ -311,8 +400,9 @@ impl Content {
             .collect()
     }
 
-    /// Score every candidate of the reader vector `p` into `out` (see [`Scorer::score`]).
-    fn score_vector(&self, p: &[(u32, f32)], out: &mut [f32]) {
+    /// Score every candidate of the reader vector `p` into `out` (see [`Scorer::score`]);
+    /// returns the candidates.
+    fn score_vector(&self, p: &[(u32, f32)], out: &mut [f32]) -> Vec<u32> {
         // Selective features: accumulate their postings (a sparse pass, no lookups).
         let mut touched: Vec<u32> = Vec::new();
         let mut common: Vec<(u32, f32)> = Vec::new();
@@ -350,17 +440,73 @@ impl Content {
                 out[w as usize] += extra;
             }
         }
+        touched
     }
 
-    /// Score every work sharing a selective feature with work `w` by cosine into `out`
-    /// (pre-filled with `NEG_INFINITY`), `w` itself left out: a book page's "similar books".
+    /// Score every work similar to work `w` by [`Likeness::default`] into `out` (pre-filled
+    /// with `NEG_INFINITY`), `w` itself left out: a book page's "similar books".
     /// [`Content::explain_similar`] gives the shared features.
     pub fn similar_to(&self, w: u32, out: &mut [f32]) {
+        self.similar_by(w, &Likeness::default(), out)
+    }
+
+    /// [`Content::similar_to`] under the weights and the title-word rule of `how`
+    /// ([`Likeness::PLAIN`]: the TF-IDF cosine over every work sharing a selective feature).
+    pub fn similar_by(&self, w: u32, how: &Likeness, out: &mut [f32]) {
         let p = self.profile_vector(&[(w, 1.0)]);
-        self.score_vector(&p, out);
+        self.similar_to_weighed(&p, how, out);
         if let Some(s) = out.get_mut(w as usize) {
             *s = f32::NEG_INFINITY;
         }
+    }
+
+    /// Score the works similar to the book of vector `p` under `how` into `out`.
+    fn similar_to_weighed(&self, p: &[(u32, f32)], how: &Likeness, out: &mut [f32]) {
+        let p = self.weighed(p, how);
+        for w in self.score_vector(&p, out) {
+            if !self.alike(&p, w, how) {
+                out[w as usize] = f32::NEG_INFINITY;
+            }
+        }
+    }
+
+    /// Vector `p` with each feature's value multiplied by its kind's weight under `how`.
+    fn weighed(&self, p: &[(u32, f32)], how: &Likeness) -> Vec<(u32, f32)> {
+        let kinds = self.kinds();
+        p.iter()
+            .map(|&(f, v)| (f, v * how.weight(kinds[f as usize])))
+            .filter(|x| x.1 > 0.0)
+            .collect()
+    }
+
+    /// Whether work `w` shares enough with the book of vector `p` under `how` (see
+    /// [`Likeness::min_words`]). Common features (a big publisher, a frequent word) never
+    /// count: thousands of books share them.
+    fn alike(&self, p: &[(u32, f32)], w: u32, how: &Likeness) -> bool {
+        let kinds = self.kinds();
+        let (mut any, mut weak) = (false, 0);
+        for &f in self.vector(w).0 {
+            if self.is_common(f) || p.binary_search_by_key(&f, |x| x.0).is_err() {
+                continue;
+            }
+            any = true;
+            match kinds[f as usize] {
+                KIND_AUTHOR | KIND_TAG => return true,
+                KIND_PUBLISHER if how.publisher_alone => return true,
+                KIND_PUBLISHER | KIND_WORD => weak += 1,
+                _ => {}
+            }
+        }
+        if how.min_words <= 1 {
+            any
+        } else {
+            weak >= how.min_words
+        }
+    }
+
+    fn kinds(&self) -> &[u8] {
+        self.kinds
+            .get_or_init(|| self.names.iter().map(|n| kind_of(n)).collect())
     }
 
     /// The normalised vector of a book this model was not trained on (a book readers added
@@ -437,20 +583,25 @@ impl Content {
     /// [`Content::similar_to`] for a book given by its vector ([`Content::vector_of`]).
     pub fn similar_to_vector(&self, v: &[(u32, f32)], out: &mut [f32]) {
         let p = self.cut(v.to_vec());
-        self.score_vector(&p, out);
+        self.similar_to_weighed(&p, &Likeness::default(), out);
     }
 
     /// [`Content::explain_similar`] for a book given by its vector.
     pub fn explain_vector(&self, v: &[(u32, f32)], target: u32) -> Vec<(Feature, f32)> {
         let p = self.cut(v.to_vec());
-        self.explained(&p, target)
+        self.explained(&self.weighed(&p, &Likeness::default()), target)
     }
 
-    /// The features `target` shares with work `w`, with their shares of the cosine
-    /// [`Content::similar_to`] scored, largest first.
+    /// The features `target` shares with work `w`, with their shares of the score
+    /// [`Content::similar_to`] gave it, largest first.
     pub fn explain_similar(&self, w: u32, target: u32) -> Vec<(Feature, f32)> {
+        self.explain_similar_by(w, target, &Likeness::default())
+    }
+
+    /// [`Content::explain_similar`] for the score [`Content::similar_by`] gave under `how`.
+    pub fn explain_similar_by(&self, w: u32, target: u32, how: &Likeness) -> Vec<(Feature, f32)> {
         let p = self.profile_vector(&[(w, 1.0)]);
-        self.explained(&p, target)
+        self.explained(&self.weighed(&p, how), target)
     }
 
     /// The shares of `target`'s score under reader vector `p`, as features, largest first.
@@ -631,5 +782,94 @@ mod tests {
         assert!(!shared.is_empty());
         let sum: f32 = shared.iter().map(|s| s.1).sum();
         assert!((sum - out[best]).abs() < 1e-5);
+    }
+
+    /// A shelf where one author wrote many books and a rare title word is shared across
+    /// authors: the case of *The Testament* (Grisham) and *Das Testament* (a translation
+    /// credited to someone else) or *Story Bible: The New Testament*.
+    fn testament_shelf() -> ItemIndex {
+        let mut books = vec![
+            Book::new("T0", "The Testament", "John Grisham").with_publisher("Dell"),
+            // A translation without author or publisher: its one title word is all it has.
+            Book::new("T1", "Das Testament", ""),
+            Book::new("T2", "Story Bible: The New Testament", "Pearl Buck")
+                .with_publisher("Faith House"),
+            Book::new("T3", "The Fall of Hyperion (Hyperion Cantos)", "").with_publisher("Bantam"),
+            Book::new("T4", "Endymion (Hyperion Cantos)", "").with_publisher("Spectra"),
+        ];
+        // Grisham is common on this shelf (low IDF), "testament" is rare (high IDF).
+        let titles = [
+            "partner",
+            "client",
+            "firm",
+            "brethren",
+            "summons",
+            "chamber",
+            "juror",
+            "pelican",
+            "rainmaker",
+            "appeal",
+            "associate",
+            "confession",
+        ];
+        for (i, t) in titles.iter().enumerate() {
+            books.push(
+                Book::new(format!("G{i}"), format!("The {t}"), "John Grisham")
+                    .with_publisher(format!("Grisham House {i}")),
+            );
+        }
+        for i in 0..40 {
+            books.push(
+                Book::new(
+                    format!("X{i}"),
+                    format!("Filler {i} garden"),
+                    format!("Writer {i}"),
+                )
+                .with_publisher(format!("Press {i}")),
+            );
+        }
+        ItemIndex::from_books(books)
+    }
+
+    fn work(items: &ItemIndex, key: &str) -> u32 {
+        items.work_of[items.find(key).expect("known") as usize]
+    }
+
+    #[test]
+    fn a_same_author_book_outranks_a_title_word_match() {
+        let items = testament_shelf();
+        let model = Content::train(&items, &ContentParams::default());
+        let (seed, partner, das) = (work(&items, "T0"), work(&items, "G0"), work(&items, "T1"));
+        let mut plain = vec![f32::NEG_INFINITY; items.work_count()];
+        model.similar_by(seed, &Likeness::PLAIN, &mut plain);
+        // The plain cosine shows the problem this guards against.
+        assert!(plain[das as usize] > plain[partner as usize]);
+        let mut out = vec![f32::NEG_INFINITY; items.work_count()];
+        model.similar_to(seed, &mut out);
+        assert!(out[partner as usize].is_finite());
+        assert!(out[partner as usize] > out[das as usize]);
+    }
+
+    #[test]
+    fn one_shared_title_word_alone_is_not_similar_two_are() {
+        let items = testament_shelf();
+        let model = Content::train(&items, &ContentParams::default());
+        let (seed, das, bible) = (work(&items, "T0"), work(&items, "T1"), work(&items, "T2"));
+        let mut plain = vec![f32::NEG_INFINITY; items.work_count()];
+        model.similar_by(seed, &Likeness::PLAIN, &mut plain);
+        assert!(plain[das as usize].is_finite() && plain[bible as usize].is_finite());
+        let mut out = vec![f32::NEG_INFINITY; items.work_count()];
+        model.similar_to(seed, &mut out);
+        assert_eq!(out[das as usize], f32::NEG_INFINITY);
+        assert_eq!(out[bible as usize], f32::NEG_INFINITY);
+        // Two shared words (a series named in both titles) still make two books similar.
+        let (fall, endymion) = (work(&items, "T3"), work(&items, "T4"));
+        out.fill(f32::NEG_INFINITY);
+        model.similar_to(fall, &mut out);
+        assert!(out[endymion as usize].is_finite());
+        // The shares of a weighed score still sum to it.
+        let shared = model.explain_similar(fall, endymion);
+        let sum: f32 = shared.iter().map(|s| s.1).sum();
+        assert!((sum - out[endymion as usize]).abs() < 1e-5);
     }
 }

@@ -9,7 +9,11 @@
 //! `sim(i, j) = Σ_u x_ui x_uj / (‖x_i‖ ‖x_j‖ + shrink)`
 //!
 //! a cosine shrunk towards zero when the works have few readers (so two works read by the same
-//! single user are not "identical"). Each work keeps its `neighbours` most similar works.
+//! single user are not "identical"), then weighed by its support: times `c / (c + λ)` with `c`
+//! the works' co-readers and λ [`SUPPORT`], so that a neighbour one or two readers happen to
+//! share with a book does not rank with one hundreds share (the cosine of two books with one
+//! reader in common can be as high as that of two books read together by many).
+//! Each work keeps its `neighbours` most similar works.
 //! A reader's score for work `j` is `Σ_i x_i sim(i, j)` over their rated works `i` that have
 //! `j` among their neighbours, so each rated work's share of the score is exact.
 
@@ -40,6 +44,12 @@ impl Default for KnnParams {
     }
 }
 
+/// λ of the support factor `c / (c + λ)` (`c` co-readers) each similarity is weighed by:
+/// chosen on Book-Crossing's item-to-item rows with `examples/similar_eval.rs`
+/// (bench/results/similar-*.txt). Not a [`KnnParams`] field: those are persisted in model
+/// files, whose layout stays as it is.
+pub const SUPPORT: f32 = 30.0;
+
 /// Top-K neighbour lists of every work, in compressed form.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ItemKnn {
@@ -59,9 +69,24 @@ pub fn shrunk_cosine(dot: f32, norm_i: f32, norm_j: f32, shrink: f32) -> f32 {
     }
 }
 
+/// The support factor `c / (c + λ)` of `c` co-readers (1 when λ is 0).
+pub fn supported(c: f32, lambda: f32) -> f32 {
+    if lambda > 0.0 {
+        c / (c + lambda)
+    } else {
+        1.0
+    }
+}
+
 impl ItemKnn {
-    /// Compute every eligible work's neighbours (in parallel over works).
+    /// Compute every eligible work's neighbours (in parallel over works), weighed by their
+    /// support with λ = [`SUPPORT`].
     pub fn train(m: &TrainMatrix, params: &KnnParams) -> ItemKnn {
+        ItemKnn::train_with_support(m, params, SUPPORT)
+    }
+
+    /// [`ItemKnn::train`] with the support factor's λ given (0: the shrunk cosine alone).
+    pub fn train_with_support(m: &TrainMatrix, params: &KnnParams, support: f32) -> ItemKnn {
         let n = m.by_work.rows();
         let eligible: Vec<bool> = m
             .work_users
@@ -92,8 +117,8 @@ impl ItemKnn {
         let lists: Vec<Vec<(u32, f32)>> = (0..n)
             .into_par_iter()
             .map_init(
-                || (vec![0f32; n], Vec::<u32>::new()),
-                |(acc, touched), i| {
+                || (vec![0f32; n], vec![0u32; n], Vec::<u32>::new()),
+                |(acc, count, touched), i| {
                     if !eligible[i] {
                         return Vec::new();
                     }
@@ -102,23 +127,23 @@ impl ItemKnn {
                         for q in xp[u]..xp[u + 1] {
                             let j = xi[q] as usize;
                             if j != i && eligible[j] {
-                                if acc[j] == 0.0 {
+                                if count[j] == 0 {
                                     touched.push(j as u32);
                                 }
                                 acc[j] += wu * xd[q];
+                                count[j] += 1;
                             }
                         }
                     }
                     let mut cand: Vec<(f32, u32)> = touched
                         .iter()
                         .map(|&j| {
-                            let s = shrunk_cosine(
-                                acc[j as usize],
-                                norms[i],
-                                norms[j as usize],
-                                params.shrink,
-                            );
-                            acc[j as usize] = 0.0;
+                            let ju = j as usize;
+                            let c = count[ju] as f32;
+                            let s = shrunk_cosine(acc[ju], norms[i], norms[ju], params.shrink)
+                                * supported(c, support);
+                            acc[ju] = 0.0;
+                            count[ju] = 0;
                             (s, j)
                         })
                         .collect();

@@ -10,6 +10,11 @@ use crate::recs::editions::ReaderPublishers;
 use crate::recs::models::{Contribution, ModelKind, Reason};
 use crate::recs::{RecsError, Result};
 
+/// kNN's weight against EASE's (1) in the "readers also liked" row of
+/// [`Serving::similar`] for [`ModelKind::Hybrid`], both scaled to a largest score of 1: chosen
+/// on Book-Crossing with `examples/similar_eval.rs` (bench/results/similar-*.txt).
+pub const KNN_SHARE: f32 = 0.5;
+
 impl Serving<'_> {
     /// The profile of a list of (edition, rating) pairs.
     pub fn profile(&self, ratings: &[(u32, u8)]) -> Vec<(u32, f32)> {
@@ -64,13 +69,17 @@ impl Serving<'_> {
     /// The works to show on the page of book `key`, best first: for [`ModelKind::Knn`] its
     /// item-kNN neighbours and for [`ModelKind::Ease`] its positive EASE weights ("readers who
     /// liked this also liked", explained by `Because::Book(key)`), for [`ModelKind::Content`]
-    /// the works closest by TF-IDF cosine ("similar books", explained by the shared
-    /// features), for [`ModelKind::Hybrid`] the kNN list topped up by content when it is
-    /// short, and for [`ModelKind::Popularity`] the most popular works. Never the book's own
-    /// work (any edition), nor a work of `exclude`'s ratings, shelf or not-interested list
-    /// (its `k` is not used); one edition per work and at most `max_per_author` works by one
-    /// author. Fewer than `k` when the model knows fewer similar works: a book page shows
-    /// nothing rather than unrelated books. ALS has no item-to-item list here.
+    /// the works closest by content ("similar books", explained by the shared features, see
+    /// [`crate::recs::models::content::Likeness`]), for [`ModelKind::Hybrid`] the row a
+    /// reader should see under "readers who liked this also liked" and "because you liked":
+    /// EASE's weights and the kNN neighbours together, topped up by content when short, or
+    /// for a book too little read for EASE to know it, content first and then its kNN
+    /// neighbours; and for [`ModelKind::Popularity`] the most popular works. Never the
+    /// book's own work (any edition), nor a work of `exclude`'s ratings, shelf or
+    /// not-interested list (its `k` is not used); one edition per work and at most
+    /// `max_per_author` works by one author. Fewer than `k` when the model knows fewer
+    /// similar works: a book page shows nothing rather than unrelated books. ALS has no
+    /// item-to-item list here.
     pub fn similar(
         &self,
         kind: ModelKind,
@@ -89,27 +98,6 @@ impl Serving<'_> {
         let n = self.models.items.work_count();
         let cap = self.rules.max_per_author;
         let untrained = || RecsError::Config(format!("model {kind} was not trained"));
-        let cf = |scores: &mut [f32]| -> Result<()> {
-            match kind {
-                ModelKind::Ease => {
-                    self.models
-                        .ease
-                        .as_ref()
-                        .ok_or_else(untrained)?
-                        .row_scores(own, scores);
-                }
-                _ => {
-                    let knn = self.models.knn.as_ref().ok_or_else(untrained)?;
-                    let (nb, sim) = knn.neighbours(own);
-                    for (&j, &s) in nb.iter().zip(sim) {
-                        if s > 0.0 {
-                            scores[j as usize] = s;
-                        }
-                    }
-                }
-            }
-            Ok(())
-        };
         let book = |w: u32, s: f32| Recommendation {
             key: self.edition_key(w, &publishers),
             work: w,
@@ -118,12 +106,30 @@ impl Serving<'_> {
         };
         let mut out: Vec<Recommendation> = Vec::new();
         let mut scores = vec![f32::NEG_INFINITY; n];
+        let mut content_first = false;
         match kind {
-            ModelKind::Knn | ModelKind::Ease | ModelKind::Hybrid => {
-                cf(&mut scores)?;
-                let top =
-                    self.top_capped(&scores, &|w| excluded.contains(&w), excluded.len(), k, cap);
-                out.extend(top.into_iter().map(|(w, s)| book(w, s)));
+            ModelKind::Knn => {
+                let knn = self.models.knn.as_ref().ok_or_else(untrained)?;
+                let (nb, sim) = knn.neighbours(own);
+                for (&j, &s) in nb.iter().zip(sim) {
+                    if s > 0.0 {
+                        scores[j as usize] = s;
+                    }
+                }
+            }
+            ModelKind::Ease => {
+                self.models
+                    .ease
+                    .as_ref()
+                    .ok_or_else(untrained)?
+                    .row_scores(own, &mut scores);
+            }
+            ModelKind::Hybrid => {
+                content_first = !self.co_read(own, &mut scores);
+                if content_first {
+                    // Its kNN neighbours wait until content has had its say.
+                    scores.fill(f32::NEG_INFINITY);
+                }
             }
             ModelKind::Popularity => {
                 let top = self.top_of_scores(
@@ -147,6 +153,10 @@ impl Serving<'_> {
                 ))
             }
         }
+        if matches!(kind, ModelKind::Knn | ModelKind::Ease | ModelKind::Hybrid) {
+            let top = self.top_capped(&scores, &|w| excluded.contains(&w), excluded.len(), k, cap);
+            out.extend(top.into_iter().map(|(w, s)| book(w, s)));
+        }
         if matches!(kind, ModelKind::Content | ModelKind::Hybrid) && out.len() < k {
             let content = self.models.content.as_ref().ok_or_else(untrained)?;
             scores.fill(f32::NEG_INFINITY);
@@ -155,7 +165,62 @@ impl Serving<'_> {
                 content.explain_similar(own, w)
             });
         }
+        if content_first && out.len() < k {
+            if let Some(knn) = self.models.knn.as_ref() {
+                let have: HashSet<u32> = out.iter().map(|r| r.work).collect();
+                let mut authors =
+                    AuthorCap::counting(cap, out.iter().map(|r| self.author_of(r.work)));
+                let (nb, sim) = knn.neighbours(own);
+                for (&j, &s) in nb.iter().zip(sim) {
+                    if out.len() >= k {
+                        break;
+                    }
+                    if s > 0.0
+                        && !excluded.contains(&j)
+                        && !have.contains(&j)
+                        && authors.admit(self.author_of(j))
+                    {
+                        out.push(book(j, s));
+                    }
+                }
+            }
+        }
         Ok(out)
+    }
+
+    /// Write the co-reading scores of the works read with work `w` into `scores` (pre-filled
+    /// with `NEG_INFINITY`): EASE's positive weights plus [`KNN_SHARE`] times the kNN
+    /// similarities, each scaled by its largest value so that neither model's scale decides.
+    /// False when EASE does not know `w` (too few readers for its vocabulary); `scores` then
+    /// holds the kNN part alone.
+    fn co_read(&self, w: u32, scores: &mut [f32]) -> bool {
+        let mut knows = false;
+        if let Some(ease) = self.models.ease.as_ref() {
+            knows = ease.row_scores(w, scores);
+            let max = scores
+                .iter()
+                .copied()
+                .filter(|s| s.is_finite())
+                .fold(0f32, f32::max);
+            if max > 0.0 {
+                for s in scores.iter_mut().filter(|s| s.is_finite()) {
+                    *s /= max;
+                }
+            }
+        }
+        if let Some(knn) = self.models.knn.as_ref() {
+            let (nb, sim) = knn.neighbours(w);
+            // Neighbours are sorted best first.
+            let max = sim.first().copied().unwrap_or(0.0);
+            if max > 0.0 {
+                for (&j, &s) in nb.iter().zip(sim) {
+                    if s > 0.0 {
+                        crate::recs::models::bump(&mut scores[j as usize], KNN_SHARE * s / max);
+                    }
+                }
+            }
+        }
+        knows
     }
 
     /// "Similar books" for a book the model was not trained on (one readers added since):
