@@ -199,7 +199,9 @@ fn compute_because_rows(
         let recs = if new_book {
             serving.similar_to_new(&WorkMeta::of(book), ROW, &request)
         } else {
-            serving.similar(ModelKind::Knn, &book.key, ROW, &request)
+            // EASE's row and the co-reader-weighted kNN row, topped up by content: the row
+            // that finds readers' next books best (bench/results/similar-2026-12-07.txt).
+            serving.similar(ModelKind::Hybrid, &book.key, ROW, &request)
         };
         let recs = match recs {
             Ok(r) if !r.is_empty() => r,
@@ -213,7 +215,9 @@ fn compute_because_rows(
         rows.push(BecauseRow {
             seed,
             books: cards(state, reader, recs, |r| {
-                if new_book {
+                // A content top-up says what it shares; a neighbour by readers says so.
+                let by_readers = r.because.iter().any(|(b, _)| matches!(b, Because::Book(_)));
+                if new_book || !by_readers {
                     explain(state, &r.because)
                 } else {
                     format!("Readers who liked {title} liked it")
@@ -273,7 +277,8 @@ fn compute_similar(
             .similar(kind, &key, ROW, &request)
             .unwrap_or_default()
     };
-    let also_liked = cards(state, reader, run(ModelKind::Knn), |r| {
+    // The hybrid row: see "Because you liked" above.
+    let also_liked = cards(state, reader, run(ModelKind::Hybrid), |r| {
         if r.because.iter().any(|(b, _)| matches!(b, Because::Book(_))) {
             "Often read together".to_string()
         } else {
