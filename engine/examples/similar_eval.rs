@@ -647,7 +647,7 @@ fn main() -> ExitCode {
                     }
                 }
                 let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                if d % 5000 == 0 {
+                if d.is_multiple_of(5000) {
                     say(&format!("seeds {d}/{}", seeds.len()));
                 }
                 (co, acc)
