@@ -142,8 +142,15 @@ test('a reader writes notes and tags, filters by tag, sets a goal and adds a boo
   await expect(page.getByTestId('my-review').locator('b')).toHaveText('twice');
   await expect(page.getByTestId('my-notes')).toContainText('2024/03/09');
   await expect(page.getByTestId('my-notes')).toContainText('comfort-read');
-  // A day that does not exist is refused with a message, and nothing changes.
-  await page.getByText('Edit my notes').click();
+  // A day that does not exist is refused with a message, and nothing changes. (The notes
+  // refetch after a save and draw the form anew, folded: open it once that has happened.)
+  const edit = page.getByTestId('edit-notes');
+  await expect(async () => {
+    if (!(await edit.evaluate((d) => (d as HTMLDetailsElement).open))) {
+      await edit.getByText('Edit my notes').click();
+    }
+    await expect(page.getByLabel('Date read')).toBeVisible({ timeout: 1_000 });
+  }).toPass();
   await page.getByLabel('Date read').fill('2024/02/30');
   await page.getByRole('button', { name: 'Save notes' }).click();
   await expect(page.getByRole('alert').filter({ hasText: 'not a date' })).toBeVisible();
