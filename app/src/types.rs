@@ -352,6 +352,8 @@ pub struct MyNotes {
     pub private_notes: String,
     /// How many times they read it, as the file wrote it.
     pub read_count: String,
+    /// How many copies they own, as the file or the form wrote it.
+    pub owned_copies: String,
 }
 
 /// The books a reader finished in one year.

@@ -662,6 +662,8 @@ fn notes_form(
         "2".into(),
         tags.into(),
         "Lent to Sam.".into(),
+        Some("2023/12/25".into()),
+        Some("1".into()),
     )
 }
 
@@ -703,6 +705,8 @@ async fn notes_are_written_checked_kept_and_filter_my_books() {
         .unwrap();
     assert_eq!(notes.date_read, "2024/03/09");
     assert_eq!(notes.read_count, "2");
+    assert_eq!(notes.date_added, "2023/12/25");
+    assert_eq!(notes.owned_copies, "1");
     assert!(notes.spoiler);
     assert_eq!(notes.tags, vec!["dystopia", "Favorites", "evil"]);
     assert_eq!(

@@ -38,6 +38,10 @@ pub struct NotesEdit {
     pub date_read: String,
     /// Times read: a whole number, or empty.
     pub read_count: String,
+    /// When they added it (same forms as `date_read`); `None` leaves it as it is.
+    pub date_added: Option<String>,
+    /// Copies they own: a whole number, or empty; `None` leaves it as it is.
+    pub owned_copies: Option<String>,
     /// Their tags, comma-separated.
     pub tags: String,
     /// Private notes, never shown to anyone else.
@@ -70,17 +74,13 @@ pub async fn save_notes(
     edit: NotesEdit,
 ) -> Result<(), AppError> {
     let date_read = date(&edit.date_read)?;
-    let read_count = match edit.read_count.trim() {
-        "" => String::new(),
-        n => match n.parse::<u16>() {
-            Ok(n) if n <= 1_000 => n.to_string(),
-            _ => {
-                return Err(AppError::Invalid(
-                    "Times read is a whole number from 0 to 1,000.".into(),
-                ))
-            }
-        },
-    };
+    let read_count = count(&edit.read_count, "Times read")?;
+    let date_added = edit.date_added.as_deref().map(date).transpose()?;
+    let owned_copies = edit
+        .owned_copies
+        .as_deref()
+        .map(|n| count(n, "Copies owned"))
+        .transpose()?;
     let tags = tags(&edit.tags)?;
     let review = multiline(&edit.review, MAX_REVIEW, "review")?;
     let private_notes = multiline(&edit.private_notes, MAX_PRIVATE_NOTES, "private notes")?;
@@ -122,12 +122,31 @@ pub async fn save_notes(
     };
     d.date_read = date_read;
     d.read_count = read_count;
+    if let Some(added) = date_added {
+        d.date_added = added;
+    }
+    if let Some(owned) = owned_copies {
+        d.owned_copies = owned;
+    }
     d.private_notes = private_notes;
     state
         .store
         .keep_brought(user, book, &d, crate::backend::auth::now())?;
     state.store.flush_async().await?;
     Ok(())
+}
+
+/// A count a reader typed (times read, copies owned): 0–1,000, or empty; `what` names it.
+fn count(text: &str, what: &str) -> Result<String, AppError> {
+    match text.trim() {
+        "" => Ok(String::new()),
+        n => match n.parse::<u16>() {
+            Ok(n) if n <= 1_000 => Ok(n.to_string()),
+            _ => Err(AppError::Invalid(format!(
+                "{what} is a whole number from 0 to 1,000."
+            ))),
+        },
+    }
 }
 
 /// A date read as Goodreads writes it (`2024/03/09`), from `2024/3/9` or `2024-03-09`; empty
@@ -236,12 +255,14 @@ pub fn my_notes(state: &AppState, user: UserId, book: BookId) -> Result<Option<M
         date_added: d.date_added.trim().to_string(),
         private_notes: d.private_notes.trim().to_string(),
         read_count: d.read_count.trim().to_string(),
+        owned_copies: d.owned_copies.trim().to_string(),
     };
     let empty = notes.review_html.is_empty()
         && notes.date_read.is_empty()
         && notes.tags.is_empty()
         && notes.private_notes.is_empty()
-        && notes.read_count.is_empty();
+        && notes.read_count.is_empty()
+        && notes.owned_copies.is_empty();
     Ok((!empty).then_some(notes))
 }
 

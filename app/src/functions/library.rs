@@ -4,6 +4,9 @@
 //! reader saw accepted survives a crash of the server right after. A reader without an account
 //! gets an anonymous session on their first write.
 
+// `save_notes` takes one argument per field of its form (see there).
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 
 use crate::error::AppError;
@@ -81,8 +84,13 @@ pub async fn my_notes(isbn: String) -> Result<Option<crate::types::MyNotes>, App
 }
 
 /// Keep the reader's notes on a book (review, spoiler flag, date read, times read, tags,
-/// private notes), replacing what they had; a visitor gets an anonymous session, as when they
-/// rate. Answers the notes as the page shows them.
+/// private notes, and when sent, date added and copies owned), replacing what they had; a
+/// visitor gets an anonymous session, as when they rate. Answers the notes as the page shows
+/// them.
+///
+/// One argument per field of the book page's form, which posts them by name (with or without
+/// JavaScript): a struct argument would rename them `form[review]`. (The module allows the many
+/// arguments: the client half the macro writes does not carry an attribute put here.)
 #[allow(missing_docs)] // the arguments become undocumented fields of the request struct
 #[server(endpoint = "save_notes")]
 pub async fn save_notes(
@@ -93,6 +101,8 @@ pub async fn save_notes(
     read_count: String,
     tags: String,
     private_notes: String,
+    date_added: Option<String>,
+    owned_copies: Option<String>,
 ) -> Result<Option<crate::types::MyNotes>, AppError> {
     use crate::backend::{app_state, auth::session, library, notes};
     let state = app_state()?;
@@ -105,6 +115,8 @@ pub async fn save_notes(
         read_count,
         tags,
         private_notes,
+        date_added,
+        owned_copies,
     };
     notes::save_notes(&state, user, book, edit).await?;
     notes::my_notes(&state, user, book)

@@ -102,6 +102,14 @@ fn NotesSection(isbn: String, notes: Option<MyNotes>) -> impl IntoView {
                     <input name="read_count" inputmode="numeric" value=editing.read_count.clone() maxlength="4" />
                 </label>
                 <label>
+                    "Date added"
+                    <input name="date_added" placeholder="2024/01/20" value=editing.date_added.clone() maxlength="10" />
+                </label>
+                <label>
+                    "Copies owned"
+                    <input name="owned_copies" inputmode="numeric" value=editing.owned_copies.clone() maxlength="4" />
+                </label>
+                <label>
                     "Tags (comma-separated)"
                     <input name="tags" value=editing.tags.join(", ") maxlength="3000" />
                 </label>
@@ -124,6 +132,7 @@ fn MyNotesView(notes: MyNotes) -> impl IntoView {
         ("Read", notes.date_read.clone()),
         ("Added", notes.date_added.clone()),
         ("Times read", notes.read_count.clone()),
+        ("Copies owned", notes.owned_copies.clone()),
         ("Tags", notes.tags.join(", ")),
     ]
     .into_iter()
