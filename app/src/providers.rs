@@ -11,6 +11,14 @@ use crate::types::Reader;
 #[derive(Debug, Clone, Copy)]
 pub struct LibraryVersion(pub RwSignal<u64>);
 
+/// Bump the [`LibraryVersion`] after the server accepted a change to the reader's library
+/// (a rating, a shelf, notes, a goal), so what depends on it refetches.
+pub fn bump_library() {
+    if let Some(LibraryVersion(v)) = use_context::<LibraryVersion>() {
+        v.update(|n| *n += 1);
+    }
+}
+
 /// The current reader, loaded once per page (the header and pages read it).
 #[derive(Debug, Clone, Copy)]
 pub struct ReaderResource(pub Resource<Result<Option<Reader>, AppError>>);

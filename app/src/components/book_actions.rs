@@ -1,21 +1,15 @@
 //! What a reader can do with a book from any card: rate it (1–5 stars) and shelve it.
 //!
 //! Both update at once (optimistically) and roll back with a message if the server refuses.
-//! Every accepted change bumps [`LibraryVersion`], so lists that depend on the reader's library
+//! Every accepted change bumps [`LibraryVersion`](crate::providers::LibraryVersion), so lists that depend on the reader's library
 //! (recommendations, "My books") refetch in place.
 
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
 use crate::functions::library::{rate_book, shelve_book};
-use crate::providers::LibraryVersion;
+use crate::providers::bump_library;
 use crate::types::{MyState, Shelf};
-
-fn bump_library() {
-    if let Some(LibraryVersion(v)) = use_context::<LibraryVersion>() {
-        v.update(|n| *n += 1);
-    }
-}
 
 /// The star rating and the shelf menu of one book.
 #[component]

@@ -13,7 +13,7 @@ use crate::components::stars::{group_thousands, RatingSummary};
 use crate::functions::catalog::get_book_detail;
 use crate::functions::library::{my_notes, SaveNotes};
 use crate::functions::recs::get_similar_books;
-use crate::providers::LibraryVersion;
+use crate::providers::{bump_library, LibraryVersion};
 use crate::routes::account::{failure, FormError};
 use crate::types::{BookDetail, MyNotes};
 
@@ -68,9 +68,7 @@ fn NotesSection(isbn: String, notes: Option<MyNotes>) -> impl IntoView {
     let save = ServerAction::<SaveNotes>::new();
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
-            if let Some(LibraryVersion(v)) = use_context::<LibraryVersion>() {
-                v.update(|n| *n += 1);
-            }
+            bump_library();
         }
     });
     let editing = notes.clone().unwrap_or_default();

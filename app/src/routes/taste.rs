@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use crate::components::error_view::ErrorView;
 use crate::components::histogram::RatingHistogram;
 use crate::functions::recs::{my_taste, SetReadingGoal};
-use crate::providers::LibraryVersion;
+use crate::providers::{bump_library, LibraryVersion};
 use crate::routes::account::{failure, FormError};
 use crate::types::{ReadingGoal, Taste};
 
@@ -193,9 +193,7 @@ fn GoalView(goal: Option<ReadingGoal>, year: i32) -> impl IntoView {
     let save = ServerAction::<SetReadingGoal>::new();
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
-            if let Some(LibraryVersion(v)) = use_context::<LibraryVersion>() {
-                v.update(|n| *n += 1);
-            }
+            bump_library();
         }
     });
     let progress = goal.map(|g| {

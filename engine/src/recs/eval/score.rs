@@ -146,11 +146,7 @@ pub(super) fn score_model(
     let per_user: Vec<(Scores, Scores, Vec<u32>)> = cases
         .par_iter()
         .map(|c| {
-            let shown = Shown::new(model, rules, &c.profile, &c.train_isbns);
-            let (works, editions) = shown.rank(scorer, &c.profile, 20);
-            let (mut si, mut sw) = (Scores::default(), Scores::default());
-            si.add(&editions, &c.relevant_isbn);
-            sw.add(&works, &c.relevant_work);
+            let (si, sw, editions) = score_case(model, rules, scorer, c);
             let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             if d.is_multiple_of(1000) || d == total {
                 progress(&Progress {
@@ -175,6 +171,22 @@ pub(super) fn score_model(
     (si.mean(), sw.mean(), coverage, lists)
 }
 
+/// One reader's scores (per ISBN, per work) for the top 20 the model shows them, and the
+/// editions shown.
+fn score_case(
+    model: &TrainedModels,
+    rules: EvalRules,
+    scorer: &dyn Scorer,
+    c: &UserCase,
+) -> (Scores, Scores, Vec<u32>) {
+    let shown = Shown::new(model, rules, &c.profile, &c.train_isbns);
+    let (works, editions) = shown.rank(scorer, &c.profile, 20);
+    let (mut si, mut sw) = (Scores::default(), Scores::default());
+    si.add(&editions, &c.relevant_isbn);
+    sw.add(&works, &c.relevant_work);
+    (si, sw, editions)
+}
+
 /// The split to evaluate on: from files, or the protocol's hold-out.
 pub(super) fn the_split(config: &EvalConfig, dataset: &Dataset) -> Result<split::Split> {
     match (&config.train_file, &config.test_file) {
@@ -197,11 +209,7 @@ pub(super) fn score_cases(
     let (si, sw) = cases
         .par_iter()
         .map(|c| {
-            let shown = Shown::new(model, rules, &c.profile, &c.train_isbns);
-            let (works, editions) = shown.rank(scorer, &c.profile, 20);
-            let (mut si, mut sw) = (Scores::default(), Scores::default());
-            si.add(&editions, &c.relevant_isbn);
-            sw.add(&works, &c.relevant_work);
+            let (si, sw, _) = score_case(model, rules, scorer, c);
             (si, sw)
         })
         .reduce(
