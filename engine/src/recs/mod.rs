@@ -19,11 +19,14 @@
 //!   explanations ([`serve::Explanation`]);
 //! - [`onboarding`] and [`taste`]: the books a new reader is asked to rate, and a reader's
 //!   taste in numbers;
-//! - [`eval`]: `shelfwise eval` ([`eval::run`]) and `shelfwise train` ([`eval::train`]).
+//! - [`eval`]: `shelfwise eval` ([`eval::run`]) and `shelfwise train` ([`eval::train`]);
+//! - [`external_als`]: the ALS component trained elsewhere (Spark MLlib): the interactions
+//!   exported for it and the work factors read back.
 
 pub mod data;
 pub mod editions;
 pub mod eval;
+pub mod external_als;
 pub mod metrics;
 pub mod models;
 pub mod onboarding;
@@ -67,6 +70,10 @@ pub enum RecsError {
     /// A linear-algebra step failed (e.g. a Gram matrix that is not positive definite).
     #[error("linear algebra: {0}")]
     Linalg(String),
+    /// Model factors trained elsewhere do not fit this catalog or model (another catalog,
+    /// wrong dimensions, missing or unknown works, values that are not numbers).
+    #[error("item factors: {0}")]
+    Factors(String),
     /// A persisted model could not be encoded or decoded.
     #[error("model file: {0}")]
     Codec(#[from] postcard::Error),

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use super::{bump, dot, gemv_rows, has_fma, Contribution, Fma, Kernel, Plain, Reason, Scorer};
 use crate::recs::data::{row_of, transpose, Sparse, TrainMatrix};
 use crate::recs::rng::SplitMix64;
+use crate::recs::{RecsError, Result};
 
 /// Settings of [`Als`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -319,6 +320,70 @@ impl Als {
         model
     }
 
+    /// A model from work factors trained elsewhere (Spark MLlib's ALS, see
+    /// [`crate::recs::external_als`]): row `k` of `factors` (row-major, `items.len() ×
+    /// params.factors`) is work `items[k]` of a catalog of `n_works` works. Fold-in then works
+    /// as for a model trained here, with `params.alpha` as the confidence slope and
+    /// `params.regularization` as its λ; there are no training readers' factors.
+    ///
+    /// Refused ([`RecsError::Factors`]) when the sizes disagree, a work is out of the catalog
+    /// or repeated, or a factor is not finite: a model that would score garbage never loads.
+    pub fn from_item_factors(
+        params: AlsParams,
+        n_works: usize,
+        items: Vec<u32>,
+        factors: Vec<f32>,
+    ) -> Result<Als> {
+        let f = params.factors;
+        if f == 0 {
+            return Err(RecsError::Factors("zero latent factors".into()));
+        }
+        if factors.len() != items.len() * f {
+            return Err(RecsError::Factors(format!(
+                "{} values for {} works of {f} factors (expected {})",
+                factors.len(),
+                items.len(),
+                items.len() * f
+            )));
+        }
+        let mut position = vec![u32::MAX; n_works];
+        for (p, &w) in items.iter().enumerate() {
+            let slot = position.get_mut(w as usize).ok_or_else(|| {
+                RecsError::Factors(format!("work {w} is not in the catalog of {n_works} works"))
+            })?;
+            if *slot != u32::MAX {
+                return Err(RecsError::Factors(format!("work {w} has two factor rows")));
+            }
+            *slot = p as u32;
+        }
+        if let Some(k) = factors.iter().position(|v| !v.is_finite()) {
+            return Err(RecsError::Factors(format!(
+                "work {} has a factor that is not a finite number",
+                items[k / f]
+            )));
+        }
+        let gram = gram(&factors, f, params.regularization);
+        Ok(Als {
+            params,
+            items,
+            position,
+            item_factors: factors,
+            user_factors: Vec::new(),
+            gram,
+        })
+    }
+
+    /// The settings the model was trained (or loaded) with.
+    pub fn settings(&self) -> &AlsParams {
+        &self.params
+    }
+
+    /// The modelled works and their factors (row-major, one row of `settings().factors` per
+    /// work), e.g. to write them in the layout [`Als::from_item_factors`] reads.
+    pub fn work_factors(&self) -> (&[u32], &[f32]) {
+        (&self.items, &self.item_factors)
+    }
+
     /// The full training loss (O(users · works · f): for tests on small data only).
     pub fn loss(&self, m: &TrainMatrix) -> f64 {
         let f = self.params.factors;
@@ -490,5 +555,95 @@ impl super::Fit for Als {
                 total,
             })
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::Book;
+    use crate::recs::data::{Interaction, ItemIndex, TrainMatrix, Weighting};
+
+    /// 40 works, 60 readers with a taste for one of four blocks of works, and a model.
+    fn trained() -> (TrainMatrix, Als) {
+        let books = (0..40).map(|i| Book::new(&format!("K{i}"), &format!("Title {i}"), "A"));
+        let items = ItemIndex::from_books(books);
+        let mut rng = SplitMix64::new(3);
+        let mut train = Vec::new();
+        for user in 0..60u32 {
+            let block = user % 4;
+            for item in 0..40u32 {
+                let liked = item / 10 == block;
+                if rng.below(100) < if liked { 80 } else { 5 } {
+                    let rating = if liked { 9 } else { 0 };
+                    train.push(Interaction { user, item, rating });
+                }
+            }
+        }
+        let m = TrainMatrix::build(&items, &train, &Weighting::default());
+        let params = AlsParams {
+            factors: 6,
+            iterations: 8,
+            ..AlsParams::default()
+        };
+        let als = Als::train(&m, &params, |_, _| {});
+        (m, als)
+    }
+
+    #[test]
+    fn factors_from_elsewhere_fold_in_and_score_as_the_model_they_came_from() {
+        let (m, als) = trained();
+        let (items, factors) = als.work_factors();
+        let loaded = Als::from_item_factors(
+            *als.settings(),
+            m.work_users.len(),
+            items.to_vec(),
+            factors.to_vec(),
+        )
+        .unwrap();
+        assert_eq!(loaded.gram, als.gram);
+        let profile = m.row(5);
+        assert_eq!(loaded.fold_in(&profile), als.fold_in(&profile));
+        let (mut a, mut b) = (vec![0f32; 40], vec![0f32; 40]);
+        als.score(&profile, &mut a);
+        loaded.score(&profile, &mut b);
+        assert_eq!(a, b);
+        // A reader the model never saw folds in too, and likes their own block best.
+        let newcomer = [(0u32, 2.0f32), (1, 2.0), (2, 2.0)];
+        let mut scores = vec![0f32; 40];
+        loaded.score(&newcomer, &mut scores);
+        let best = (0..40)
+            .max_by(|&x, &y| scores[x].total_cmp(&scores[y]))
+            .unwrap();
+        assert!(best < 10, "best work {best}: {scores:?}");
+    }
+
+    #[test]
+    fn factors_that_do_not_fit_the_catalog_are_refused() {
+        let params = AlsParams {
+            factors: 2,
+            ..AlsParams::default()
+        };
+        let refused =
+            |items: Vec<u32>, factors: Vec<f32>, params: AlsParams| match Als::from_item_factors(
+                params, 3, items, factors,
+            ) {
+                Err(RecsError::Factors(why)) => why,
+                other => panic!("loaded: {other:?}"),
+            };
+        let why = refused(vec![0, 1], vec![0.1; 3], params);
+        assert!(why.contains("3 values for 2 works"), "{why}");
+        let why = refused(vec![0, 3], vec![0.1; 4], params);
+        assert!(why.contains("work 3 is not in the catalog"), "{why}");
+        let why = refused(vec![1, 1], vec![0.1; 4], params);
+        assert!(why.contains("work 1 has two"), "{why}");
+        let why = refused(vec![0, 2], vec![0.1, 0.2, f32::NAN, 0.3], params);
+        assert!(why.contains("work 2"), "{why}");
+        let zero = AlsParams {
+            factors: 0,
+            ..params
+        };
+        assert!(refused(vec![], vec![], zero).contains("zero"));
+        assert!(Als::from_item_factors(params, 3, vec![2, 0], vec![0.1; 4]).is_ok());
     }
 }
