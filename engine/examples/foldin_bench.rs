@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use engine::recs::eval::{load, DataSource};
 use engine::recs::models::ModelKind;
-use engine::recs::rng::SplitMix64;
+use engine::recs::serve::latency::{quantile, recommend_times, sample_readers, time_each};
 use engine::recs::serve::Request;
 use engine::recs::trained::{TrainParams, TrainedModels};
 
@@ -121,17 +121,7 @@ fn run(o: Options) -> Result<(), engine::recs::RecsError> {
         );
     }
     // Readers with 5+ ratings, sampled; each request is their full rating list.
-    let mut by_user: std::collections::BTreeMap<u32, Vec<(String, u8)>> = Default::default();
-    for r in &dataset.ratings {
-        by_user
-            .entry(r.user)
-            .or_default()
-            .push((dataset.items.keys[r.item as usize].clone(), r.rating));
-    }
-    let mut readers: Vec<Vec<(String, u8)>> =
-        by_user.into_values().filter(|r| r.len() >= 5).collect();
-    SplitMix64::new(11).shuffle(&mut readers);
-    readers.truncate(requests);
+    let readers = sample_readers(&dataset, 5, requests, 11);
     println!(
         "{} readers, catalog {} editions / {} works; fold-in + score + rules + top-10 + explanations",
         readers.len(),
@@ -147,15 +137,7 @@ fn run(o: Options) -> Result<(), engine::recs::RecsError> {
             "model", "p50 ms", "p99 ms", "max ms"
         );
         for kind in ModelKind::ALL {
-            let times = timed(&readers, |ratings| {
-                let req = Request {
-                    ratings: ratings.clone(),
-                    k: 10,
-                    ..Request::default()
-                };
-                model.serving().recommend(kind, &req).map(|r| r.len())
-            })?;
-            report(kind.name(), &times);
+            report(kind.name(), &recommend_times(&model, kind, &readers, 10)?);
         }
         for kind in [
             ModelKind::Knn,
@@ -164,7 +146,7 @@ fn run(o: Options) -> Result<(), engine::recs::RecsError> {
             ModelKind::Hybrid,
         ] {
             let none = Request::default();
-            let times = timed(&pages, |key| {
+            let times = time_each(&pages, |key| {
                 model
                     .serving()
                     .similar(kind, key, 10, &none)
@@ -176,24 +158,8 @@ fn run(o: Options) -> Result<(), engine::recs::RecsError> {
     Ok(())
 }
 
-/// Milliseconds per call of `f` over `inputs`, sorted.
-fn timed<T>(
-    inputs: &[T],
-    f: impl Fn(&T) -> Result<usize, engine::recs::RecsError>,
-) -> Result<Vec<f64>, engine::recs::RecsError> {
-    let mut times: Vec<f64> = Vec::with_capacity(inputs.len());
-    for input in inputs {
-        let t = Instant::now();
-        let out = f(input)?;
-        times.push(t.elapsed().as_secs_f64() * 1000.0);
-        std::hint::black_box(out);
-    }
-    times.sort_by(f64::total_cmp);
-    Ok(times)
-}
-
 fn report(name: &str, times: &[f64]) {
-    let q = |p: f64| times[((times.len() - 1) as f64 * p).round() as usize];
+    let q = |p: f64| quantile(times, p);
     println!(
         "{:<20} {:>8.2} {:>8.2} {:>8.2}",
         name,

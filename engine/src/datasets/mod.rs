@@ -9,7 +9,9 @@
 //!   into Goodreads rows; [`stars`]: their fractional stars on the 1–10 scale and back;
 //! - [`library`]: which of the three a file is, and its rows;
 //! - [`load`]: a dataset (or a store's own records) in the recommender's form;
-//! - [`formula`]: export cells kept from running as spreadsheet formulas.
+//! - [`formula`]: export cells kept from running as spreadsheet formulas;
+//! - [`synthetic`]: interaction data with Book-Crossing's shape at any multiple of its size,
+//!   written in its layout, for measuring costs as the data grows.
 //!
 //! The parsers stream rows into callbacks and record every rejected row in an
 //! [`ImportReport`](crate::records::ImportReport); the loaders collect them.
@@ -24,4 +26,5 @@ pub mod librarything;
 pub mod load;
 pub mod stars;
 pub mod storygraph;
+pub mod synthetic;
 mod year;

@@ -13,6 +13,16 @@
 //! LU inverse `numpy.linalg.inv` does. Peak memory is one n × n f32 matrix and an n × 256
 //! scratch: the inverse is written into the triangle the factor leaves free.
 //!
+//! That matrix grows with the square of the works kept, and the inverse's time with the cube, so
+//! the number of works n is chosen by a memory budget ([`EaseParams::with_memory_budget`],
+//! [`DEFAULT_MEMORY_BUDGET`]): the most read works whose training allocations
+//! ([`EaseParams::training_bytes`]: the matrix, the factorization's and the inverse's scratch,
+//! the pruned copy of `B`) fit in it, whatever the size of the catalog. The works beyond it get
+//! no EASE score; readers are still served them by the other models (the hybrid's kNN, ALS,
+//! content and popularity components score every work they know). What training needs besides
+//! is proportional to the interactions, not to n²: the training matrix every model shares, and
+//! EASE's copy of the interactions with its works (8 bytes each).
+//!
 //! A reader's score for work `j` is `Σ_i x_i B_ij` over their rated works `i` in the
 //! vocabulary, so each rated work's share of the score is exact. `B` is stored with row `i`
 //! contiguous so that scoring reads one contiguous slice per rated work.
@@ -33,8 +43,10 @@ pub struct EaseParams {
     pub lambda: f32,
     /// Works with fewer training readers are left out of the vocabulary.
     pub min_users: u32,
-    /// At most this many works (the most read) enter the vocabulary; bounds memory at
-    /// max_items² · 4 bytes during training.
+    /// At most this many works (the most read) enter the vocabulary; training allocates
+    /// [`EaseParams::training_bytes`]`(max_items)`, about max_items² · 4 bytes. Set it from a
+    /// memory budget with [`EaseParams::with_memory_budget`] (the default does, with
+    /// [`DEFAULT_MEMORY_BUDGET`]); it is what model files keep, so their layout is unchanged.
     pub max_items: usize,
     /// Each reader's row is scaled by `n_u^(−user_damping)` in the Gram matrix (n_u = their
     /// number of works), so a handful of readers with thousands of books do not dominate
@@ -49,17 +61,88 @@ pub struct EaseParams {
     pub keep_per_row: usize,
 }
 
+/// The default budget of EASE's training allocations, in bytes: about 18,000 works with the
+/// default pruning, the vocabulary size chosen on Book-Crossing before there was a budget (more
+/// works scored within the noise for more than twice the time, `docs/evaluation.md`).
+pub const DEFAULT_MEMORY_BUDGET: u64 = 1_400_000_000;
+
 impl Default for EaseParams {
     fn default() -> Self {
         EaseParams {
             lambda: 100.0,
             min_users: 5,
-            max_items: 18_000,
+            max_items: 0,
             user_damping: 0.0,
             // On Book-Crossing (`recs_eval --models ease --ease-keep 256`) the pruned matrix
             // scores as well as the dense one at a small fraction of its size
             // (bench/results/eval-*.txt).
             keep_per_row: 256,
+        }
+        .with_memory_budget(DEFAULT_MEMORY_BUDGET)
+    }
+}
+
+impl EaseParams {
+    /// The bytes training allocates for a vocabulary of `n` works, beyond what is proportional
+    /// to the interactions (see the module docs): the n × n Gram matrix (inverted and turned
+    /// into `B` in place), the Cholesky factorization's scratch, the inverse's n × 256 scratch
+    /// and diagonals, and, when `B` is pruned, the kept weights (gathered per row, then copied
+    /// into the model: twice) with each thread's n-long candidate buffer.
+    pub fn training_bytes(&self, n: usize) -> u64 {
+        let n64 = n as u64;
+        let matrix = 4 * n64 * n64;
+        // faer's scratch does not depend on the parallelism; `Par::Seq` here keeps a settings
+        // constructor from starting rayon's thread pool.
+        let factor = faer::linalg::cholesky::llt::factor::cholesky_in_place_scratch::<f32>(
+            n,
+            Par::Seq,
+            Default::default(),
+        )
+        .size_bytes() as u64;
+        let inverse = 4 * n64 * INVERSE_BLOCK.min(n) as u64 + 2 * 4 * n64;
+        let pruned = if self.keep_per_row > 0 && self.keep_per_row < n {
+            // rayon's pool has one thread per core unless RAYON_NUM_THREADS says otherwise.
+            let threads = std::env::var("RAYON_NUM_THREADS")
+                .ok()
+                .and_then(|v| v.parse::<u64>().ok())
+                .filter(|&t| t > 0)
+                .unwrap_or_else(|| {
+                    std::thread::available_parallelism().map_or(1, |t| t.get() as u64)
+                });
+            // Each row's kept pairs twice (a Vec of 24 bytes per row, then the model's slice
+            // and offsets), plus one n-long candidate buffer per thread.
+            2 * 8 * n64 * self.keep_per_row as u64 + 28 * n64 + 8 * n64 * threads
+        } else {
+            0
+        };
+        matrix + factor + inverse + pruned
+    }
+
+    /// The most works whose [`EaseParams::training_bytes`] fit in `budget` bytes.
+    pub fn works_within(&self, budget: u64) -> usize {
+        // training_bytes grows with n: the largest n within the budget, by bisection.
+        let (mut lo, mut hi) = (0usize, 1usize);
+        while self.training_bytes(hi) <= budget {
+            lo = hi;
+            hi *= 2;
+        }
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if self.training_bytes(mid) <= budget {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    /// These settings with `max_items` the most works whose training fits in `budget` bytes
+    /// ([`EaseParams::works_within`]). Set `keep_per_row` first: pruning takes memory too.
+    pub fn with_memory_budget(self, budget: u64) -> EaseParams {
+        EaseParams {
+            max_items: self.works_within(budget),
+            ..self
         }
     }
 }
@@ -97,20 +180,29 @@ fn vocabulary(work_users: &[u32], params: &EaseParams) -> Vec<u32> {
 fn gram(m: &TrainMatrix, vocab: &[u32], position: &[u32], damping: f32) -> Vec<f32> {
     let n = vocab.len();
     let scale = user_scale(m, damping);
-    // Users × vocabulary rows, so the inner loop never touches works outside it.
-    let rows: Vec<Vec<(u32, f32)>> = (0..m.by_user.rows())
-        .map(|u| {
-            let r = m.by_user.indptr().outer_inds_sz(u);
+    // Users × vocabulary rows (one flat CSR: 8 bytes per interaction with the vocabulary, no
+    // allocation per user), so the inner loop never touches works outside it.
+    let mut starts = Vec::with_capacity(m.by_user.rows() + 1);
+    // Sized exactly (a growing Vec could hold twice its length): each vocabulary work's readers.
+    let entries: usize = vocab
+        .iter()
+        .map(|&w| m.work_users[w as usize] as usize)
+        .sum();
+    let mut rows: Vec<(u32, f32)> = Vec::with_capacity(entries);
+    starts.push(0usize);
+    for (u, s) in scale.iter().enumerate() {
+        let r = m.by_user.indptr().outer_inds_sz(u);
+        rows.extend(
             m.by_user.indices()[r.clone()]
                 .iter()
                 .zip(&m.by_user.data()[r])
                 .filter_map(|(&w, &x)| {
                     let p = position[w as usize];
-                    (p != u32::MAX).then_some((p, x * scale[u]))
-                })
-                .collect()
-        })
-        .collect();
+                    (p != u32::MAX).then_some((p, x * s))
+                }),
+        );
+        starts.push(rows.len());
+    }
     let mut g = vec![0f32; n * n];
     g.par_chunks_mut(n).enumerate().for_each(|(col, out)| {
         let w = vocab[col] as usize;
@@ -119,8 +211,9 @@ fn gram(m: &TrainMatrix, vocab: &[u32], position: &[u32], damping: f32) -> Vec<f
             .iter()
             .zip(&m.by_work.data()[r])
         {
-            let xu = xu * scale[u as usize];
-            for &(p, x) in &rows[u as usize] {
+            let u = u as usize;
+            let xu = xu * scale[u];
+            for &(p, x) in &rows[starts[u]..starts[u + 1]] {
                 out[p as usize] += xu * x;
             }
         }
@@ -507,6 +600,56 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_default_budget_keeps_about_the_former_eighteen_thousand_works() {
+        let p = EaseParams::default();
+        assert!((17_500..=18_500).contains(&p.max_items), "{}", p.max_items);
+        assert!(p.training_bytes(p.max_items) <= DEFAULT_MEMORY_BUDGET);
+    }
+
+    proptest! {
+        /// The works chosen are the most whose training fits: one more would not.
+        #[test]
+        fn the_budget_keeps_the_most_works_that_fit(
+            budget in 0u64..20_000_000_000,
+            keep in prop::sample::select(vec![0usize, 64, 256]),
+        ) {
+            let p = EaseParams { keep_per_row: keep, ..EaseParams::default() };
+            let n = p.works_within(budget);
+            prop_assert!(n == 0 || p.training_bytes(n) <= budget);
+            prop_assert!(p.training_bytes(n + 1) > budget);
+            // The matrix alone is most of it.
+            prop_assert!(4 * (n as u64) * (n as u64) <= budget);
+        }
+    }
+
+    #[test]
+    fn beyond_the_budget_the_most_read_works_are_kept() {
+        // 40 works, work w read by w + 1 of 40 readers (readers 0..=w).
+        let books: Vec<crate::records::Book> = (0..40)
+            .map(|w| crate::records::Book::new(format!("K{w}"), format!("Title {w}"), "A B"))
+            .collect();
+        let items = crate::recs::data::ItemIndex::from_books(books);
+        let train: Vec<crate::recs::data::Interaction> = (0..40u32)
+            .flat_map(|w| {
+                (0..=w).map(move |user| crate::recs::data::Interaction {
+                    user,
+                    item: w,
+                    rating: 8,
+                })
+            })
+            .collect();
+        let m = TrainMatrix::build(&items, &train, &Default::default());
+        let params = EaseParams {
+            min_users: 1,
+            keep_per_row: 0,
+            ..EaseParams::default()
+        };
+        let budget = params.training_bytes(12);
+        let ease = Ease::train(&m, &params.with_memory_budget(budget)).unwrap();
+        assert_eq!(ease.vocab(), (28..40).collect::<Vec<u32>>());
     }
 
     #[test]

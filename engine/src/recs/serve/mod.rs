@@ -5,6 +5,7 @@
 //! The trained bundle is what training learned and what the model file holds; the rules are
 //! what the one serving it chooses, so the server can show two books an author in a row of ten
 //! while the evaluation scores the cap it was trained with, from the same file.
+//! [`latency`] times it per request, as the benchmarks measure it.
 //!
 //! Every list: never repeats a work the reader rated, shelved or marked not interested (any
 //! edition of it), shows each work once (as the edition [`super::editions`] picks for the
@@ -13,6 +14,7 @@
 
 mod cap;
 mod explain;
+pub mod latency;
 mod lists;
 mod rank;
 
