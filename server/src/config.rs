@@ -79,11 +79,32 @@ pub enum Command {
     Eval(EvalArgs),
     /// Train the recommendation models on everything in the store and save them
     /// (`DATA_DIR/model.bin`), so the server starts serving them at once.
-    Train,
+    Train(TrainArgs),
+    /// Write the interactions the ALS model trains on, for Spark (`spark/als.py`,
+    /// docs/spark.md): `DIR/interactions.csv` (`user,work,weight`) and `DIR/manifest.json`.
+    ExportAls(ExportAlsArgs),
     /// Back the store up into a new folder (while the server runs too: the server writes it).
     Backup(BackupArgs),
     /// Restore a backup into an empty store (the server stopped).
     Restore(RestoreArgs),
+}
+
+/// Options of `train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// A factor folder `spark/als.py` wrote from this store's `export-als`: its work factors
+    /// are the ALS component instead of the engine's own (every other model trains here).
+    /// Refused, and nothing saved, when it was written for another catalog or is incomplete.
+    /// Only this command reads it: a server's own retraining trains ALS itself.
+    #[arg(long, env = "SHELFWISE_ALS_FACTORS")]
+    pub als_factors: Option<PathBuf>,
+}
+
+/// Options of `export-als`.
+#[derive(Debug, Args)]
+pub struct ExportAlsArgs {
+    /// The folder to write (created if missing; its two files are replaced).
+    pub dir: PathBuf,
 }
 
 /// Options of `backup`.

@@ -6,6 +6,7 @@ pub mod backup;
 pub mod config;
 pub mod error;
 pub mod eval;
+pub mod external_als;
 pub mod import;
 pub mod listen;
 pub mod origin;

@@ -1,4 +1,4 @@
-//! `shelfwise serve | import book-crossing DIR | import goodbooks DIR | eval | backup DIR | restore DIR`.
+//! `shelfwise serve | import book-crossing DIR | import goodbooks DIR | eval | train | export-als DIR | backup DIR | restore DIR`.
 
 use clap::Parser;
 use shelfwise::config::{Cli, Command, LogFormat};
@@ -36,7 +36,8 @@ fn main() -> std::process::ExitCode {
             .and_then(|rt| rt.block_on(shelfwise::serve::run(&cli.global, args))),
         Command::Import(cmd) => shelfwise::import::run(&cli.global, cmd),
         Command::Eval(args) => shelfwise::eval::run(args),
-        Command::Train => shelfwise::train::run(&cli.global),
+        Command::Train(args) => shelfwise::train::run(&cli.global, args),
+        Command::ExportAls(args) => shelfwise::external_als::export(&cli.global, args),
         Command::Backup(args) => shelfwise::backup::run_backup(&cli.global, args),
         Command::Restore(args) => shelfwise::backup::run_restore(&cli.global, args),
     };

@@ -11,12 +11,13 @@ use engine::recs::trained::TrainedModels;
 use engine::recs::Progress;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::config::GlobalArgs;
+use crate::config::{GlobalArgs, TrainArgs};
 use crate::{Error, Result};
 
 /// Train every model on the store and persist it (`DATA_DIR/model.bin`); a running server
-/// picks it up at its next start or retrain.
-pub fn run(global: &GlobalArgs) -> Result<()> {
+/// picks it up at its next start or retrain. With `--als-factors`, ALS is Spark's
+/// ([`crate::external_als`]).
+pub fn run(global: &GlobalArgs, args: &TrainArgs) -> Result<()> {
     let (books, ratings) = {
         let store = Store::open(&global.store_dir(), global.cache_mb << 20)?;
         recommender::training_data(&store)?
@@ -31,7 +32,12 @@ pub fn run(global: &GlobalArgs) -> Result<()> {
     bar.enable_steady_tick(Duration::from_millis(200));
     let progress = |p: &Progress| bar.set_message(p.stage.clone());
     let started = Instant::now();
-    let (model, n) = train_and_save((books, ratings), &global.data_dir, &progress)?;
+    let (model, n) = train_and_save(
+        (books, ratings),
+        &global.data_dir,
+        args.als_factors.as_deref(),
+        &progress,
+    )?;
     bar.finish_and_clear();
     println!(
         "trained on {n} ratings in {:.1} s: {}",
@@ -50,17 +56,25 @@ pub fn run(global: &GlobalArgs) -> Result<()> {
     Ok(())
 }
 
-/// Train on what was read from the store and persist the model; returns it and the number
-/// of ratings it saw.
+/// Train on what was read from the store (ALS from the factor folder `als_factors` when
+/// given) and persist the model; returns it and the number of ratings it saw.
 fn train_and_save(
     (books, ratings): recommender::TrainingData,
     data_dir: &Path,
+    als_factors: Option<&Path>,
     progress: &(dyn Fn(&Progress) + Sync),
 ) -> Result<(TrainedModels, usize)> {
     let n = ratings.len();
-    let model =
-        TrainedModels::train_from_tuples(books, ratings, &recommender::serving_params(), progress)
-            .map_err(recommender::TrainError::from)?;
+    let model = match als_factors {
+        Some(dir) => crate::external_als::train_with_factors((books, ratings), dir, progress)?,
+        None => TrainedModels::train_from_tuples(
+            books,
+            ratings,
+            &recommender::serving_params(),
+            progress,
+        )
+        .map_err(recommender::TrainError::from)?,
+    };
     recommender::save_atomic(&model, &recommender::model_path(data_dir))?;
     Ok((model, n))
 }
@@ -94,7 +108,7 @@ pub fn retrain(store: &Store, data_dir: &Path, recommender: &Recommender) {
     let quiet = |_: &Progress| {};
     let trained = recommender::training_data(store)
         .map_err(Error::from)
-        .and_then(|data| train_and_save(data, data_dir, &quiet));
+        .and_then(|data| train_and_save(data, data_dir, None, &quiet));
     match trained {
         Ok((model, ratings)) => {
             recommender.install(model, ratings);

@@ -144,6 +144,20 @@ impl TrainedModels {
         params: &TrainParams,
         progress: ProgressFn<'_>,
     ) -> Result<TrainedModels> {
+        TrainedModels::fit_with_als(items, m, train, params, None, progress)
+    }
+
+    /// [`TrainedModels::fit`], with the ALS component given (`Some((model, seconds it took))`:
+    /// factors trained on Spark, [`super::external_als`]) instead of trained here; every
+    /// other model trains as usual.
+    pub fn fit_with_als(
+        items: ItemIndex,
+        m: &TrainMatrix,
+        train: &[Interaction],
+        params: &TrainParams,
+        given_als: Option<(Als, f64)>,
+        progress: ProgressFn<'_>,
+    ) -> Result<TrainedModels> {
         let wants =
             |k: ModelKind| params.models.contains(&k) || params.models.contains(&ModelKind::Hybrid);
         let mut secs = Vec::new();
@@ -175,7 +189,13 @@ impl TrainedModels {
         let popularity = fit.model::<Popularity>()?;
         let content = fit.wanted::<Content>(&wants)?;
         let knn = fit.wanted::<ItemKnn>(&wants)?;
-        let als = fit.wanted::<Als>(&wants)?;
+        let als = match given_als {
+            Some((als, seconds)) => {
+                fit.secs.push((ModelKind::Als, seconds));
+                Some(als)
+            }
+            None => fit.wanted::<Als>(&wants)?,
+        };
         let ease = fit.wanted::<Ease>(&wants)?;
         if params.models.contains(&ModelKind::Hybrid) {
             let sum: f64 = secs.iter().map(|s| s.1).sum();

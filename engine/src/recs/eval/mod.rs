@@ -407,6 +407,37 @@ pub fn run(config: &EvalConfig, progress: ProgressFn<'_>) -> Result<EvalReport> 
     })
 }
 
+/// One model of an already trained bundle scored on the held-out readers of `test` (those with
+/// a relevant held-out book; the first `max_users` of them), as its row of [`run`]'s table;
+/// `None` when the bundle lacks the model. For callers that train the bundle themselves, e.g.
+/// with ALS factors from Spark (`examples/spark_als.rs`).
+pub fn score_trained(
+    model: &TrainedModels,
+    kind: ModelKind,
+    m: &TrainMatrix,
+    test: &[Interaction],
+    protocol: &Protocol,
+    rules: EvalRules,
+    max_users: Option<usize>,
+) -> Option<ModelRow> {
+    let scorer = model.scorer(kind)?;
+    let cases = cases(&model.items, m, test, protocol, max_users);
+    let (isbn, work, coverage, _) =
+        score_model(model, rules, &*scorer, &cases, &|_| {}, kind.name());
+    let train_secs = model
+        .train_secs
+        .iter()
+        .find(|s| s.0 == kind)
+        .map_or(0.0, |s| s.1);
+    Some(ModelRow {
+        model: kind.name().to_string(),
+        isbn,
+        work,
+        coverage,
+        train_secs,
+    })
+}
+
 /// `shelfwise train`: train every model on all of a dataset's ratings (hybrid weights tuned on
 /// a validation split of them) and return the model to persist with [`TrainedModels::save`].
 pub fn train(
