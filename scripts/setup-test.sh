@@ -20,3 +20,22 @@ if [ ! -x end2end/node_modules/.bin/playwright ] || [ end2end/package-lock.json 
   say "installing Playwright from npm"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
+
+# The Spark check (scripts/spark-check.sh): a headless Java from Debian, and PySpark pinned from
+# PyPI into its own venv. 3.5 is the line EMR 7 runs, and it runs on Java 17.
+if ! command -v java >/dev/null 2>&1; then
+  say "installing Debian's Java for Spark"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+fi
+
+SPARK_VENV=target/spark-venv
+SPARK_PINS="pyspark==3.5.7 numpy==1.26.4"
+if [ "$(cat "$SPARK_VENV/.installed" 2>/dev/null)" != "$SPARK_PINS" ]; then
+  say "installing PySpark into $SPARK_VENV"
+  python3 -m venv "$SPARK_VENV"
+  # shellcheck disable=SC2086 # the pins are words
+  "$SPARK_VENV/bin/pip" install --quiet --disable-pip-version-check $SPARK_PINS
+  echo "$SPARK_PINS" > "$SPARK_VENV/.installed"
+fi
