@@ -344,8 +344,9 @@ pub struct MyNotes {
     pub tags: Vec<String>,
     /// Whether they marked the review as giving the plot away.
     pub spoiler: bool,
-    /// When they read it, as the file wrote it.
-    pub date_read: String,
+    /// Every reading, as the file or the form wrote them (`2024/03/09`, ranges
+    /// `2019/03/01-2019/03/15`), comma-separated.
+    pub dates_read: String,
     /// When they added it, as the file wrote it.
     pub date_added: String,
     /// Their private notes (plain text).

@@ -13,6 +13,7 @@ use app::functions::accounts::{
 };
 use app::functions::catalog::{add_book, get_book_detail, search_books};
 use app::functions::library::{get_my_books, my_notes, rate_book, save_notes, shelve_book};
+use app::functions::recs::my_taste;
 use app::types::{MyState, Shelf};
 use common::*;
 
@@ -651,14 +652,14 @@ async fn password_checks_beyond_the_hashing_turns_are_refused_and_not_counted() 
 fn notes_form(
     isbn: &str,
     review: &str,
-    date_read: &str,
+    dates_read: &str,
     tags: &str,
 ) -> impl std::future::Future<Output = Result<Option<app::types::MyNotes>, AppError>> {
     save_notes(
         isbn.into(),
         review.into(),
         Some("true".into()),
-        date_read.into(),
+        dates_read.into(),
         "2".into(),
         tags.into(),
         "Lent to Sam.".into(),
@@ -681,6 +682,7 @@ async fn notes_are_written_checked_kept_and_filter_my_books() {
     for (review, date, tags, needle) in [
         ("ok", "2024/02/30", "", "not a date"),
         ("ok", "yesterday", "", "not a date"),
+        ("ok", "2024/03/09-2024/03/01", "", "ends before it starts"),
         ("ok", "", &"x".repeat(61)[..], "at most 60"),
         (&"r".repeat(20_001)[..], "", "", "longer than 20000"),
     ] {
@@ -703,7 +705,7 @@ async fn notes_are_written_checked_kept_and_filter_my_books() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(notes.date_read, "2024/03/09");
+    assert_eq!(notes.dates_read, "2024/03/09");
     assert_eq!(notes.read_count, "2");
     assert_eq!(notes.date_added, "2023/12/25");
     assert_eq!(notes.owned_copies, "1");
@@ -715,6 +717,24 @@ async fn notes_are_written_checked_kept_and_filter_my_books() {
     );
     assert_eq!(notes.review_html, "Tense.<br>Read it in a day.");
     assert_eq!(notes.private_notes, "Lent to Sam.");
+    // A re-read: both readings kept, a range as a range, and each year counts its book.
+    let reread = b
+        .call(notes_form(
+            HUNGER_GAMES,
+            "",
+            "2019/3/1-2019/3/15\n2024-3-9",
+            "dystopia, Favorites",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(reread.dates_read, "2019/03/01-2019/03/15, 2024/03/09");
+    let taste = b.call(my_taste()).await.unwrap();
+    let years: Vec<(i32, u32)> = taste.years.iter().map(|y| (y.year, y.books)).collect();
+    assert!(
+        years.contains(&(2019, 1)) && years.contains(&(2024, 1)),
+        "{years:?}"
+    );
     // The rating is untouched, and a second book gets the same tag.
     assert_eq!(world.state.store.rating_count(), ratings);
     b.call(notes_form(TWILIGHT, "", "", "favorites"))

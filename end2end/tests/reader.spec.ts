@@ -135,7 +135,7 @@ test('a reader writes notes and tags, filters by tag, sets a goal and adds a boo
   await waitForHydration(page);
   await page.getByText('Add a review, dates read, tags or notes').click();
   await page.getByLabel('Review').fill('Loved the owl post.\nRead it <b>twice</b>.');
-  await page.getByLabel('Date read').fill('2024-3-9');
+  await page.getByLabel('Dates read').fill('2024-3-9');
   await page.getByLabel('Tags (comma-separated)').fill('magic, comfort-read');
   await saved(page, 'save_notes', () => page.getByRole('button', { name: 'Save notes' }).click());
   await expect(page.getByTestId('my-review')).toContainText('Loved the owl post.');
@@ -149,9 +149,9 @@ test('a reader writes notes and tags, filters by tag, sets a goal and adds a boo
     if (!(await edit.evaluate((d) => (d as HTMLDetailsElement).open))) {
       await edit.getByText('Edit my notes').click();
     }
-    await expect(page.getByLabel('Date read')).toBeVisible({ timeout: 1_000 });
+    await expect(page.getByLabel('Dates read')).toBeVisible({ timeout: 1_000 });
   }).toPass();
-  await page.getByLabel('Date read').fill('2024/02/30');
+  await page.getByLabel('Dates read').fill('2024/02/30');
   await page.getByRole('button', { name: 'Save notes' }).click();
   await expect(page.getByRole('alert').filter({ hasText: 'not a date' })).toBeVisible();
   // The browser logs the refused request (400) as a console error: the one this step expects.

@@ -872,3 +872,47 @@ async fn two_editions_matched_by_title_keep_both_rows() {
         assert!(exported.contains(review), "{review}: {exported}");
     }
 }
+
+#[tokio::test]
+async fn rows_for_one_book_are_all_kept_and_an_export_reads_back_the_same() {
+    let _one = common::one_at_a_time().await;
+    let site = site();
+    let ann = sign_up(&site.router, "same-book-rows").await;
+    // No ids at all (as StoryGraph writes): two editions of one work told apart by their
+    // titles only, and one ISBN listed twice (a re-read entered as a second row).
+    let csv = "Book Id,Title,Author,ISBN,ISBN13,My Rating,Exclusive Shelf,Date Read,My Review\n\
+               ,The Hunger Games,Suzanne Collins,,,5,read,2012/01/02,First read: gripping.\n\
+               ,The Hunger Games (Hunger Games #1),Suzanne Collins,,,4,read,2020/05/06,Reread: still good.\n\
+               ,Catching Fire,Suzanne Collins,0439023491,,4,read,2013/03/04,Second book.\n\
+               ,Catching Fire,Suzanne Collins,0439023491,,3,read,2021/07/08,Second book again: slower.\n";
+    let (summary, _) = import(&site.router, &ann, csv.as_bytes()).await;
+    assert_eq!(summary["rows"], 4, "{summary}");
+    let first = export_csv(&site.router, &ann).await;
+    for kept in [
+        "First read: gripping.",
+        "Reread: still good.",
+        "Second book.",
+        "Second book again: slower.",
+        "2021/07/08",
+    ] {
+        assert!(first.contains(kept), "{kept}: {first}");
+    }
+    assert_eq!(first.trim().lines().count(), 1 + 4, "{first}");
+    // The first row of a book gives its rating; the second is kept as it came.
+    let ann_books = library(&site.router, &ann).await;
+    assert_eq!(ann_books.len(), 3, "{ann_books:?}");
+
+    // The export read into a fresh account: the same books, the same ratings, every row.
+    let bob = sign_up(&site.router, "same-book-rows-2").await;
+    let (again, _) = import(&site.router, &bob, first.as_bytes()).await;
+    assert_eq!(again["rows"], 4, "{again}");
+    assert_eq!(again["created"], 0, "{again}");
+    assert_eq!(library(&site.router, &bob).await, ann_books);
+    let second = export_csv(&site.router, &bob).await;
+    let rows = |csv: &str| {
+        let mut r: Vec<String> = csv.lines().map(str::to_string).collect();
+        r.sort();
+        r
+    };
+    assert_eq!(rows(&second), rows(&first));
+}

@@ -8,6 +8,7 @@
 use std::collections::HashSet;
 
 use engine::datasets::goodreads::Details;
+use engine::datasets::storygraph::Reading;
 
 use crate::backend::state::AppState;
 use crate::backend::store::{BookId, UserId};
@@ -34,11 +35,13 @@ pub struct NotesEdit {
     pub review: String,
     /// Whether the review gives the plot away.
     pub spoiler: bool,
-    /// When they read it: `YYYY/MM/DD`, `YYYY-MM-DD`, or empty.
-    pub date_read: String,
+    /// When they read it: readings separated by commas or lines, each a date (`YYYY/MM/DD`,
+    /// `YYYY-MM-DD`) or a range of two (`2024/03/01-2024/03/09`, open at the end while
+    /// reading); empty for none.
+    pub dates_read: String,
     /// Times read: a whole number, or empty.
     pub read_count: String,
-    /// When they added it (same forms as `date_read`); `None` leaves it as it is.
+    /// When they added it (a date as in `dates_read`); `None` leaves it as it is.
     pub date_added: Option<String>,
     /// Copies they own: a whole number, or empty; `None` leaves it as it is.
     pub owned_copies: Option<String>,
@@ -73,7 +76,7 @@ pub async fn save_notes(
     book: BookId,
     edit: NotesEdit,
 ) -> Result<(), AppError> {
-    let date_read = date(&edit.date_read)?;
+    let readings = readings(&edit.dates_read)?;
     let read_count = count(&edit.read_count, "Times read")?;
     let date_added = edit.date_added.as_deref().map(date).transpose()?;
     let owned_copies = edit
@@ -120,7 +123,7 @@ pub async fn save_notes(
     } else {
         String::new()
     };
-    d.date_read = date_read;
+    d.set_readings(&readings);
     d.read_count = read_count;
     if let Some(added) = date_added {
         d.date_added = added;
@@ -181,6 +184,61 @@ fn date(text: &str) -> Result<String, AppError> {
         return Err(refuse());
     }
     Ok(format!("{y:04}/{m:02}/{d:02}"))
+}
+
+/// Most readings one book keeps.
+pub const MAX_READINGS: usize = 100;
+
+/// Readings a reader typed, separated by commas or lines: each a date or a range of two
+/// ([`date`]'s forms; `2024-03-01-2024-03-09` is split at the dash with a date on both sides),
+/// open at the end (`2024/03/01-`) while a reading is under way. A range that ends before it
+/// starts, or anything else, is refused.
+fn readings(text: &str) -> Result<Vec<Reading>, AppError> {
+    let mut out = Vec::new();
+    for piece in text
+        .split([',', '\n'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        if out.len() == MAX_READINGS {
+            return Err(AppError::Invalid(format!(
+                "At most {MAX_READINGS} readings are kept for a book."
+            )));
+        }
+        if let Ok(day) = date(piece) {
+            out.push(Reading {
+                started: None,
+                finished: Some(day),
+            });
+            continue;
+        }
+        let range = piece.match_indices('-').find_map(|(at, _)| {
+            let (start, end) = (piece[..at].trim(), piece[at + 1..].trim());
+            let start = date(start).ok().filter(|s| !s.is_empty())?;
+            let end = date(end).ok()?;
+            Some((start, end))
+        });
+        match range {
+            Some((start, end)) if end.is_empty() || start <= end => out.push(Reading {
+                started: Some(start),
+                finished: Some(end).filter(|e| !e.is_empty()),
+            }),
+            Some(_) => {
+                return Err(AppError::Invalid(format!(
+                    "\"{}\" ends before it starts.",
+                    piece.chars().take(30).collect::<String>()
+                )))
+            }
+            None => {
+                return Err(AppError::Invalid(format!(
+                    "\"{}\" is not a date: write it as 2024/03/09 (year, month, day), or \
+                     2024/03/01-2024/03/09 for a reading over several days.",
+                    piece.chars().take(30).collect::<String>()
+                )))
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Tags from a comma-separated list: each made safe like any reader's text
@@ -251,14 +309,19 @@ pub fn my_notes(state: &AppState, user: UserId, book: BookId) -> Result<Option<M
         review: d.review.clone(),
         tags: tags_of(&d),
         spoiler: d.spoiler.trim().eq_ignore_ascii_case("true"),
-        date_read: d.date_read.trim().to_string(),
+        dates_read: d
+            .readings()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
         date_added: d.date_added.trim().to_string(),
         private_notes: d.private_notes.trim().to_string(),
         read_count: d.read_count.trim().to_string(),
         owned_copies: d.owned_copies.trim().to_string(),
     };
     let empty = notes.review_html.is_empty()
-        && notes.date_read.is_empty()
+        && notes.dates_read.is_empty()
         && notes.tags.is_empty()
         && notes.private_notes.is_empty()
         && notes.read_count.is_empty()
@@ -318,5 +381,45 @@ mod tests {
         // Plain text is escaped, not interpreted.
         assert_eq!(clean_review("1 < 2 & 3 > 2"), "1 &lt; 2 &amp; 3 &gt; 2");
         assert_eq!(clean_review("  "), "");
+    }
+
+    fn r(started: Option<&str>, finished: Option<&str>) -> Reading {
+        Reading {
+            started: started.map(str::to_string),
+            finished: finished.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn readings_are_dates_and_ranges_in_one_form() {
+        assert_eq!(readings(" ").unwrap(), []);
+        assert_eq!(readings("2024-3-9").unwrap(), [r(None, Some("2024/03/09"))]);
+        assert_eq!(
+            readings("2019/3/1 - 2019/3/15,\n2021-06-02-2021-06-30, 2024/12/01-").unwrap(),
+            [
+                r(Some("2019/03/01"), Some("2019/03/15")),
+                r(Some("2021/06/02"), Some("2021/06/30")),
+                r(Some("2024/12/01"), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn readings_that_are_no_dates_are_refused() {
+        for bad in [
+            "2024/02/30",
+            "yesterday",
+            "2024/03/09-2024/03/01",
+            "-2024/03/01",
+            "2024/13/01-",
+        ] {
+            assert!(
+                matches!(readings(bad), Err(AppError::Invalid(_))),
+                "{bad} was taken"
+            );
+        }
+        let many = vec!["2020/01/01"; MAX_READINGS + 1].join(",");
+        assert!(readings(&many).is_err());
+        assert_eq!(readings(&many[11..]).unwrap().len(), MAX_READINGS);
     }
 }

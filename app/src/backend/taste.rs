@@ -1,7 +1,7 @@
 //! "My taste": the reader's top authors, decades and rating distribution (the engine counts
 //! them, [`engine::recs::taste`]), and what they read year by year.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use engine::datasets::goodreads::Details;
 
@@ -49,9 +49,10 @@ pub fn taste(
     })
 }
 
-/// Books and pages read per year. An imported book counts in the year of the date read its
-/// import gave (Goodreads `2017/04/23`, StoryGraph `2021-03-15`); a book the reader put on
-/// "Read" in the app, in the year they did; other books are not counted.
+/// Books and pages read per year. A book the reader brought or wrote dates read for counts in
+/// each year one of its readings ended (Goodreads `2017/04/23`, StoryGraph `2021-03-15` and
+/// its ranges; a re-read in another year counts there too, twice in one year once); a book the
+/// reader put on "Read" in the app, in the year they did; other books are not counted.
 pub fn reading_by_year(
     library: &[LibraryBook],
     brought: &HashMap<BookId, Details>,
@@ -61,27 +62,36 @@ pub fn reading_by_year(
         let details = brought.get(&b.book);
         // An imported book without a date read was read some time before the import, not in
         // the year of the import: it is not counted.
-        let year = match details {
-            Some(d) => year_of(&d.date_read),
-            None => b.entry.and_then(|e| {
-                (e.shelf == Some(Shelf::Read) && e.updated > 0)
-                    .then(|| time::OffsetDateTime::from_unix_timestamp(e.updated as i64).ok())
-                    .flatten()
-                    .map(|t| t.year())
-            }),
+        let read_in: BTreeSet<i32> = match details {
+            Some(d) => d
+                .readings()
+                .iter()
+                .filter_map(|r| r.finished.as_deref().and_then(year_of))
+                .collect(),
+            None => b
+                .entry
+                .and_then(|e| {
+                    (e.shelf == Some(Shelf::Read) && e.updated > 0)
+                        .then(|| time::OffsetDateTime::from_unix_timestamp(e.updated as i64).ok())
+                        .flatten()
+                        .map(|t| t.year())
+                })
+                .into_iter()
+                .collect(),
         };
-        let Some(year) = year else { continue };
         let pages = details
             .and_then(|d| d.pages.trim().parse::<u32>().ok())
             .filter(|&p| p <= MAX_PAGES)
             .unwrap_or(0);
-        let y = years.entry(year).or_insert(YearRead {
-            year,
-            books: 0,
-            pages: 0,
-        });
-        y.books += 1;
-        y.pages += pages;
+        for year in read_in {
+            let y = years.entry(year).or_insert(YearRead {
+                year,
+                books: 0,
+                pages: 0,
+            });
+            y.books += 1;
+            y.pages += pages;
+        }
     }
     years.into_values().collect()
 }
@@ -147,6 +157,8 @@ mod tests {
             read_at(5, None, 0),
             // Imported as read, without a date: not in the year of the import.
             read_at(6, Some(Shelf::Read), 1_609_459_200),
+            // Re-read: in 2018, twice in 2021 (counted once there), and under way in 2022.
+            read_at(7, Some(Shelf::Reading), 0),
         ];
         let brought = HashMap::from([
             (
@@ -173,10 +185,26 @@ mod tests {
                 },
             ),
             (6, Details::default()),
+            (
+                7,
+                Details {
+                    date_read: "2022/01/01".into(),
+                    other: vec![(
+                        "Dates Read".into(),
+                        "2018/01/01-2018/01/10, 2021/05/05, 2021/06/01, 2022/01/01-".into(),
+                    )],
+                    ..Details::default()
+                },
+            ),
         ]);
         assert_eq!(
             reading_by_year(&library, &brought),
             vec![
+                YearRead {
+                    year: 2018,
+                    books: 1,
+                    pages: 0
+                },
                 YearRead {
                     year: 2019,
                     books: 2,
@@ -184,7 +212,7 @@ mod tests {
                 },
                 YearRead {
                     year: 2021,
-                    books: 1,
+                    books: 2,
                     pages: 0
                 },
             ]

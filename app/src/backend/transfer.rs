@@ -229,11 +229,18 @@ pub fn import_bytes(
     for m in goodreads::match_rows(&catalog, rows) {
         let m = match m {
             Match::Matched { row, key, how } if how == MatchedBy::TitleAuthor && adds_books => {
-                let taken = catalog.find(&key).is_some_and(|b| claimed.contains(&b));
-                let own = row.new_book().filter(|b| b.key != key);
-                match own {
-                    Some(_) if taken => Match::Unmatched { row },
-                    _ => Match::Matched { row, key, how },
+                let free = goodreads::title_matches(&catalog, &row)
+                    .into_iter()
+                    .find(|k| catalog.find(k).is_some_and(|b| !claimed.contains(&b)));
+                let own_is_new = row
+                    .new_book()
+                    .is_some_and(|b| catalog.find(&b.key).is_none());
+                match free {
+                    Some(key) => Match::Matched { row, key, how },
+                    None if own_is_new => Match::Unmatched { row },
+                    // Every book it may be is taken and its own is one of them: a further row
+                    // for that book, kept beside the first (`one_row_per_book`).
+                    None => Match::Matched { row, key, how },
                 }
             }
             m => m,
@@ -291,16 +298,19 @@ pub fn import_bytes(
                 shelf: shelf.map(Some),
             },
             details: row.details,
+            more: vec![],
         });
     }
+    let targets: Vec<Target> = rows_out.iter().map(|r| r.target).collect();
+    let rows_out = one_row_per_book(rows_out);
     let added = state
         .store
         .import_library(user, &new_books, &rows_out, now)?;
     // Rows naming a book the import created count as created once, the others as matched
     // (a book another reader added since the catalog was read, or a repeated row).
     let mut counted = vec![false; added.len()];
-    for row in &rows_out {
-        if let Target::New(i) = row.target {
+    for target in targets {
+        if let Target::New(i) = target {
             if added[i].1 && !counted[i] {
                 counted[i] = true;
                 summary.created += 1;
@@ -322,6 +332,25 @@ pub fn import_bytes(
         "library import"
     );
     Ok(summary)
+}
+
+/// The rows of a file grouped by book, in the file's order: a book's first row is the one its
+/// rating and shelf come from, and the file's later rows for the same book (the same ISBN twice,
+/// a book read twice listed twice) are kept whole beside it ([`ImportedRow::more`]), so nothing
+/// the reader brought is lost and an export gives every row back in the same order.
+fn one_row_per_book(rows: Vec<ImportedRow>) -> Vec<ImportedRow> {
+    let mut first: HashMap<Target, usize> = HashMap::new();
+    let mut out: Vec<ImportedRow> = Vec::with_capacity(rows.len());
+    for row in rows {
+        match first.get(&row.target) {
+            Some(&i) => out[i].more.push(row.details),
+            None => {
+                first.insert(row.target, out.len());
+                out.push(row);
+            }
+        }
+    }
+    out
 }
 
 /// The source's own ids of a row that becomes a catalog book: Goodreads' `Book Id`, or
@@ -397,6 +426,7 @@ fn export_rows(
     let library = state.store.library_of(user)?;
     let mut brought: std::collections::HashMap<_, _> =
         state.store.brought_of(user)?.into_iter().collect();
+    let mut more = state.store.brought_more_of(user)?;
     let catalog = state.catalog();
     Ok(library
         .iter()
@@ -427,8 +457,27 @@ fn export_rows(
             };
             let date = crate::backend::library::date(updated);
             row.date_added = (!date.is_empty()).then(|| date.replace('-', "/"));
-            Some((row, shelf, updated))
+            // The file's further rows for this book, each as it came: its own stars and shelf.
+            let further = more
+                .remove(&b.book)
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |d| {
+                    let mut extra = ExportRow::for_book(book);
+                    extra.stars = d
+                        .my_rating
+                        .trim()
+                        .parse::<u8>()
+                        .ok()
+                        .filter(|s| (1..=5).contains(s));
+                    extra.shelf = goodreads::Shelf::parse(d.exclusive_shelf.trim());
+                    extra.own_shelf = d.custom_shelf().map(str::to_string);
+                    extra.details = Some(d);
+                    (extra, shelf, updated)
+                });
+            Some(std::iter::once((row, shelf, updated)).chain(further))
         })
+        .flatten()
         .collect())
 }
 
@@ -511,6 +560,9 @@ struct JsonBook {
     updated: String,
     /// The row the reader imported for this book, every column, if they did.
     imported: Option<goodreads::Details>,
+    /// The same file's further rows for this book, every column (see `ImportedRow::more`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    also_imported: Vec<goodreads::Details>,
 }
 
 /// `GET /export/shelfwise.json`: everything, including "not interested".
@@ -534,6 +586,10 @@ pub async fn export_json(State(state): State<AppState>, headers: HeaderMap) -> R
         Ok(b) => b.into_iter().collect(),
         Err(e) => return error_response(AppError::from(e), cookies),
     };
+    let mut more = match state.store.brought_more_of(current.user()) {
+        Ok(m) => m,
+        Err(e) => return error_response(AppError::from(e), cookies),
+    };
     let catalog = state.catalog();
     let books: Vec<JsonBook> = library
         .iter()
@@ -550,6 +606,7 @@ pub async fn export_json(State(state): State<AppState>, headers: HeaderMap) -> R
                 shelf: mine.shelf.map(|s| s.slug()),
                 updated: crate::backend::library::date(b.entry.map(|e| e.updated).unwrap_or(0)),
                 imported: brought.remove(&b.book),
+                also_imported: more.remove(&b.book).unwrap_or_default(),
             })
         })
         .collect();

@@ -97,7 +97,7 @@ pub async fn save_notes(
     isbn: String,
     review: String,
     spoiler: Option<String>,
-    date_read: String,
+    dates_read: String,
     read_count: String,
     tags: String,
     private_notes: String,
@@ -111,7 +111,7 @@ pub async fn save_notes(
     let edit = notes::NotesEdit {
         review,
         spoiler: spoiler.is_some_and(|s| !s.is_empty() && s != "false"),
-        date_read,
+        dates_read,
         read_count,
         tags,
         private_notes,

@@ -92,8 +92,8 @@ fn NotesSection(isbn: String, notes: Option<MyNotes>) -> impl IntoView {
                     " It gives the plot away"
                 </label>
                 <label>
-                    "Date read"
-                    <input name="date_read" placeholder="2024/03/09" value=editing.date_read.clone() maxlength="10" />
+                    "Dates read (a date, or a range for each reading)"
+                    <input name="dates_read" placeholder="2024/03/09, 2019/03/01-2019/03/15" value=editing.dates_read.clone() maxlength="2300" />
                 </label>
                 <label>
                     "Times read"
@@ -127,7 +127,7 @@ fn NotesSection(isbn: String, notes: Option<MyNotes>) -> impl IntoView {
 #[component]
 fn MyNotesView(notes: MyNotes) -> impl IntoView {
     let facts: Vec<(&'static str, String)> = [
-        ("Read", notes.date_read.clone()),
+        ("Read", notes.dates_read.clone()),
         ("Added", notes.date_added.clone()),
         ("Times read", notes.read_count.clone()),
         ("Copies owned", notes.owned_copies.clone()),

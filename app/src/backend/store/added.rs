@@ -15,7 +15,7 @@ use engine::datasets::goodreads::Details;
 use engine::records::Book;
 
 /// The book an imported row goes to: a catalog book, or one of the books the import adds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Target {
     /// A book the catalog has.
     Book(BookId),
@@ -32,6 +32,10 @@ pub struct ImportedRow {
     pub change: Change,
     /// Every column the reader brought.
     pub details: Details,
+    /// The file's further rows for the same book (a duplicate row, two readings or editions
+    /// the catalog cannot tell apart), kept whole beside `details` and exported after it;
+    /// their ratings and shelves are not applied (the first row's are).
+    pub more: Vec<Details>,
 }
 
 /// Where an added book came from.
@@ -95,9 +99,10 @@ impl Store {
             &self.origins,
             &self.book_keys,
             &self.meta,
+            &self.brought_more,
         )
             .transaction(
-                |(by_user, by_book, library, brought, books, origins, keys, meta)| {
+                |(by_user, by_book, library, brought, books, origins, keys, meta, more)| {
                     let mut ids = Vec::with_capacity(new_books.len());
                     for ((book, _), (book_bytes, origin_bytes)) in new_books.iter().zip(&encoded) {
                         if let Some(id) = keys.get(book.key.as_bytes())? {
@@ -122,10 +127,11 @@ impl Store {
                         };
                         let change = Change { book, ..row.change };
                         apply(
-                            (by_user, by_book, library, brought),
+                            (by_user, by_book, library, brought, more),
                             user,
                             &change,
                             Some(&row.details),
+                            Some(&row.more),
                             now,
                         )?;
                     }
@@ -223,6 +229,7 @@ mod tests {
                 review: review.into(),
                 ..Details::default()
             },
+            more: vec![],
         }
     }
 

@@ -4,7 +4,9 @@
 //! Ratings live in the two rating trees with the dataset's (so training sees them); the
 //! `library` tree holds, per (user, book), the shelf and when the reader last acted on it; the
 //! `brought` tree, per (user, book), the row a reader imported, every column of it (dates read,
-//! review, notes, tags, their own exclusive shelf...), so that an export gives it back.
+//! review, notes, tags, their own exclusive shelf...), so that an export gives it back; and
+//! `brought_more`, per (user, book), the further rows the same file had for that book (a row
+//! repeated, two readings or editions the catalog cannot tell apart), so that none is lost.
 //! Every change of one reader's book is one transaction over all four trees, so a crash never
 //! leaves a rating without its entry or one rating tree ahead of the other.
 
@@ -130,18 +132,21 @@ type Tx = (
     TransactionalTree,
     TransactionalTree,
     TransactionalTree,
+    TransactionalTree,
 );
-/// The four trees of readers' books inside a transaction (of those four, or of more).
+/// The five trees of readers' books inside a transaction (of those five, or of more):
+/// ratings by user, by book, library, brought, brought_more.
 pub(super) type Trees<'a> = (
+    &'a TransactionalTree,
     &'a TransactionalTree,
     &'a TransactionalTree,
     &'a TransactionalTree,
     &'a TransactionalTree,
 );
 
-/// The four trees of a [`Tx`], as [`apply`] takes them.
+/// The five trees of a [`Tx`], as [`apply`] takes them.
 fn trees(tx: &Tx) -> Trees<'_> {
-    (&tx.0, &tx.1, &tx.2, &tx.3)
+    (&tx.0, &tx.1, &tx.2, &tx.3, &tx.4)
 }
 type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
 
@@ -154,7 +159,7 @@ impl Store {
             .any(|c| matches!(c.rating, Some(Some(_))) || matches!(c.shelf, Some(Some(_))));
         self.write_books(&[user], adds, |tx| {
             for change in changes {
-                apply(trees(tx), user, change, None, now)?;
+                apply(trees(tx), user, change, None, None, now)?;
             }
             Ok(())
         })
@@ -176,7 +181,7 @@ impl Store {
             shelf: None,
         };
         self.write_books(&[user], true, |tx| {
-            apply(trees(tx), user, &change, Some(details), now)
+            apply(trees(tx), user, &change, Some(details), None, now)
         })
     }
 
@@ -211,6 +216,7 @@ impl Store {
             &self.ratings_by_book,
             &self.library,
             &self.brought,
+            &self.brought_more,
         )
             .transaction(|trees| body(trees))
             .map_err(StoreError::from);
@@ -224,6 +230,21 @@ impl Store {
             .get(pair(user, book))?
             .map(|v| decode(&v))
             .transpose()
+    }
+
+    /// The further rows a reader's import brought for books it had a row for already, by book.
+    pub fn brought_more_of(
+        &self,
+        user: UserId,
+    ) -> StoreResult<std::collections::HashMap<BookId, Vec<Details>>> {
+        self.brought_more
+            .scan_prefix(user.to_be_bytes())
+            .map(|kv| {
+                let (k, v) = kv?;
+                let (_, book) = split_pair(&k, "brought_more")?;
+                Ok((book, decode(&v)?))
+            })
+            .collect()
     }
 
     /// What the reader brought for one book in an import (every column), if anything.
@@ -291,6 +312,7 @@ impl Store {
         let books = self.library_of(from)?;
         let brought: std::collections::HashMap<BookId, Details> =
             self.brought_of(from)?.into_iter().collect();
+        let more = self.brought_more_of(from)?;
         let changes: Vec<(Change, Change)> = books
             .iter()
             .map(|b| {
@@ -310,8 +332,9 @@ impl Store {
             .collect();
         self.write_books(&[from, into], true, |tx| {
             for (add, remove) in &changes {
-                apply(trees(tx), into, add, brought.get(&add.book), now)?;
-                apply(trees(tx), from, remove, None, now)?;
+                let rows = more.get(&add.book).map(Vec::as_slice);
+                apply(trees(tx), into, add, brought.get(&add.book), rows, now)?;
+                apply(trees(tx), from, remove, None, None, now)?;
             }
             Ok(())
         })?;
@@ -319,8 +342,9 @@ impl Store {
     }
 }
 
-/// One change inside a transaction, with the row the reader brought when it is an import. A
-/// book whose rating and shelf are both cleared leaves no trace (the row brought goes too);
+/// One change inside a transaction, with the row the reader brought when it is an import (and
+/// the file's further rows for the book: `Some` replaces those kept, `None` leaves them). A
+/// book whose rating and shelf are both cleared leaves no trace (the rows brought go too);
 /// an imported book stays in the library while its row is kept (a reader's own exclusive
 /// shelf, `paused`, is neither a rating nor a shelf of Shelfwise's).
 pub(super) fn apply(
@@ -328,9 +352,10 @@ pub(super) fn apply(
     user: UserId,
     change: &Change,
     brought: Option<&Details>,
+    more: Option<&[Details]>,
     now: u64,
 ) -> TxResult<()> {
-    let (by_user, by_book, library, brought_tree) = trees;
+    let (by_user, by_book, library, brought_tree, more_tree) = trees;
     let key = pair(user, change.book);
     let cleared = change.rating == Some(None) && change.shelf == Some(None);
     let kept = match brought {
@@ -338,10 +363,22 @@ pub(super) fn apply(
             let bytes = postcard::to_stdvec(d)
                 .map_err(|e| ConflictableTransactionError::Abort(StoreError::Codec(e)))?;
             brought_tree.insert(&key[..], bytes)?;
+            match more {
+                Some([]) => {
+                    more_tree.remove(&key[..])?;
+                }
+                Some(rows) => {
+                    let bytes = postcard::to_stdvec(rows)
+                        .map_err(|e| ConflictableTransactionError::Abort(StoreError::Codec(e)))?;
+                    more_tree.insert(&key[..], bytes)?;
+                }
+                None => {}
+            }
             true
         }
         None if cleared => {
             brought_tree.remove(&key[..])?;
+            more_tree.remove(&key[..])?;
             false
         }
         None => brought_tree.get(key)?.is_some(),

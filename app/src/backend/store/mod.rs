@@ -13,6 +13,7 @@
 //! | `meta`            | name                        | counters, import stamps |
 //! | `library`         | user id, book id            | postcard shelf + time   |
 //! | `brought`         | user id, book id            | postcard import row     |
+//! | `brought_more`    | user id, book id            | postcard rows, 2nd on   |
 //! | `origins`         | book id (readers' books)    | postcard [`added::Origin`] |
 //! | `throttle`        | rule and subject            | see [`throttle`]        |
 //!
@@ -132,6 +133,8 @@ pub struct Store {
     library: sled::Tree,
     /// What a reader brought for a book in an import, every column (see [`library`]).
     brought: sled::Tree,
+    /// The further rows one import brought for the same book (see [`library`]).
+    brought_more: sled::Tree,
     /// Where books readers added came from (see [`added`]).
     origins: sled::Tree,
     accounts: sled::Tree,
@@ -180,6 +183,7 @@ impl Store {
             meta: db.open_tree("meta")?,
             library: db.open_tree("library")?,
             brought: db.open_tree("brought")?,
+            brought_more: db.open_tree("brought_more")?,
             origins: db.open_tree("origins")?,
             accounts: db.open_tree("accounts")?,
             sessions: db.open_tree("sessions")?,

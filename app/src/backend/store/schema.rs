@@ -15,7 +15,8 @@
 //! | 1       | before versions (through 2026-12-04)                                  |
 //! | 2       | a reader's import summary counts books matched by id and books created |
 //!
-//! Trees added without changing any existing record (`brought`, `origins`) need no step.
+//! Trees added without changing any existing record (`brought`, `origins`, `brought_more`)
+//! need no step.
 
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};

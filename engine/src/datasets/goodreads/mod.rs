@@ -29,6 +29,7 @@
 
 use std::io::Read;
 
+use super::storygraph::{read_dates, Reading};
 use crate::catalog::Catalog;
 use crate::records::{Book, Rating, Rejection};
 use crate::{isbn, text, Error, Result};
@@ -212,6 +213,43 @@ impl Details {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Every reading of the book, in the order written: the [`DATES_READ`] column when the row
+    /// has readings there (StoryGraph's list, or one the book page's form wrote), else `Date
+    /// Read` alone; none when neither has a date.
+    pub fn readings(&self) -> Vec<Reading> {
+        match self.kept(DATES_READ).map(read_dates) {
+            Some(list) if !list.is_empty() => list,
+            _ => Some(self.date_read.trim())
+                .filter(|d| !d.is_empty())
+                .map(|d| Reading {
+                    started: None,
+                    finished: Some(d.to_string()),
+                })
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    /// Replace the readings: `Date Read` becomes the latest one's end (its start when it is
+    /// under way), and [`DATES_READ`] lists them all when one date cannot say it (several
+    /// readings, or a range) or when the row had that column already. Dates are expected in one
+    /// sortable form (`2024/03/09`), as the form writes them.
+    pub fn set_readings(&mut self, readings: &[Reading]) {
+        let when = |r: &Reading| r.finished.clone().or_else(|| r.started.clone());
+        self.date_read = readings.iter().filter_map(when).max().unwrap_or_default();
+        let needs_list = readings.len() > 1 || readings.iter().any(|r| r.started.is_some());
+        let list = readings
+            .iter()
+            .map(Reading::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        match self.other.iter_mut().find(|(n, _)| n == DATES_READ) {
+            Some((_, cell)) => *cell = list,
+            None if needs_list => self.other.push((DATES_READ.to_string(), list)),
+            None => {}
+        }
+    }
+
     /// The reader's own exclusive shelf (`did-not-finish`, `paused`...), when it is not one of
     /// Goodreads' three built-in ones.
     pub fn custom_shelf(&self) -> Option<&str> {
@@ -219,6 +257,11 @@ impl Details {
         (!name.is_empty() && Shelf::parse(name).is_none()).then_some(name)
     }
 }
+
+/// The column that lists every reading of a book, as StoryGraph names it: kept by name in
+/// [`Details::other`] (Goodreads' own layout has one `Date Read`), so both exports give every
+/// reading back.
+pub const DATES_READ: &str = "Dates Read";
 
 /// Longest title kept for a book a reader brings (characters).
 pub const MAX_TITLE: usize = 500;
@@ -415,10 +458,8 @@ pub fn read_export(
 }
 
 /// Match rows to catalog books, in order: the `ISBN` column, then the `ISBN13` column (a 978
-/// ISBN-13 as its ISBN-10), then Goodreads' `Book Id`, then title and first author: the book an
-/// earlier import made of them ([`GoodreadsRow::new_book`]'s `rd:` key) if there is one, else
-/// the work's edition ([`Catalog::find_work`], which ignores the series suffix). Each row costs
-/// a few hash lookups.
+/// ISBN-13 as its ISBN-10), then Goodreads' `Book Id`, then title and first author (the first
+/// of [`title_matches`]). Each row costs a few hash lookups.
 pub fn match_rows(catalog: &Catalog, rows: Vec<GoodreadsRow>) -> Vec<Match> {
     rows.into_iter()
         .map(|row| match find(catalog, &row) {
@@ -451,20 +492,36 @@ fn find(catalog: &Catalog, row: &GoodreadsRow) -> Option<(String, MatchedBy)> {
         // Nothing to match on: an all-punctuation title would meet other such titles.
         return None;
     }
-    // The book an earlier import made of this title and author (its `rd:` key), rather than
-    // whichever edition now stands for the work: a reader's export read back, or the same
-    // file imported again, lands on the same books even after the catalog grouped that one
-    // with another edition.
+    let key = title_matches(catalog, row).into_iter().next()?;
+    Some((key, MatchedBy::TitleAuthor))
+}
+
+/// The catalog books a row may be by its title and first author, the likeliest first: the
+/// book an earlier import made of them (its `rd:` key, [`GoodreadsRow::new_book`]), and the
+/// edition that stands for their work ([`Catalog::find_work`], which ignores the series
+/// suffix). The made book comes first when it bears the row's own title, so a reader's export
+/// read back, or the same file imported again, lands on the same books even after the catalog
+/// grouped that one with another edition; else the work's edition does (a reader's two
+/// editions of one work were split between them, and each row goes back to its own). An
+/// import takes the next one when a row of the same file took the first.
+pub fn title_matches(catalog: &Catalog, row: &GoodreadsRow) -> Vec<String> {
     let made = row
         .new_book()
         .map(|b| b.key)
-        .filter(|k| k.starts_with("rd:") && catalog.find(k).is_some());
-    if let Some(key) = made {
-        return Some((key, MatchedBy::TitleAuthor));
-    }
-    let work = catalog.work(catalog.find_work(&row.title, &row.author)?)?;
-    let book = catalog.book(work.representative())?;
-    Some((book.key.clone(), MatchedBy::TitleAuthor))
+        .filter(|k| k.starts_with("rd:"))
+        .and_then(|k| catalog.book(catalog.find(&k)?));
+    let edition = catalog
+        .find_work(&row.title, &row.author)
+        .and_then(|w| catalog.work(w))
+        .and_then(|w| catalog.book(w.representative()));
+    let own_title = text::fold(&row.title);
+    let mut books: Vec<&Book> = match (made, edition) {
+        (Some(m), Some(e)) if text::fold(&m.title) == own_title => vec![m, e],
+        (Some(m), Some(e)) => vec![e, m],
+        (m, e) => m.into_iter().chain(e).collect(),
+    };
+    books.dedup_by(|a, b| a.key == b.key);
+    books.into_iter().map(|b| b.key.clone()).collect()
 }
 
 /// An ISBN field without Goodreads' `="..."` wrapper, spaces and hyphens; `None` when empty.

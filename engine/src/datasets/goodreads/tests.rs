@@ -666,3 +666,85 @@ fn notes_on_a_catalog_book_start_from_its_own_fields() {
     );
     assert!(d.review.is_empty() && d.bookshelves.is_empty() && d.date_read.is_empty());
 }
+
+fn reading(started: Option<&str>, finished: Option<&str>) -> Reading {
+    Reading {
+        started: started.map(str::to_string),
+        finished: finished.map(str::to_string),
+    }
+}
+
+#[test]
+fn readings_come_from_dates_read_else_date_read() {
+    let mut d = Details {
+        date_read: "2012/05/01".into(),
+        ..Details::default()
+    };
+    assert_eq!(d.readings(), [reading(None, Some("2012/05/01"))]);
+    // StoryGraph's list wins over the one date; an empty list falls back to it.
+    d.other.push((DATES_READ.into(), String::new()));
+    assert_eq!(d.readings(), [reading(None, Some("2012/05/01"))]);
+    d.other[0].1 = "2010/01/02-2010/01/20, 2012/05/01".into();
+    assert_eq!(
+        d.readings(),
+        [
+            reading(Some("2010/01/02"), Some("2010/01/20")),
+            reading(None, Some("2012/05/01"))
+        ]
+    );
+    assert!(Details::default().readings().is_empty());
+}
+
+#[test]
+fn one_date_read_stays_goodreads_own_column() {
+    let mut d = Details::default();
+    d.set_readings(&[reading(None, Some("2024/03/09"))]);
+    assert_eq!(d.date_read, "2024/03/09");
+    assert!(d.other.is_empty(), "one date needs no extra column");
+    d.set_readings(&[]);
+    assert_eq!(d.date_read, "");
+}
+
+#[test]
+fn several_readings_are_listed_and_the_latest_is_the_date_read() {
+    let mut d = Details::default();
+    let list = [
+        reading(None, Some("2023/11/30")),
+        reading(Some("2019/03/01"), Some("2019/03/15")),
+        reading(Some("2024/12/01"), None),
+    ];
+    d.set_readings(&list);
+    assert_eq!(d.date_read, "2024/12/01");
+    assert_eq!(
+        d.kept(DATES_READ),
+        Some("2023/11/30, 2019/03/01-2019/03/15, 2024/12/01-")
+    );
+    assert_eq!(d.readings(), list);
+    // Back to one date: the column the row has is rewritten, not left stale.
+    d.set_readings(&[reading(None, Some("2020/01/01"))]);
+    assert_eq!(d.kept(DATES_READ), Some("2020/01/01"));
+    assert_eq!(d.readings(), [reading(None, Some("2020/01/01"))]);
+}
+
+fn a_date() -> impl Strategy<Value = String> {
+    (1900u16..2100, 1u8..=12, 1u8..=28).prop_map(|(y, m, d)| format!("{y:04}/{m:02}/{d:02}"))
+}
+
+proptest! {
+    /// Whatever readings are set, reading them back gives them again, and `Date Read` is the
+    /// latest.
+    #[test]
+    fn readings_round_trip(list in proptest::collection::vec(
+        (proptest::option::of(a_date()), proptest::option::of(a_date())), 1..6)) {
+        let list: Vec<Reading> = list
+            .into_iter()
+            .filter(|(s, e)| s.is_some() || e.is_some())
+            .map(|(started, finished)| Reading { started, finished })
+            .collect();
+        let mut d = Details::default();
+        d.set_readings(&list);
+        prop_assert_eq!(d.readings(), list.clone());
+        let latest = list.iter().filter_map(|r| r.finished.clone().or(r.started.clone())).max();
+        prop_assert_eq!(d.date_read, latest.unwrap_or_default());
+    }
+}

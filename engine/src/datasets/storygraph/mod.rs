@@ -115,6 +115,19 @@ pub struct Reading {
     pub finished: Option<String>,
 }
 
+impl std::fmt::Display for Reading {
+    /// As `Dates Read` writes it: `2021/03/01-2021/03/15`, `2021/03/15`, or `2021/03/01-` for
+    /// a reading under way ([`read_dates`] reads it back).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.started, &self.finished) {
+            (Some(s), Some(e)) => write!(f, "{s}-{e}"),
+            (Some(s), None) => write!(f, "{s}-"),
+            (None, Some(e)) => write!(f, "{e}"),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
 /// The readings in a `Dates Read` cell: `2021/03/01-2021/03/15, 2022/01/02`, in the order
 /// written. Dates are `2021/03/01`, or ISO `2021-03-01` (a range of them is split at the dash
 /// that has a date on both sides), or `3/1/2021` as a spreadsheet re-saves them. A piece that
