@@ -6,7 +6,8 @@
 # same split. Needs scripts/setup-test.sh's Java and target/spark-venv.
 #
 # Rank 64 and 10 iterations (not the engine's 128 and 15) keep it to a few minutes on two cores;
-# both sides train with the same settings. SPARK_RANK, SPARK_ITERS, SPARK_REG override them.
+# both sides train with the same settings. SPARK_RANK, SPARK_ITERS, SPARK_REG, SPARK_TOLERANCE
+# override them; SPARK_WORK is the scratch folder (default target/spark-check).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,10 +15,10 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 RANK=${SPARK_RANK:-64}
 ITERS=${SPARK_ITERS:-10}
-REG=${SPARK_REG:-0.01}
+REG=${SPARK_REG:-0.001}
 TOLERANCE=${SPARK_TOLERANCE:-0.10}
 PY=target/spark-venv/bin/python
-WORK=target/spark-check
+WORK=${SPARK_WORK:-target/spark-check}
 
 if [ ! -x "$PY" ] || ! command -v java >/dev/null 2>&1; then
   echo "FAIL spark: no Java or no $PY: run scripts/setup-test.sh (make setup-test)" >&2
@@ -28,7 +29,7 @@ if [ ! -f data/raw/BX-Book-Ratings.csv ]; then
   exit 1
 fi
 
-rm -rf "$WORK"
+rm -rf "$WORK/export" "$WORK/factors"
 mkdir -p "$WORK"
 say "building the check (release)"
 nice -n 10 cargo build --release --quiet -p engine --example spark_als

@@ -19,8 +19,10 @@ On a cluster, through spark-submit (the master comes from there):
     spark-submit spark/als.py s3://bucket/shelfwise/export s3://bucket/shelfwise/factors
 
 Regularisation: Spark's ALS is ALS-WR: a row's lambda is reg-param times its number of
-interactions, where the engine's lambda is one constant. The default 0.01 gave NDCG@10 within a
-few per cent of the engine's ALS on Book-Crossing (bench/results/spark-als-2026-12-07.txt).
+interactions, where the engine's lambda is one constant (0.01). Book-Crossing's rows have about
+ten interactions on average, so the default 0.001 is about the engine's lambda for a typical
+row; it gave the NDCG@10 closest to the engine's ALS in a sweep from 0.001 to 1
+(docs/spark.md, bench/results/spark-als-2026-12-07.txt).
 """
 
 import argparse
@@ -45,8 +47,8 @@ def parse_args():
     p.add_argument(
         "--reg-param",
         type=float,
-        default=0.01,
-        help="Spark's lambda, scaled per row by its interactions (ALS-WR; default 0.01)",
+        default=0.001,
+        help="Spark's lambda, scaled per row by its interactions (ALS-WR; default 0.001)",
     )
     p.add_argument("--alpha", type=float, default=5.0, help="confidence slope (default 5)")
     p.add_argument(

@@ -16,7 +16,7 @@
 //! iterations, α and minimum readers, scores both by the protocol, and fails unless Spark's
 //! NDCG@10 per work is within `--tolerance` (relative) of the engine's.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -70,8 +70,9 @@ struct Prepared {
     params: TrainParams,
 }
 
-fn prepare(data: &PathBuf) -> Result<Prepared, String> {
-    let dataset = eval::load(&DataSource::BookCrossing(data.clone())).map_err(|e| e.to_string())?;
+fn prepare(data: &Path) -> Result<Prepared, String> {
+    let dataset =
+        eval::load(&DataSource::BookCrossing(data.to_path_buf())).map_err(|e| e.to_string())?;
     let split = split::holdout(&dataset.ratings, &Protocol::default());
     let params = TrainParams::default();
     let matrix = TrainMatrix::build(&dataset.items, &split.train, &params.weighting);

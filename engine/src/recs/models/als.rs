@@ -566,7 +566,7 @@ mod tests {
 
     /// 40 works, 60 readers with a taste for one of four blocks of works, and a model.
     fn trained() -> (TrainMatrix, Als) {
-        let books = (0..40).map(|i| Book::new(&format!("K{i}"), &format!("Title {i}"), "A"));
+        let books = (0..40).map(|i| Book::new(format!("K{i}"), format!("Title {i}"), "A"));
         let items = ItemIndex::from_books(books);
         let mut rng = SplitMix64::new(3);
         let mut train = Vec::new();
