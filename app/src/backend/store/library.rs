@@ -187,14 +187,7 @@ impl Store {
 
     /// Every row a reader brought, in book id order.
     pub fn brought_of(&self, user: UserId) -> StoreResult<Vec<(BookId, Details)>> {
-        self.brought
-            .scan_prefix(user.to_be_bytes())
-            .map(|kv| {
-                let (k, v) = kv?;
-                let (_, book) = split_pair(&k, "brought")?;
-                Ok((book, decode(&v)?))
-            })
-            .collect()
+        per_book(&self.brought, user, "brought").collect()
     }
 
     /// Run `body` as one transaction over the four trees of readers' books, as the only
@@ -237,14 +230,7 @@ impl Store {
         &self,
         user: UserId,
     ) -> StoreResult<std::collections::HashMap<BookId, Vec<Details>>> {
-        self.brought_more
-            .scan_prefix(user.to_be_bytes())
-            .map(|kv| {
-                let (k, v) = kv?;
-                let (_, book) = split_pair(&k, "brought_more")?;
-                Ok((book, decode(&v)?))
-            })
-            .collect()
+        per_book(&self.brought_more, user, "brought_more").collect()
     }
 
     /// What the reader brought for one book in an import (every column), if anything.
@@ -340,6 +326,20 @@ impl Store {
         })?;
         Ok(books.len())
     }
+}
+
+/// A reader's records in a tree keyed by (user, book), decoded, in book id order; `name` is the
+/// tree's, for errors.
+fn per_book<'a, T: serde::de::DeserializeOwned>(
+    tree: &'a sled::Tree,
+    user: UserId,
+    name: &'static str,
+) -> impl Iterator<Item = StoreResult<(BookId, T)>> + 'a {
+    tree.scan_prefix(user.to_be_bytes()).map(move |kv| {
+        let (k, v) = kv?;
+        let (_, book) = split_pair(&k, name)?;
+        Ok((book, decode(&v)?))
+    })
 }
 
 /// One change inside a transaction, with the row the reader brought when it is an import (and
