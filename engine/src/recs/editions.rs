@@ -269,34 +269,64 @@ fn publisher_prior(items: &ItemIndex, m: &TrainMatrix) -> Vec<f32> {
 /// readers' books from other works, each reader counting once (their books share 1).
 fn rater_publishers(items: &ItemIndex, m: &TrainMatrix) -> Vec<Vec<(u32, f32)>> {
     let by_isbn = m.by_user_isbn.transpose_view().to_csr();
+    let publishers = items
+        .edition_publisher
+        .iter()
+        .filter(|&&p| p != NO_PUBLISHER)
+        .max()
+        .map_or(0, |&p| p as usize + 1);
+    // Each interaction's (publisher, work) in the readers' row order, so a reader's books are
+    // read in sequence rather than looked up at random, and a dense accumulator per thread
+    // rather than a hash map per edition: as the catalog outgrows the cache, those lookups and
+    // hashes were most of training the bundle (bench/results/scaling-*.txt).
+    let books: Vec<(u32, u32)> = m
+        .by_user_isbn
+        .indices()
+        .iter()
+        .map(|&j| {
+            (
+                items.edition_publisher[j as usize],
+                items.work_of[j as usize],
+            )
+        })
+        .collect();
+    let rows = m.by_user_isbn.indptr();
     (0..items.len())
         .into_par_iter()
-        .map(|e| {
-            let work = items.work_of[e];
-            if items.editions[work as usize].len() < 2 || e >= by_isbn.rows() {
-                return Vec::new();
-            }
-            let mut acc: HashMap<u32, f32> = HashMap::new();
-            for &u in &by_isbn.indices()[by_isbn.indptr().outer_inds_sz(e)] {
-                let row =
-                    &m.by_user_isbn.indices()[m.by_user_isbn.indptr().outer_inds_sz(u as usize)];
-                let share = 1.0 / row.len() as f32;
-                for &j in row {
-                    let j = j as usize;
-                    let p = items.edition_publisher[j];
-                    if p != NO_PUBLISHER && items.work_of[j] != work {
-                        *acc.entry(p).or_insert(0.0) += share;
+        .map_init(
+            || (vec![0f32; publishers], Vec::<u32>::new()),
+            |(acc, touched), e| {
+                let work = items.work_of[e];
+                if items.editions[work as usize].len() < 2 || e >= by_isbn.rows() {
+                    return Vec::new();
+                }
+                for &u in &by_isbn.indices()[by_isbn.indptr().outer_inds_sz(e)] {
+                    let row = &books[rows.outer_inds_sz(u as usize)];
+                    let share = 1.0 / row.len() as f32;
+                    for &(p, w) in row {
+                        if p != NO_PUBLISHER && w != work {
+                            // Every share is positive: 0 means not yet touched.
+                            if acc[p as usize] == 0.0 {
+                                touched.push(p);
+                            }
+                            acc[p as usize] += share;
+                        }
                     }
                 }
-            }
-            let total: f32 = acc.values().sum();
-            let mut shares: Vec<(u32, f32)> =
-                acc.into_iter().map(|(p, x)| (p, x / total)).collect();
-            shares.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            shares.truncate(RATER_PUBLISHERS);
-            shares.shrink_to_fit();
-            shares
-        })
+                let total: f32 = touched.iter().map(|&p| acc[p as usize]).sum();
+                let mut shares: Vec<(u32, f32)> = touched
+                    .iter()
+                    .map(|&p| (p, acc[p as usize] / total))
+                    .collect();
+                for p in touched.drain(..) {
+                    acc[p as usize] = 0.0;
+                }
+                shares.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                shares.truncate(RATER_PUBLISHERS);
+                shares.shrink_to_fit();
+                shares
+            },
+        )
         .collect()
 }
 
@@ -305,6 +335,71 @@ mod tests {
     use super::*;
     use crate::records::Book;
     use crate::recs::data::{Interaction, TrainMatrix, Weighting};
+
+    /// The publishers of an edition's readers' other-work books by definition: a hash map of
+    /// shares per edition (what `rater_publishers` computes with one dense buffer per thread).
+    fn rater_publishers_by_definition(items: &ItemIndex, m: &TrainMatrix) -> Vec<Vec<(u32, f32)>> {
+        let by_isbn = m.by_user_isbn.transpose_view().to_csr();
+        (0..items.len())
+            .map(|e| {
+                let work = items.work_of[e];
+                if items.editions[work as usize].len() < 2 || e >= by_isbn.rows() {
+                    return Vec::new();
+                }
+                let mut acc: HashMap<u32, f32> = HashMap::new();
+                for &u in &by_isbn.indices()[by_isbn.indptr().outer_inds_sz(e)] {
+                    let row = &m.by_user_isbn.indices()
+                        [m.by_user_isbn.indptr().outer_inds_sz(u as usize)];
+                    for &j in row {
+                        let p = items.edition_publisher[j as usize];
+                        if p != NO_PUBLISHER && items.work_of[j as usize] != work {
+                            *acc.entry(p).or_insert(0.0) += 1.0 / row.len() as f32;
+                        }
+                    }
+                }
+                let total: f32 = acc.values().sum();
+                let mut shares: Vec<(u32, f32)> =
+                    acc.into_iter().map(|(p, x)| (p, x / total)).collect();
+                shares.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+                shares.truncate(RATER_PUBLISHERS);
+                shares
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        /// Random catalogs (works of one to three editions, a few publishers, some unknown)
+        /// and readers: the same publishers, shares equal to rounding.
+        #[test]
+        fn rater_publishers_are_the_shares_by_definition(
+            books in proptest::collection::vec((0u8..30, 0u8..90), 1..80),
+            ratings in proptest::collection::vec((0u32..25, 0usize..80), 0..300),
+        ) {
+            let items = ItemIndex::from_books(books.iter().enumerate().map(|(i, &(w, p))| {
+                let b = Book::new(format!("{i:010}"), format!("Work {}", w / 3), "Ann Author");
+                if p < 80 { b.with_publisher(format!("House {p}")) } else { b }
+            }));
+            let train: Vec<Interaction> = ratings
+                .iter()
+                .map(|&(user, i)| Interaction { user, item: (i % items.len()) as u32, rating: 0 })
+                .collect();
+            let m = TrainMatrix::build(&items, &train, &Weighting::default());
+            let got = rater_publishers(&items, &m);
+            let want = rater_publishers_by_definition(&items, &m);
+            proptest::prop_assert_eq!(got.len(), want.len());
+            for (g, w) in got.iter().zip(&want) {
+                proptest::prop_assert_eq!(g.len(), w.len());
+                for (a, b) in g.iter().zip(w) {
+                    proptest::prop_assert!((a.1 - b.1).abs() < 1e-5, "{:?} {:?}", g, w);
+                }
+                let mut gp: Vec<u32> = g.iter().map(|x| x.0).collect();
+                let mut wp: Vec<u32> = w.iter().map(|x| x.0).collect();
+                gp.sort_unstable();
+                wp.sort_unstable();
+                proptest::prop_assert_eq!(gp, wp);
+            }
+        }
+    }
 
     /// Work 0 has a popular US edition (0) and a less rated UK one (1); work 1 is a UK book
     /// the reader owns.
