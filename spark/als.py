@@ -121,6 +121,11 @@ def main():
     if manifest.get("trainer"):
         raise SystemExit(f"{src}: a factor folder, not an export")
 
+    # A manifest says its folder is complete: a previous run's goes before anything is written.
+    fs, old = hadoop_path(spark, f"{dst}/manifest.json")
+    if fs.exists(old):
+        fs.delete(old, False)
+
     started = time.time()
     ratings = spark.read.csv(
         f"{src}/interactions.csv", header=True, schema="user INT, work INT, weight FLOAT"
