@@ -166,7 +166,7 @@ def main() -> int:
                 ax.plot(grid, law[0] * grid ** law[1], "--", color=colors[m], alpha=0.6)
         if key == "train_peak_mb":
             ax.axhline(LIMIT_GB, color="red", lw=1)
-            ax.text(1, LIMIT_GB * 1.1, "24 GB (this machine)", color="red")
+            ax.text(1, LIMIT_GB * 0.6, "24 GB (this machine)", color="red")
             for m in models:
                 law, cross = crossings[m]
                 if cross and cross <= xmax:
@@ -196,7 +196,7 @@ def main() -> int:
         ax.grid(True, which="both", alpha=0.3)
     axes.flat[1].legend(fontsize=8, loc="lower right")
     axes.flat[0].legend(fontsize=8, loc="upper left")
-    fig.suptitle("Shelfwise: cost as the data grows (synthetic data of Book-Crossing's shape). Dashed:"
+    fig.suptitle("Shelfwise: cost as the data grows (synthetic data of Book-Crossing's shape).\nDashed:"
                  " power law through the two largest measured sizes, EXTRAPOLATED; x: where it crosses"
                  " 24 GB", fontsize=10)
     fig.tight_layout()
