@@ -238,15 +238,19 @@ fn first_prior(items: &ItemIndex, m: &TrainMatrix) -> f32 {
     }
 }
 
-/// The share of each publisher in every training reader's books, each reader counting once.
-fn publisher_prior(items: &ItemIndex, m: &TrainMatrix) -> Vec<f32> {
-    let publishers = items
+/// The number of publisher ids (the largest known one plus one).
+fn publisher_count(items: &ItemIndex) -> usize {
+    items
         .edition_publisher
         .iter()
         .filter(|&&p| p != NO_PUBLISHER)
         .max()
-        .map_or(0, |&p| p as usize + 1);
-    let mut prior = vec![0f32; publishers];
+        .map_or(0, |&p| p as usize + 1)
+}
+
+/// The share of each publisher in every training reader's books, each reader counting once.
+fn publisher_prior(items: &ItemIndex, m: &TrainMatrix) -> Vec<f32> {
+    let mut prior = vec![0f32; publisher_count(items)];
     let users = m.by_user_isbn.rows();
     for u in 0..users {
         let row = &m.by_user_isbn.indices()[m.by_user_isbn.indptr().outer_inds_sz(u)];
@@ -269,12 +273,7 @@ fn publisher_prior(items: &ItemIndex, m: &TrainMatrix) -> Vec<f32> {
 /// readers' books from other works, each reader counting once (their books share 1).
 fn rater_publishers(items: &ItemIndex, m: &TrainMatrix) -> Vec<Vec<(u32, f32)>> {
     let by_isbn = m.by_user_isbn.transpose_view().to_csr();
-    let publishers = items
-        .edition_publisher
-        .iter()
-        .filter(|&&p| p != NO_PUBLISHER)
-        .max()
-        .map_or(0, |&p| p as usize + 1);
+    let publishers = publisher_count(items);
     // Each interaction's (publisher, work) in the readers' row order, so a reader's books are
     // read in sequence rather than looked up at random, and a dense accumulator per thread
     // rather than a hash map per edition: as the catalog outgrows the cache, those lookups and
