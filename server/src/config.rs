@@ -4,8 +4,10 @@ use std::net::SocketAddr;
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
+use app::backend::recommender;
 use app::backend::state::Limits;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use engine::recs::trained::TrainParams;
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -48,6 +50,12 @@ pub struct GlobalArgs {
     /// sled's page cache in MiB.
     #[arg(long, env = "SHELFWISE_CACHE_MB", default_value_t = 256, global = true)]
     pub cache_mb: u64,
+    /// Memory EASE's training may take, in MB: its works are the most read whose n × n matrix
+    /// and scratch fit (about 18,000 at the default; `docs/scaling.md`). Training by the server
+    /// and by `train` both keep to it.
+    #[arg(long, env = "SHELFWISE_EASE_MEMORY_MB", default_value_t = 1_400, global = true,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub ease_memory_mb: u64,
 }
 
 impl GlobalArgs {
@@ -59,6 +67,16 @@ impl GlobalArgs {
     /// Where the search index lives: beside the store, rebuilt from it when missing.
     pub fn search_dir(&self) -> PathBuf {
         self.data_dir.join("search")
+    }
+
+    /// What the server and `train` train with: the engine's serving settings, with EASE's
+    /// works chosen by `--ease-memory-mb`.
+    pub fn train_params(&self) -> TrainParams {
+        let mut params = recommender::serving_params();
+        params.ease = params
+            .ease
+            .with_memory_budget(self.ease_memory_mb.saturating_mul(1_000_000));
+        params
     }
 
     /// Where import reports are written.
@@ -259,4 +277,29 @@ pub enum ImportCommand {
         /// The folder.
         dir: PathBuf,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("shelfwise").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn eases_works_follow_its_memory_budget() {
+        let default = parse(&["train"]).unwrap().global.train_params();
+        let half = parse(&["--ease-memory-mb", "700", "train"])
+            .unwrap()
+            .global
+            .train_params();
+        let n = |p: &TrainParams| p.ease.max_items;
+        assert!(n(&half) < n(&default), "{} vs {}", n(&half), n(&default));
+        assert!(half.ease.training_bytes(n(&half)) <= 700_000_000);
+        assert!(default.ease.training_bytes(n(&default)) <= 1_400_000_000);
+        // Everything else is the server's settings.
+        assert_eq!(half.als, default.als);
+        assert!(parse(&["--ease-memory-mb", "0", "train"]).is_err());
+    }
 }

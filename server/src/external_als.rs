@@ -9,7 +9,7 @@ use app::backend::store::Store;
 use engine::datasets::load::Dataset;
 use engine::recs::data::TrainMatrix;
 use engine::recs::external_als;
-use engine::recs::trained::TrainedModels;
+use engine::recs::trained::{TrainParams, TrainedModels};
 use engine::recs::Progress;
 
 use crate::config::{ExportAlsArgs, GlobalArgs};
@@ -22,7 +22,7 @@ pub fn export(global: &GlobalArgs, args: &ExportAlsArgs) -> Result<()> {
         let store = Store::open(&global.store_dir(), global.cache_mb << 20)?;
         recommender::training_data(&store)?
     };
-    let weighting = recommender::serving_params().weighting;
+    let weighting = global.train_params().weighting;
     let data = Dataset::from_tuples(books, ratings);
     let m = TrainMatrix::build(&data.items, &data.ratings, &weighting);
     let manifest = external_als::write_export(&args.dir, &data.items, &m, &weighting)?;
@@ -44,9 +44,9 @@ pub fn export(global: &GlobalArgs, args: &ExportAlsArgs) -> Result<()> {
 pub fn train_with_factors(
     (books, ratings): recommender::TrainingData,
     dir: &Path,
+    params: &TrainParams,
     progress: &(dyn Fn(&Progress) + Sync),
 ) -> Result<TrainedModels> {
-    let params = recommender::serving_params();
     let data = Dataset::from_tuples(books, ratings);
     let factors = external_als::read_item_factors(dir, &data.items, &params.weighting)?;
     let seconds = factors.trainer.seconds;
@@ -56,7 +56,7 @@ pub fn train_with_factors(
         data.items,
         &m,
         &data.ratings,
-        &params,
+        params,
         Some((als, seconds)),
         progress,
     )

@@ -401,6 +401,7 @@ pub async fn run(global: &GlobalArgs, args: &ServeArgs) -> Result<()> {
     crate::train::start(
         store.clone(),
         &global.data_dir,
+        global.train_params(),
         state.recommender.clone(),
         crate::train::RetrainPolicy {
             check_every: Duration::from_secs(args.retrain_check_minutes.saturating_mul(60)),

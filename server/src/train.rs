@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use app::backend::recommender::{self, ModelStatus, Recommender};
 use app::backend::store::Store;
-use engine::recs::trained::TrainedModels;
+use engine::recs::trained::{TrainParams, TrainedModels};
 use engine::recs::Progress;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -36,6 +36,7 @@ pub fn run(global: &GlobalArgs, args: &TrainArgs) -> Result<()> {
         (books, ratings),
         &global.data_dir,
         args.als_factors.as_deref(),
+        &global.train_params(),
         &progress,
     )?;
     bar.finish_and_clear();
@@ -56,24 +57,22 @@ pub fn run(global: &GlobalArgs, args: &TrainArgs) -> Result<()> {
     Ok(())
 }
 
-/// Train on what was read from the store (ALS from the factor folder `als_factors` when
-/// given) and persist the model; returns it and the number of ratings it saw.
+/// Train on what was read from the store with `params` (ALS from the factor folder
+/// `als_factors` when given) and persist the model; returns it and the number of ratings it saw.
 fn train_and_save(
     (books, ratings): recommender::TrainingData,
     data_dir: &Path,
     als_factors: Option<&Path>,
+    params: &TrainParams,
     progress: &(dyn Fn(&Progress) + Sync),
 ) -> Result<(TrainedModels, usize)> {
     let n = ratings.len();
     let model = match als_factors {
-        Some(dir) => crate::external_als::train_with_factors((books, ratings), dir, progress)?,
-        None => TrainedModels::train_from_tuples(
-            books,
-            ratings,
-            &recommender::serving_params(),
-            progress,
-        )
-        .map_err(recommender::TrainError::from)?,
+        Some(dir) => {
+            crate::external_als::train_with_factors((books, ratings), dir, params, progress)?
+        }
+        None => TrainedModels::train_from_tuples(books, ratings, params, progress)
+            .map_err(recommender::TrainError::from)?,
     };
     recommender::save_atomic(&model, &recommender::model_path(data_dir))?;
     Ok((model, n))
@@ -81,7 +80,7 @@ fn train_and_save(
 
 /// At start: serve the persisted model, or train (and persist) one. Runs on a blocking
 /// thread; the server answers from popularity meanwhile.
-pub fn prepare(store: &Store, data_dir: &Path, recommender: &Recommender) {
+pub fn prepare(store: &Store, data_dir: &Path, params: &TrainParams, recommender: &Recommender) {
     recommender.set_status(ModelStatus::Preparing);
     let path = recommender::model_path(data_dir);
     let started = Instant::now();
@@ -99,16 +98,16 @@ pub fn prepare(store: &Store, data_dir: &Path, recommender: &Recommender) {
             }
         }
     }
-    retrain(store, data_dir, recommender);
+    retrain(store, data_dir, params, recommender);
 }
 
-/// Train a new model from everything in the store, persist it, swap it in.
-pub fn retrain(store: &Store, data_dir: &Path, recommender: &Recommender) {
+/// Train a new model from everything in the store with `params`, persist it, swap it in.
+pub fn retrain(store: &Store, data_dir: &Path, params: &TrainParams, recommender: &Recommender) {
     let started = Instant::now();
     let quiet = |_: &Progress| {};
     let trained = recommender::training_data(store)
         .map_err(Error::from)
-        .and_then(|data| train_and_save(data, data_dir, None, &quiet));
+        .and_then(|data| train_and_save(data, data_dir, None, params, &quiet));
     match trained {
         Ok((model, ratings)) => {
             recommender.install(model, ratings);
@@ -197,16 +196,23 @@ impl RetrainPolicy {
     }
 }
 
-/// Start the model lifecycle in the background: prepare now, then retrain whenever `policy`
-/// says so.
-pub fn start(store: Store, data_dir: &Path, recommender: Arc<Recommender>, policy: RetrainPolicy) {
+/// Start the model lifecycle in the background: prepare now, then retrain with `params`
+/// whenever `policy` says so.
+pub fn start(
+    store: Store,
+    data_dir: &Path,
+    params: TrainParams,
+    recommender: Arc<Recommender>,
+    policy: RetrainPolicy,
+) {
     let data_dir = data_dir.to_path_buf();
+    let params = Arc::new(params);
     tokio::spawn(async move {
         let mut base = Baseline::of(&store);
         {
-            let (store, data_dir) = (store.clone(), data_dir.clone());
+            let (store, data_dir, params) = (store.clone(), data_dir.clone(), params.clone());
             run_step(recommender.clone(), move |rec| {
-                prepare(&store, &data_dir, rec)
+                prepare(&store, &data_dir, &params, rec)
             })
             .await;
         }
@@ -231,9 +237,9 @@ pub fn start(store: Store, data_dir: &Path, recommender: Arc<Recommender>, polic
             // Counted before training reads the store: what readers add meanwhile counts
             // toward the next one.
             base = now;
-            let (store, data_dir) = (store.clone(), data_dir.clone());
+            let (store, data_dir, params) = (store.clone(), data_dir.clone(), params.clone());
             run_step(recommender.clone(), move |rec| {
-                retrain(&store, &data_dir, rec)
+                retrain(&store, &data_dir, &params, rec)
             })
             .await;
         }
