@@ -93,16 +93,25 @@ pub fn backup(data_dir: &Path, out: &Path, cache_bytes: u64) -> Result<Manifest>
     if !store_dir.join("db").exists() {
         return Err(BackupError::NoStore { dir: store_dir }.into());
     }
-    match open_db(&store_dir, cache_bytes) {
-        Ok(db) => {
-            tracing::info!(store = %store_dir.display(), "store not in use: backing up directly");
-            export(&db, &out, || ())
+    // A store closed a moment ago (a server just stopped, a command just ended) may still be
+    // locked while sled's flusher thread winds down: with no server socket to ask, wait for
+    // the lock a little before calling the store in use.
+    let grace = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    loop {
+        match open_db(&store_dir, cache_bytes) {
+            Ok(db) => {
+                tracing::info!(store = %store_dir.display(), "store not in use: backing up directly");
+                return export(&db, &out, || ());
+            }
+            Err(Opened::Locked) => {
+                let socket = socket_path(data_dir);
+                if socket.exists() || std::time::Instant::now() >= grace {
+                    tracing::info!(socket = %socket.display(), "store in use: asking the server");
+                    return Ok(client::ask_server(&socket, &out)?);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(Opened::Failed(e)) => return Err(e),
         }
-        Err(Opened::Locked) => {
-            let socket = socket_path(data_dir);
-            tracing::info!(socket = %socket.display(), "store in use: asking the server");
-            Ok(client::ask_server(&socket, &out)?)
-        }
-        Err(Opened::Failed(e)) => Err(e),
     }
 }
