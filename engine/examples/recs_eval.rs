@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run --release -p engine --example recs_eval -- --data data/raw \
 //!     [--goodbooks DIR] [--train FILE --test FILE] [--split-out DIR] [--recs-out FILE]
-//!     [--model NAME] [--models a,b,c] [--max-users N] [--no-tune] [--product-rules]
+//!     [--model NAME] [--models a,b,c] [--max-users N] [--no-tune] [--no-rerank] [--product-rules]
 //!     [--ease-lambda X] [--ease-min N] [--ease-max N] [--ease-keep N] [--knn-k N] [--knn-shrink X]
 //!     [--als-factors N] [--als-iters N] [--als-alpha X] [--als-reg X] [--als-min N]
 //!     [--w-implicit X] [--w-low X] [--w-high X] [--max-per-author N]
@@ -56,6 +56,7 @@ fn config() -> Result<EvalConfig, String> {
             }
             "--max-users" => c.max_users = Some(parse(&a, args.next())?),
             "--no-tune" => c.tune_blend = false,
+            "--no-rerank" => c.params.rerank = None,
             "--product-rules" => c.rules = engine::recs::eval::EvalRules::Product,
             "--seed" => c.protocol.seed = parse(&a, args.next())?,
             "--lists-out" => c.lists_out = Some(parse(&a, args.next())?),

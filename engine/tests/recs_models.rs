@@ -740,3 +740,98 @@ fn a_little_read_book_is_similar_by_content_first_a_well_read_one_by_co_readers(
     assert!(firsts.contains(&work(2)) && firsts.contains(&work(3)));
     assert!(well.iter().take(2).all(is_book));
 }
+
+/// [`trained`] with a reranker fitted on its own readers: each reader's candidates, the works
+/// of their taste group marked as hits (the structure [`interactions`] plants).
+fn reranked() -> (TrainedModels, Vec<Interaction>) {
+    use engine::recs::models::rerank::{
+        CandidateInput, Candidates, RerankParams, Reranker, TrainingCase,
+    };
+    let (mut model, train) = trained();
+    let weighting = model.params.weighting;
+    let cases: Vec<TrainingCase> = (0..120u32)
+        .map(|u| {
+            let ratings: Vec<(u32, u8)> = train
+                .iter()
+                .filter(|r| r.user == u)
+                .map(|r| (r.item, r.rating))
+                .collect();
+            let profile = profile(&model.items, &ratings, &weighting);
+            let hybrid = model.hybrid(&model.params.blend);
+            let components = hybrid.component_scores(&profile, model.items.work_count());
+            let candidates = Candidates::new(&CandidateInput {
+                components: &components,
+                profile: &profile,
+                relevance: &model.relevance,
+                work_author: &model.items.work_author,
+            });
+            let hits = candidates
+                .works
+                .iter()
+                .map(|&w| w as usize / 10 == (u % 4) as usize)
+                .collect();
+            TrainingCase { candidates, hits }
+        })
+        .collect();
+    let params = RerankParams {
+        rounds: 20,
+        min_profile: 1,
+        ..RerankParams::default()
+    };
+    model.reranker = Reranker::fit(&cases, &params).unwrap();
+    assert!(model.reranker.is_some());
+    (model, train)
+}
+
+#[test]
+fn a_reranked_hybrid_explains_its_scores_and_survives_its_file() {
+    use engine::recs::models::hybrid::RERANKED;
+    let (model, train) = reranked();
+    let ratings: Vec<(String, u8)> = train
+        .iter()
+        .filter(|r| r.user == 7)
+        .map(|r| (model.items.keys[r.item as usize].clone(), r.rating))
+        .collect();
+    let request = Request {
+        ratings,
+        k: 10,
+        ..Request::default()
+    };
+    let recs = model
+        .serving()
+        .recommend(ModelKind::Hybrid, &request)
+        .expect("trained");
+    assert_eq!(recs.len(), 10);
+    // The reranked candidates come first, and the reasons still add up to each score.
+    assert!(recs[0].score >= RERANKED, "{}", recs[0].score);
+    for r in &recs {
+        let sum: f32 = r.because.iter().map(|b| b.1).sum();
+        assert!(
+            (sum - r.score).abs() <= 1e-3 * r.score.abs().max(1.0),
+            "shares sum {sum} vs score {}",
+            r.score
+        );
+    }
+    // Without the reranker the same model gives another order.
+    let mut plain = model.clone();
+    plain.reranker = None;
+    let unranked = plain
+        .serving()
+        .recommend(ModelKind::Hybrid, &request)
+        .expect("trained");
+    assert!(unranked.iter().all(|r| r.score < RERANKED));
+    // The file keeps the reranker: the loaded model recommends the same.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model.bin");
+    model.save(&path).unwrap();
+    let back = TrainedModels::load(&path).unwrap();
+    assert!(back.reranker.is_some());
+    let again = back
+        .serving()
+        .recommend(ModelKind::Hybrid, &request)
+        .expect("trained");
+    let keys = |v: &[engine::recs::serve::Recommendation]| -> Vec<String> {
+        v.iter().map(|r| r.key.clone()).collect()
+    };
+    assert_eq!(keys(&again), keys(&recs));
+}

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use app::backend::recommender;
 use app::backend::state::Limits;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use engine::recs::models::rerank::RerankParams;
 use engine::recs::trained::TrainParams;
 
 /// How log lines are written.
@@ -56,6 +57,12 @@ pub struct GlobalArgs {
     #[arg(long, env = "SHELFWISE_EASE_MEMORY_MB", default_value_t = 1_400, global = true,
           value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub ease_memory_mb: u64,
+    /// Train the hybrid's reranker: each training first fits the models on a validation split
+    /// of the ratings to tune the blend and train the reranker, about doubling training time
+    /// (`docs/recommendations.md`). `false`: the default blend alone.
+    #[arg(long, env = "SHELFWISE_RERANK", default_value_t = true, global = true,
+          action = clap::ArgAction::Set)]
+    pub rerank: bool,
 }
 
 impl GlobalArgs {
@@ -70,12 +77,13 @@ impl GlobalArgs {
     }
 
     /// What the server and `train` train with: the engine's serving settings, with EASE's
-    /// works chosen by `--ease-memory-mb`.
+    /// works chosen by `--ease-memory-mb` and the reranker by `--rerank`.
     pub fn train_params(&self) -> TrainParams {
         let mut params = recommender::serving_params();
         params.ease = params
             .ease
             .with_memory_budget(self.ease_memory_mb.saturating_mul(1_000_000));
+        params.rerank = self.rerank.then(RerankParams::default);
         params
     }
 
@@ -173,6 +181,9 @@ pub struct EvalArgs {
     /// Apply the product's rules (at most two books by one author in a top 10).
     #[arg(long)]
     pub product_rules: bool,
+    /// Score the tuned blend alone, without training the reranker.
+    #[arg(long)]
+    pub no_rerank: bool,
 }
 
 /// Options of `serve`.
@@ -301,5 +312,14 @@ mod tests {
         // Everything else is the server's settings.
         assert_eq!(half.als, default.als);
         assert!(parse(&["--ease-memory-mb", "0", "train"]).is_err());
+    }
+
+    #[test]
+    fn the_reranker_is_trained_unless_turned_off() {
+        let on = parse(&["train"]).unwrap().global.train_params();
+        assert_eq!(on.rerank, Some(RerankParams::default()));
+        let off = parse(&["--rerank", "false", "train"]).unwrap();
+        assert_eq!(off.global.train_params().rerank, None);
+        assert!(parse(&["--rerank", "maybe", "train"]).is_err());
     }
 }

@@ -29,6 +29,9 @@ pub fn run(args: &EvalArgs) -> Result<()> {
     if args.product_rules {
         config.rules = EvalRules::Product;
     }
+    if args.no_rerank {
+        config.params.rerank = None;
+    }
 
     let bar = ProgressBar::new(0);
     bar.set_style(

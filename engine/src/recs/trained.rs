@@ -16,6 +16,7 @@ use super::models::ease::{Ease, EaseParams};
 use super::models::hybrid::{Blend, Components, Hybrid};
 use super::models::knn::{ItemKnn, KnnParams};
 use super::models::popularity::Popularity;
+use super::models::rerank::{RerankParams, Reranker};
 use super::models::{Contribution, Fit, ModelKind, Scorer, TrainingData};
 use super::{ProgressFn, RecsError, Result};
 use crate::datasets::load::Dataset;
@@ -48,6 +49,11 @@ pub struct TrainParams {
     pub edition_first_weight: f32,
     /// Which models to train (popularity always is: it is the fallback).
     pub models: Vec<ModelKind>,
+    /// Train the hybrid's reranker (and tune the blend) on a validation split first: training
+    /// then fits every model twice. `None`: the blend as given, no reranker. Not persisted
+    /// (a model's file carries the reranker itself), so the file's layout is unchanged.
+    #[serde(skip)]
+    pub rerank: Option<RerankParams>,
 }
 
 impl Default for TrainParams {
@@ -68,6 +74,7 @@ impl Default for TrainParams {
             edition_rater_weight: editions::RATER_WEIGHT,
             edition_first_weight: editions::FIRST_WEIGHT,
             models: ModelKind::ALL.to_vec(),
+            rerank: None,
         }
     }
 }
@@ -101,6 +108,11 @@ pub struct TrainedModels {
     pub relevance: Vec<f32>,
     /// Seconds each model took to train.
     pub train_secs: Vec<(ModelKind, f64)>,
+    /// Reorders the hybrid's candidates, when one was trained on a validation split
+    /// ([`crate::recs::eval::tune_blend`]). Written after the rest of the file (see
+    /// [`TrainedModels::save`]), so files of format 2 still read.
+    #[serde(skip)]
+    pub reranker: Option<Reranker>,
 }
 
 fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
@@ -123,9 +135,10 @@ impl TrainedModels {
 
     /// Train from a store's own records (what the server calls): `books` in store-id order,
     /// and (user id, book index into `books`, rating 0–10) tuples; see
-    /// [`Dataset::from_tuples`] for what is left out. Nothing is tuned here (there is no
-    /// validation split): `params.blend` is used as given, and [`TrainParams::default`]
-    /// carries the blend the evaluation tuned on Book-Crossing.
+    /// [`Dataset::from_tuples`] for what is left out. With `params.rerank`, the blend is tuned
+    /// and the reranker trained on a validation split of them first
+    /// ([`crate::recs::eval::train_tuned`]); without, `params.blend` is used as given
+    /// ([`TrainParams::default`] carries the blend the evaluation tuned on Book-Crossing).
     pub fn train_from_tuples(
         books: Vec<Book>,
         ratings: impl IntoIterator<Item = (u32, u32, u8)>,
@@ -133,6 +146,9 @@ impl TrainedModels {
         progress: ProgressFn<'_>,
     ) -> Result<TrainedModels> {
         let data = Dataset::from_tuples(books, ratings);
+        if params.rerank.is_some() {
+            return crate::recs::eval::train_tuned(data.items, &data.ratings, params, progress);
+        }
         TrainedModels::train(data.items, &data.ratings, params, progress)
     }
 
@@ -213,6 +229,7 @@ impl TrainedModels {
             content,
             relevance,
             train_secs: secs,
+            reranker: None,
         })
     }
 
@@ -246,12 +263,14 @@ impl TrainedModels {
             blend,
             n_works: self.items.work_count(),
             relevance: &self.relevance,
+            work_author: &self.items.work_author,
+            reranker: self.reranker.as_ref(),
             cache: Default::default(),
         }
     }
 
     /// Write the model to a file: [`MODEL_MAGIC`], [`MODEL_FORMAT`] (4 bytes, big-endian),
-    /// then the model (postcard).
+    /// then the model (postcard), then the reranker (postcard, an `Option`).
     pub fn save(&self, path: &Path) -> Result<()> {
         let file = std::fs::File::create(path).map_err(|e| RecsError::io(path, e))?;
         let mut out = std::io::BufWriter::new(file);
@@ -259,7 +278,8 @@ impl TrainedModels {
             .and_then(|()| out.write_all(&MODEL_FORMAT.to_be_bytes()))
             .map_err(|e| RecsError::io(path, e))?;
         // Streamed: the EASE matrix alone can be a gigabyte, so no second copy in memory.
-        let mut out = postcard::to_io(self, out)?;
+        let out = postcard::to_io(self, out)?;
+        let mut out = postcard::to_io(&self.reranker, out)?;
         out.flush().map_err(|e| RecsError::io(path, e))
     }
 
@@ -282,7 +302,10 @@ impl TrainedModels {
                 readable: READABLE_FORMATS,
             });
         }
-        let mut model: TrainedModels = postcard::from_bytes(body)?;
+        let (mut model, rest): (TrainedModels, _) = postcard::take_from_bytes(body)?;
+        if format >= 3 {
+            model.reranker = postcard::from_bytes(rest)?;
+        }
         model.items.reindex();
         Ok(model)
     }
@@ -295,11 +318,12 @@ pub const MODEL_MAGIC: &[u8; 8] = b"SWMODEL\0";
 /// (a field added, renamed, reordered or retyped anywhere in [`TrainedModels`]), and set
 /// [`READABLE_FORMATS`] to the formats whose bytes still decode to the new layout (usually
 /// only the new one): a server finding another format retrains instead of decoding garbage.
-pub const MODEL_FORMAT: u32 = 2;
+pub const MODEL_FORMAT: u32 = 3;
 
 /// The formats [`TrainedModels::load`] reads. Format 1 is the same layout as 2, written
-/// without the header (before 2026-12-04; `tests/model_file_compat.rs` keeps one).
-pub const READABLE_FORMATS: &[u32] = &[1, 2];
+/// without the header (before 2026-12-04; `tests/model_file_compat.rs` keeps one); format 3
+/// is format 2 followed by the reranker (2026-12-07).
+pub const READABLE_FORMATS: &[u32] = &[1, 2, 3];
 
 /// Trains one model after another on the same data, timing each.
 struct Fitter<'a, 'd> {

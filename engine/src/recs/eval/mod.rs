@@ -22,6 +22,7 @@ use super::data::{self, Interaction, ItemIndex, TrainMatrix};
 use super::editions::ReaderPublishers;
 use super::metrics::{self, Scores};
 use super::models::hybrid::{prior_factor, with_prior, Blend, BlendWeights};
+use super::models::rerank::RerankParams;
 use super::models::ModelKind;
 use super::models::Scorer;
 use super::split::{self, Protocol};
@@ -33,7 +34,7 @@ pub use cold::{cold_split, write_buckets, BucketRow, ColdSplit, ColdStart};
 use lists::write_lists;
 pub use lists::write_recs;
 use score::{cases, score_cases, score_model, the_split, user_rows, Shown, UserCase};
-pub use tune::tune_blend;
+pub use tune::{tune_blend, Tuned};
 
 mod cold;
 mod lists;
@@ -111,7 +112,10 @@ impl EvalConfig {
             split_out: None,
             recs_out: None,
             recs_model: None,
-            params: TrainParams::default(),
+            params: TrainParams {
+                rerank: Some(RerankParams::default()),
+                ..TrainParams::default()
+            },
             tune_blend: true,
             max_users: None,
             rules: EvalRules::Protocol,
@@ -157,6 +161,9 @@ pub struct EvalReport {
     pub tune_secs: f64,
     /// Per cold-start bucket and model (empty unless `cold_start` was asked).
     pub buckets: Vec<BucketRow>,
+    /// The hybrid's reranker, when one was trained: the smallest profile it reranks, and each
+    /// feature's share of the trees' gain.
+    pub reranker: Option<(usize, Vec<(&'static str, f32)>)>,
 }
 
 impl fmt::Display for EvalReport {
@@ -220,6 +227,17 @@ impl fmt::Display for EvalReport {
                     w.ease, w.knn, w.als, w.content, w.popularity, w.prior
                 )?;
             }
+        }
+        if let Some((min_profile, gains)) = &self.reranker {
+            let gains: Vec<String> = gains
+                .iter()
+                .map(|(name, g)| format!("{name} {:.0} %", g * 100.0))
+                .collect();
+            writeln!(
+                f,
+                "hybrid reranked from {min_profile} rated works; gain per feature: {}",
+                gains.join(" · ")
+            )?;
         }
         if !self.buckets.is_empty() {
             writeln!(f, "cold start: readers cut down to n training interactions")?;
@@ -288,24 +306,26 @@ pub fn run(config: &EvalConfig, progress: ProgressFn<'_>) -> Result<EvalReport> 
         std::fs::create_dir_all(dir).map_err(|e| RecsError::io(dir, e))?;
     }
     let mut params = config.params.clone();
-    let (mut validation, mut tune_secs) = (Vec::new(), 0.0);
+    let (mut validation, mut tune_secs, mut reranker) = (Vec::new(), 0.0, None);
     if config.tune_blend && params.models.contains(&ModelKind::Hybrid) {
         let t = Instant::now();
-        let (blend, val) = tune_blend(
+        let tuned = tune_blend(
             &dataset.items,
             &split.train,
             &params,
             &config.protocol,
             config.max_users,
-            config.rules,
+            config.params.rerank.as_ref(),
             progress,
         )?;
-        params.blend = blend;
-        validation = val;
+        params.blend = tuned.blend;
+        validation = tuned.validation;
+        reranker = tuned.reranker;
         tune_secs = t.elapsed().as_secs_f64();
     }
     let m = TrainMatrix::build(&dataset.items, &split.train, &params.weighting);
-    let model = TrainedModels::fit(dataset.items.clone(), &m, &split.train, &params, progress)?;
+    let mut model = TrainedModels::fit(dataset.items.clone(), &m, &split.train, &params, progress)?;
+    model.reranker = reranker;
     let cases = cases(
         &dataset.items,
         &m,
@@ -404,6 +424,10 @@ pub fn run(config: &EvalConfig, progress: ProgressFn<'_>) -> Result<EvalReport> 
         validation,
         tune_secs,
         buckets: bucket_rows,
+        reranker: model
+            .reranker
+            .as_ref()
+            .map(|r| (r.min_profile, r.importances())),
     })
 }
 
@@ -438,8 +462,9 @@ pub fn score_trained(
     })
 }
 
-/// `shelfwise train`: train every model on all of a dataset's ratings (hybrid weights tuned on
-/// a validation split of them) and return the model to persist with [`TrainedModels::save`].
+/// `shelfwise train`: train every model on all of a dataset's ratings (hybrid weights tuned and
+/// the reranker trained on a validation split of them when `tune`) and return the model to
+/// persist with [`TrainedModels::save`].
 pub fn train(
     source: &DataSource,
     params: &TrainParams,
@@ -447,18 +472,46 @@ pub fn train(
     progress: ProgressFn<'_>,
 ) -> Result<TrainedModels> {
     let dataset = load(source)?;
-    let mut params = params.clone();
     if tune && params.models.contains(&ModelKind::Hybrid) {
-        let (blend, _) = tune_blend(
-            &dataset.items,
-            &dataset.ratings,
-            &params,
-            &Protocol::default(),
-            None,
-            EvalRules::Product,
-            progress,
-        )?;
-        params.blend = blend;
+        let params = TrainParams {
+            rerank: params.rerank.or(Some(RerankParams::default())),
+            ..params.clone()
+        };
+        return train_tuned(dataset.items, &dataset.ratings, &params, progress);
     }
-    TrainedModels::train(dataset.items, &dataset.ratings, &params, progress)
+    TrainedModels::train(dataset.items, &dataset.ratings, params, progress)
+}
+
+/// Fewest validation readers a tuning must have to replace the given blend: below it (a small
+/// or new store) the weights would follow a handful of readers.
+pub const MIN_TUNING_READERS: usize = 200;
+
+/// Tune the blend and train the reranker (`params.rerank`, default settings when `None`) on a
+/// validation split of `ratings`, then train every model on all of them. A store with fewer
+/// than [`MIN_TUNING_READERS`] validation readers keeps `params.blend` and gets no reranker.
+pub fn train_tuned(
+    items: ItemIndex,
+    ratings: &[Interaction],
+    params: &TrainParams,
+    progress: ProgressFn<'_>,
+) -> Result<TrainedModels> {
+    let mut params = params.clone();
+    let rerank = params.rerank.unwrap_or_default();
+    let tuned = tune_blend(
+        &items,
+        ratings,
+        &params,
+        &Protocol::default(),
+        None,
+        Some(&rerank),
+        progress,
+    )?;
+    let mut reranker = None;
+    if tuned.readers >= MIN_TUNING_READERS {
+        params.blend = tuned.blend;
+        reranker = tuned.reranker;
+    }
+    let mut model = TrainedModels::train(items, ratings, &params, progress)?;
+    model.reranker = reranker;
+    Ok(model)
 }

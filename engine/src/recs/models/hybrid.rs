@@ -11,6 +11,7 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::rerank::{CandidateInput, Candidates, Reranker};
 use super::{bump, Contribution, Scorer};
 
 /// The weight of each component in one activity bucket.
@@ -121,6 +122,10 @@ pub struct Hybrid<'a> {
     pub n_works: usize,
     /// The relevance prior `q` of each work (see [`BlendWeights::prior`]).
     pub relevance: &'a [f32],
+    /// The author of each work (a reranker feature).
+    pub work_author: &'a [u32],
+    /// Reorders the blend's candidates, when one was trained (see [`super::rerank`]).
+    pub reranker: Option<&'a Reranker>,
     /// What explaining the last profile scored needs, so that explaining the recommendations
     /// of a request does not score every component a second time.
     pub cache: std::sync::Mutex<Option<ComponentCache>>,
@@ -134,7 +139,14 @@ pub struct ComponentCache {
     pub profile: Vec<(u32, f32)>,
     /// Per component (blend order): bitset of the works it scored, and `1 / max` (0: unused).
     pub parts: Vec<(Vec<u64>, f32)>,
+    /// The reranked candidates and their final scores, by work (empty: not reranked).
+    pub reranked: Vec<(u32, f32)>,
 }
+
+/// What a reranked candidate's score starts from: above any blended score (a blend is a sum of
+/// at most five weights times scores of at most 1, times a prior of at most 1), so every
+/// candidate ranks above every other work.
+pub const RERANKED: f32 = 1000.0;
 
 fn bit(bits: &[u64], i: usize) -> bool {
     bits.get(i >> 6).is_some_and(|b| b & (1 << (i & 63)) != 0)
@@ -163,7 +175,11 @@ pub fn prior_factor(q: f32, beta: f32) -> f32 {
 impl Hybrid<'_> {
     /// Each component's scores for `profile` and its normaliser (`1 / max`, 0 when unusable).
     pub fn component_scores(&self, profile: &[(u32, f32)], n_works: usize) -> Vec<(Vec<f32>, f32)> {
-        let w = self.blend.weights_for(profile.len()).as_array();
+        let mut w = self.blend.weights_for(profile.len()).as_array();
+        if self.reranks(profile) {
+            // The reranker reads every component, whatever the bucket's weights.
+            w = [1.0; 5];
+        }
         // Components score in parallel: a served request waits for the slowest one only.
         self.parts
             .models
@@ -184,6 +200,40 @@ impl Hybrid<'_> {
 }
 
 impl Hybrid<'_> {
+    /// Whether this profile's candidates are reranked.
+    fn reranks(&self, profile: &[(u32, f32)]) -> bool {
+        self.reranker.is_some_and(|r| r.applies(profile.len()))
+    }
+
+    /// Rerank the candidates of `scored` into `out`: each scores [`RERANKED`] plus the
+    /// reranker's score; the other works keep their blended score. Returns the candidates'
+    /// final scores by work.
+    fn rerank_into(
+        &self,
+        profile: &[(u32, f32)],
+        scored: &[(Vec<f32>, f32)],
+        out: &mut [f32],
+    ) -> Vec<(u32, f32)> {
+        let Some(reranker) = self.reranker.filter(|_| self.reranks(profile)) else {
+            return Vec::new();
+        };
+        let candidates = Candidates::new(&CandidateInput {
+            components: scored,
+            profile,
+            relevance: self.relevance,
+            work_author: self.work_author,
+        });
+        let scores = reranker.score(&candidates);
+        let mut reranked = Vec::with_capacity(candidates.len());
+        for (&w, p) in candidates.works.iter().zip(scores) {
+            if let Some(o) = out.get_mut(w as usize) {
+                *o = RERANKED + p;
+                reranked.push((w, *o));
+            }
+        }
+        reranked
+    }
+
     /// Blend the components into `out` (scored in parallel by [`Hybrid::component_scores`];
     /// no component is scored when its weight is 0), and return what explaining needs.
     fn blend_into(&self, profile: &[(u32, f32)], out: &mut [f32]) -> ComponentCache {
@@ -226,9 +276,11 @@ impl Hybrid<'_> {
                     }
                 }
             });
+        let reranked = self.rerank_into(profile, &scored, out);
         ComponentCache {
             profile: profile.to_vec(),
             parts,
+            reranked,
         }
     }
 }
@@ -310,6 +362,16 @@ impl Scorer for Hybrid<'_> {
                 let total: f32 = list.iter().map(|c| c.share).sum();
                 if total != 0.0 {
                     let factor = with_prior(total, prior_factor(q, weights.prior)) / total;
+                    for c in list.iter_mut() {
+                        c.share *= factor;
+                    }
+                }
+            }
+            // A reranked candidate's score is the reranker's: the same reasons, scaled to it.
+            if let Ok(i) = cache.reranked.binary_search_by_key(&target, |r| r.0) {
+                let total: f32 = list.iter().map(|c| c.share).sum();
+                if total != 0.0 {
+                    let factor = cache.reranked[i].1 / total;
                     for c in list.iter_mut() {
                         c.share *= factor;
                     }

@@ -12,6 +12,7 @@ pub mod ease;
 pub mod hybrid;
 pub mod knn;
 pub mod popularity;
+pub mod rerank;
 
 use serde::{Deserialize, Serialize};
 
