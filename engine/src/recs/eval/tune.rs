@@ -157,7 +157,8 @@ pub fn tune_blend(
                 training: candidates_of(&c.profile, &c.relevant_work),
                 n_rel: c.relevant_work.len(),
             }];
-            if c.profile.len() >= SHORT_FROM {
+            // Only the reranker learns from readers cut short.
+            if rerank.is_some() && c.profile.len() >= SHORT_FROM {
                 let k = 1 + (c.user as usize % SHORT_SIZES);
                 let short = shortened(&c.profile, k, c.user);
                 out.push(RerankCase {
