@@ -6,13 +6,15 @@
 //! over every work, filtered by the rules, cut to 10 and explained.
 //!
 //! ```text
-//! cargo run --release -p engine --example foldin_bench -- --data data/raw [--save FILE | --load FILE] [--requests N] [--rounds N]
+//! cargo run --release -p engine --example foldin_bench -- --data data/raw [--save FILE | --load FILE] [--requests N] [--rounds N] [--rerank | --no-rerank]
 //! ```
 //!
 //! It also times [`Serving::similar`](engine::recs::serve::Serving::similar) (a book page's lists) on the rated books of the
 //! sampled readers. Each round prints one table; `--rounds` repeats them on the same model, so
 //! a shared machine's noise shows. `--default-blend` replaces a loaded model's hybrid weights
-//! with [`TrainParams::default`]'s (what a server trained today would use).
+//! with [`TrainParams::default`]'s (what a server trained today would use). `--rerank` trains
+//! the hybrid's reranker (on a validation split first, as the server does); `--no-rerank` drops
+//! a loaded model's, so one model file times the hybrid with and without it.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,7 +28,7 @@ use engine::recs::trained::{TrainParams, TrainedModels};
 
 fn main() -> ExitCode {
     let usage = "usage: foldin_bench [--data DIR] [--save FILE | --load FILE] [--requests N] \
-                 [--rounds N] [--default-blend]";
+                 [--rounds N] [--default-blend] [--rerank | --no-rerank]";
     let mut args = std::env::args().skip(1);
     let mut o = Options {
         data: PathBuf::from("data/raw"),
@@ -35,10 +37,15 @@ fn main() -> ExitCode {
         requests: 500,
         rounds: 1,
         default_blend: false,
+        rerank: None,
     };
     while let Some(a) = args.next() {
         if a == "--default-blend" {
             o.default_blend = true;
+            continue;
+        }
+        if a == "--rerank" || a == "--no-rerank" {
+            o.rerank = Some(a == "--rerank");
             continue;
         }
         let Some(v) = args.next() else {
@@ -84,6 +91,9 @@ struct Options {
     requests: usize,
     rounds: usize,
     default_blend: bool,
+    /// `--rerank`: train with the reranker (blend tuned on a validation split first);
+    /// `--no-rerank`: drop a loaded model's reranker.
+    rerank: Option<bool>,
 }
 
 fn run(o: Options) -> Result<(), engine::recs::RecsError> {
@@ -94,18 +104,31 @@ fn run(o: Options) -> Result<(), engine::recs::RecsError> {
         requests,
         rounds,
         default_blend,
+        rerank,
     } = o;
     let dataset = load(&DataSource::BookCrossing(data))?;
     let t = Instant::now();
     let mut model = match &load_from {
         Some(path) => TrainedModels::load(path)?,
         None => {
+            let progress =
+                |p: &engine::recs::Progress| eprintln!("{} {}/{}", p.stage, p.done, p.total);
             let params = TrainParams::default();
-            TrainedModels::train(dataset.items.clone(), &dataset.ratings, &params, &|p| {
-                eprintln!("{} {}/{}", p.stage, p.done, p.total)
-            })?
+            if rerank == Some(true) {
+                engine::recs::eval::train_tuned(
+                    dataset.items.clone(),
+                    &dataset.ratings,
+                    &params,
+                    &progress,
+                )?
+            } else {
+                TrainedModels::train(dataset.items.clone(), &dataset.ratings, &params, &progress)?
+            }
         }
     };
+    if rerank == Some(false) {
+        model.reranker = None;
+    }
     eprintln!("model ready in {:.1}s", t.elapsed().as_secs_f64());
     if default_blend {
         model.params.blend = TrainParams::default().blend;

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use hessboost::config::GrowPolicy;
 use hessboost::objective::LambdaRank;
 use hessboost::prelude::*;
+use rayon::prelude::*;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::super::metrics;
@@ -72,15 +73,19 @@ impl Candidates {
     /// The candidates of one reader: every component's top works but the reader's own.
     pub fn new(input: &CandidateInput<'_>) -> Candidates {
         let own: std::collections::HashSet<u32> = input.profile.iter().map(|p| p.0).collect();
+        // Each component's best works but the reader's own: the best `PER_COMPONENT + own`
+        // by a bounded heap (no catalog-sized allocation), then the reader's left out.
         let tops: Vec<Vec<u32>> = input
             .components
-            .iter()
+            .par_iter()
             .map(|(s, _)| {
-                if s.is_empty() {
-                    Vec::new()
-                } else {
-                    metrics::top_k(s, PER_COMPONENT, |w| !own.contains(&w))
-                }
+                let mut top: Vec<u32> = metrics::top_n(s, PER_COMPONENT + own.len())
+                    .into_iter()
+                    .map(|x| x.1)
+                    .filter(|w| !own.contains(w))
+                    .collect();
+                top.truncate(PER_COMPONENT);
+                top
             })
             .collect();
         let mut works: Vec<u32> = tops.iter().flatten().copied().collect();
@@ -242,18 +247,18 @@ impl Reranker {
         n >= self.min_profile
     }
 
-    /// The reranker's score of each candidate (higher is better).
+    /// The reranker's score of each candidate (higher is better), in one batch: the trees are
+    /// walked for all rows at once, several times faster than row by row.
     pub fn score(&self, candidates: &Candidates) -> Vec<f32> {
-        let mut out = vec![0f32; candidates.len()];
-        for (row, o) in candidates.features.chunks(N_FEATURES).zip(&mut out) {
-            // A model that cannot score a row of the width it was trained on is a bug; such a
-            // row ranks last rather than failing the request.
-            *o = self
-                .model
-                .predict_row(row, Iterations::Best)
-                .unwrap_or(f32::MIN);
+        match self
+            .model
+            .predict_rows(&candidates.features, Iterations::Best)
+        {
+            Ok(p) => p.into_vec(),
+            // Rows of the width the model was trained on, finite or missing, always score; if
+            // not (a bug), the candidates keep their order rather than failing the request.
+            Err(_) => (0..candidates.len()).map(|i| -(i as f32)).collect(),
         }
-        out
     }
 
     /// Each feature's share of the total gain (for reports).
