@@ -486,9 +486,15 @@ pub fn train(
 /// or new store) the weights would follow a handful of readers.
 pub const MIN_TUNING_READERS: usize = 200;
 
+/// Most validation readers a training tunes on: their candidates' features are held in memory
+/// (about 22 MB per 1,000 readers, twice that for the reranker's copy), so beyond this the
+/// tuning's memory and time stop growing with the data. Book-Crossing has about 11,000.
+pub const MAX_TUNING_READERS: usize = 20_000;
+
 /// Tune the blend and train the reranker (`params.rerank`, default settings when `None`) on a
-/// validation split of `ratings`, then train every model on all of them. A store with fewer
-/// than [`MIN_TUNING_READERS`] validation readers keeps `params.blend` and gets no reranker.
+/// validation split of `ratings` (at most [`MAX_TUNING_READERS`] of its readers), then train
+/// every model on all of them. A store with fewer than [`MIN_TUNING_READERS`] validation
+/// readers keeps `params.blend` and gets no reranker.
 pub fn train_tuned(
     items: ItemIndex,
     ratings: &[Interaction],
@@ -502,7 +508,7 @@ pub fn train_tuned(
         ratings,
         &params,
         &Protocol::default(),
-        None,
+        Some(MAX_TUNING_READERS),
         Some(&rerank),
         progress,
     )?;
