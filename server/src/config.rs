@@ -58,8 +58,8 @@ pub struct GlobalArgs {
           value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub ease_memory_mb: u64,
     /// Train the hybrid's reranker: each training first fits the models on a validation split
-    /// of the ratings to tune the blend and train the reranker, about doubling training time
-    /// (`docs/recommendations.md`). `false`: the default blend alone.
+    /// of the ratings to tune the blend and train the reranker, which makes it about 5× as long
+    /// (`docs/operations.md#retraining`). `false`: the default blend alone.
     #[arg(long, env = "SHELFWISE_RERANK", default_value_t = true, global = true,
           action = clap::ArgAction::Set)]
     pub rerank: bool,
