@@ -7,6 +7,10 @@
 //! bucket* (by number of rated works) on a validation split carved from the training data
 //! (see [`crate::recs::eval`]), never on the test split. Because the blend is linear, each
 //! component's explanation scaled by `weight_m / max_m` explains the blended score exactly.
+//!
+//! When the model has a reranker ([`super::rerank`]), the blend's candidates are then reordered
+//! by it: a candidate's score becomes [`RERANKED`] plus the reranker's, and its explanation is
+//! the blend's, scaled to that score (the reasons stay the evidence that made it a candidate).
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -235,7 +239,8 @@ impl Hybrid<'_> {
     }
 
     /// Blend the components into `out` (scored in parallel by [`Hybrid::component_scores`];
-    /// no component is scored when its weight is 0), and return what explaining needs.
+    /// a component weighted 0 is not scored unless the reranker reads it), rerank the
+    /// candidates when a reranker applies, and return what explaining needs.
     fn blend_into(&self, profile: &[(u32, f32)], out: &mut [f32]) -> ComponentCache {
         let weights = self.blend.weights_for(profile.len());
         let n = out.len();
