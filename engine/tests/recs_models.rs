@@ -812,6 +812,27 @@ fn a_reranked_hybrid_explains_its_scores_and_survives_its_file() {
             r.score
         );
     }
+    // A new reader whose bucket weighs kNN alone still gets a reason for every reranked book,
+    // also for those only the components weighted 0 put forward.
+    let short = Request {
+        ratings: request.ratings[..2].to_vec(),
+        k: 20,
+        ..Request::default()
+    };
+    let mut knn_only = model.clone();
+    knn_only.params.blend.weights[0] = engine::recs::models::hybrid::BlendWeights {
+        knn: 1.0,
+        ..Default::default()
+    };
+    for r in knn_only
+        .serving()
+        .recommend(ModelKind::Hybrid, &short)
+        .expect("trained")
+    {
+        assert!(!r.because.is_empty(), "no reason for {}", r.key);
+        let sum: f32 = r.because.iter().map(|b| b.1).sum();
+        assert!((sum - r.score).abs() <= 1e-3 * r.score.abs().max(1.0));
+    }
     // Without the reranker the same model gives another order.
     let mut plain = model.clone();
     plain.reranker = None;

@@ -204,6 +204,45 @@ impl Hybrid<'_> {
 }
 
 impl Hybrid<'_> {
+    /// Add to `merged[i]`, for each `i` of `which`, every component's reasons for `targets[i]`
+    /// scaled by that component's `ks` (components with `k` 0, or that did not score the
+    /// target, add nothing).
+    fn add_reasons(
+        &self,
+        profile: &[(u32, f32)],
+        targets: &[u32],
+        which: &[usize],
+        parts: &[(Vec<u64>, f32)],
+        ks: &[f32],
+        merged: &mut [Vec<Contribution>],
+    ) {
+        for ((m, (bits, _)), &k) in self.parts.models.iter().zip(parts).zip(ks) {
+            let Some(m) = m else { continue };
+            if k == 0.0 {
+                continue;
+            }
+            // Only targets this component scored contribute (the others got no score from it).
+            let (slots, scored): (Vec<usize>, Vec<u32>) = which
+                .iter()
+                .map(|&i| (i, targets[i]))
+                .filter(|&(_, t)| bit(bits, t as usize))
+                .unzip();
+            for (slot, contributions) in slots.into_iter().zip(m.explain_many(profile, &scored)) {
+                let list = &mut merged[slot];
+                for c in contributions {
+                    let share = c.share * k;
+                    match list.iter_mut().find(|x| x.reason == c.reason) {
+                        Some(x) => x.share += share,
+                        None => list.push(Contribution {
+                            reason: c.reason,
+                            share,
+                        }),
+                    }
+                }
+            }
+        }
+    }
+
     /// Whether this profile's candidates are reranked.
     fn reranks(&self, profile: &[(u32, f32)]) -> bool {
         self.reranker.is_some_and(|r| r.applies(profile.len()))
@@ -334,32 +373,29 @@ impl Scorer for Hybrid<'_> {
             self.blend_into(profile, &mut scratch)
         });
         let mut merged: Vec<Vec<Contribution>> = vec![Vec::new(); targets.len()];
-        for ((m, (bits, norm)), weight) in self.parts.models.iter().zip(&cache.parts).zip(w) {
-            let k = weight * norm;
-            let Some(m) = m else { continue };
-            if k == 0.0 {
-                continue;
-            }
-            // Only targets this component scored contribute (the others got no score from it).
-            let (slots, scored): (Vec<usize>, Vec<u32>) = targets
-                .iter()
-                .enumerate()
-                .filter(|(_, &t)| bit(bits, t as usize))
-                .map(|(i, &t)| (i, t))
-                .unzip();
-            for (slot, contributions) in slots.into_iter().zip(m.explain_many(profile, &scored)) {
-                let list = &mut merged[slot];
-                for c in contributions {
-                    let share = c.share * k;
-                    match list.iter_mut().find(|x| x.reason == c.reason) {
-                        Some(x) => x.share += share,
-                        None => list.push(Contribution {
-                            reason: c.reason,
-                            share,
-                        }),
-                    }
-                }
-            }
+        let all: Vec<usize> = (0..targets.len()).collect();
+        let ks: Vec<f32> = cache
+            .parts
+            .iter()
+            .zip(w)
+            .map(|((_, norm), weight)| weight * norm)
+            .collect();
+        self.add_reasons(profile, targets, &all, &cache.parts, &ks, &mut merged);
+        // A reranked candidate that only components weighted 0 put forward has no reason yet:
+        // every component that scored it explains it, unweighted, so it still says why.
+        let bare: Vec<usize> = all
+            .into_iter()
+            .filter(|&i| {
+                merged[i].is_empty()
+                    && cache
+                        .reranked
+                        .binary_search_by_key(&targets[i], |r| r.0)
+                        .is_ok()
+            })
+            .collect();
+        if !bare.is_empty() {
+            let norms: Vec<f32> = cache.parts.iter().map(|(_, norm)| *norm).collect();
+            self.add_reasons(profile, targets, &bare, &cache.parts, &norms, &mut merged);
         }
         for (list, &target) in merged.iter_mut().zip(targets) {
             if let (true, Some(&q)) = (weights.prior != 0.0, self.relevance.get(target as usize)) {
@@ -385,5 +421,92 @@ impl Scorer for Hybrid<'_> {
             list.sort_by(|a, b| b.share.total_cmp(&a.share));
         }
         merged
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::recs::models::rerank::{RerankParams, TrainingCase, N_FEATURES};
+    use crate::recs::models::Reason;
+
+    /// Scores a fixed set of works, each explained by the reader's first work.
+    struct Fixed(Vec<u32>);
+
+    impl Scorer for Fixed {
+        fn score(&self, _: &[(u32, f32)], out: &mut [f32]) {
+            for (i, &w) in self.0.iter().enumerate() {
+                out[w as usize] = 1.0 - i as f32 * 0.1;
+            }
+        }
+        fn explain(&self, profile: &[(u32, f32)], target: u32) -> Vec<Contribution> {
+            let mut out = vec![f32::NEG_INFINITY; 10];
+            self.score(profile, &mut out);
+            vec![Contribution {
+                reason: Reason::Rated(profile[0].0),
+                share: out[target as usize],
+            }]
+        }
+    }
+
+    /// A reranker that learned something (any order will do here).
+    fn reranker() -> Reranker {
+        let cases: Vec<TrainingCase> = (0..20)
+            .map(|c| TrainingCase {
+                candidates: Candidates {
+                    works: (0..8).collect(),
+                    features: (0..8 * N_FEATURES)
+                        .map(|i| ((i * 7 + c) % 11) as f32)
+                        .collect(),
+                },
+                hits: (0..8).map(|i| (i + c) % 4 == 0).collect(),
+            })
+            .collect();
+        let params = RerankParams {
+            rounds: 5,
+            min_profile: 1,
+            ..RerankParams::default()
+        };
+        Reranker::fit(&cases, &params).unwrap().unwrap()
+    }
+
+    #[test]
+    fn a_reranked_work_only_a_component_weighted_0_found_still_has_its_reason() {
+        let (ease, knn) = (Fixed(vec![1, 2, 3]), Fixed(vec![5, 6, 7]));
+        let blend = Blend {
+            bounds: Vec::new(),
+            weights: vec![BlendWeights {
+                ease: 1.0,
+                ..Default::default()
+            }],
+        };
+        let reranker = reranker();
+        let relevance = vec![0.5; 10];
+        let authors: Vec<u32> = (0..10).collect();
+        let hybrid = Hybrid {
+            parts: Components {
+                models: [Some(&ease), Some(&knn), None, None, None],
+            },
+            blend: &blend,
+            n_works: 10,
+            relevance: &relevance,
+            work_author: &authors,
+            reranker: Some(&reranker),
+            cache: Default::default(),
+        };
+        let profile = [(9u32, 2.0f32)];
+        let mut scores = vec![f32::NEG_INFINITY; 10];
+        hybrid.score(&profile, &mut scores);
+        // kNN weighs 0, yet its works are candidates, reranked above the rest.
+        assert!(scores[6] > RERANKED / 2.0, "{scores:?}");
+        for (target, reasons) in [5, 6, 7]
+            .iter()
+            .zip(hybrid.explain_many(&profile, &[5, 6, 7]))
+        {
+            assert!(!reasons.is_empty(), "no reason for {target}");
+            assert_eq!(reasons[0].reason, Reason::Rated(9));
+            let sum: f32 = reasons.iter().map(|c| c.share).sum();
+            assert!((sum - scores[*target as usize]).abs() < 1e-3, "{sum}");
+        }
     }
 }
