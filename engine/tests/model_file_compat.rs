@@ -60,3 +60,24 @@ fn a_model_file_of_another_format_is_refused_not_decoded() {
         other => panic!("{:?}", other.map(|_| "a model")),
     }
 }
+
+#[test]
+fn a_format_2_file_loads_without_a_reranker() {
+    // Format 2 (2026-12-04 to the reranker) is the header, then the model, and nothing after.
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/models");
+    let model = TrainedModels::load(&fixture.join("goodbooks-747fb8e.bin")).unwrap();
+    let mut bytes = MODEL_MAGIC.to_vec();
+    bytes.extend_from_slice(&2u32.to_be_bytes());
+    bytes.extend(postcard::to_allocvec(&model).unwrap());
+    let path = dir.path().join("model.bin");
+    std::fs::write(&path, &bytes).unwrap();
+    let back = TrainedModels::load(&path).expect("a format-2 file loads");
+    assert!(back.reranker.is_none());
+    assert_eq!(back.items.keys, model.items.keys);
+    // What the current build writes after it reads back the same.
+    model.save(&path).unwrap();
+    let again = TrainedModels::load(&path).unwrap();
+    assert!(again.reranker.is_none());
+    assert_eq!(again.items.keys, model.items.keys);
+}

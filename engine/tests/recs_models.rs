@@ -231,6 +231,17 @@ fn ease_has_a_zero_diagonal_and_matches_a_direct_solve() {
     }
 }
 
+/// A recommendation's reasons add up to its score, within `tolerance` of it (relative to the
+/// score, or absolute below 1).
+fn assert_shares_sum(r: &engine::recs::serve::Recommendation, tolerance: f32, what: &str) {
+    let sum: f32 = r.because.iter().map(|b| b.1).sum();
+    assert!(
+        (sum - r.score).abs() <= tolerance * r.score.abs().max(1.0),
+        "{what}: shares sum {sum} vs score {}",
+        r.score
+    );
+}
+
 fn trained() -> (TrainedModels, Vec<Interaction>) {
     let items = catalog();
     let train = interactions(&items, 120, 5);
@@ -287,12 +298,7 @@ fn explanations_sum_to_the_scores_they_explain() {
             .expect("trained");
         assert_eq!(recs.len(), 10, "{kind}");
         for r in recs.iter().filter(|r| r.score != 0.0) {
-            let sum: f32 = r.because.iter().map(|b| b.1).sum();
-            assert!(
-                (sum - r.score).abs() <= 1e-3 * r.score.abs().max(1.0),
-                "{kind}: shares sum {sum} vs score {}",
-                r.score
-            );
+            assert_shares_sum(r, 1e-3, &kind.to_string());
         }
     }
 }
@@ -498,8 +504,7 @@ fn a_book_added_after_training_has_similar_books_by_content() {
         |b| matches!(&b.0, engine::recs::serve::Because::Feature(f) if f.to_string() == "author:author 3")
     ));
     for r in &similar {
-        let sum: f32 = r.because.iter().map(|b| b.1).sum();
-        assert!((sum - r.score).abs() <= 1e-4 * r.score.abs().max(1.0));
+        assert_shares_sum(r, 1e-4, "similar");
     }
     // What the reader rated or shelved is never shown; a book sharing nothing gets nothing.
     let first = similar[0].key.clone();
@@ -805,12 +810,7 @@ fn a_reranked_hybrid_explains_its_scores_and_survives_its_file() {
     // The reranked candidates come first, and the reasons still add up to each score.
     assert!(recs[0].score >= RERANKED, "{}", recs[0].score);
     for r in &recs {
-        let sum: f32 = r.because.iter().map(|b| b.1).sum();
-        assert!(
-            (sum - r.score).abs() <= 1e-3 * r.score.abs().max(1.0),
-            "shares sum {sum} vs score {}",
-            r.score
-        );
+        assert_shares_sum(r, 1e-3, "reranked");
     }
     // A new reader whose bucket weighs kNN alone still gets a reason for every reranked book,
     // also for those only the components weighted 0 put forward.
@@ -830,8 +830,7 @@ fn a_reranked_hybrid_explains_its_scores_and_survives_its_file() {
         .expect("trained")
     {
         assert!(!r.because.is_empty(), "no reason for {}", r.key);
-        let sum: f32 = r.because.iter().map(|b| b.1).sum();
-        assert!((sum - r.score).abs() <= 1e-3 * r.score.abs().max(1.0));
+        assert_shares_sum(&r, 1e-3, "reranked, kNN alone");
     }
     // Without the reranker the same model gives another order.
     let mut plain = model.clone();

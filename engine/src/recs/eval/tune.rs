@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::recs::models::rerank::{
-    CandidateInput, Candidates, RerankParams, Reranker, TrainingCase, N_FEATURES,
+    CandidateInput, Candidates, RerankParams, Reranker, TrainingCase,
 };
 use crate::recs::rng::SplitMix64;
 
@@ -184,13 +184,7 @@ pub fn tune_blend(
         .iter()
         .map(|r| {
             let c = &r[0];
-            let rows = c
-                .training
-                .candidates
-                .features
-                .chunks(N_FEATURES)
-                .map(Candidates::blend_inputs)
-                .collect();
+            let rows = c.training.candidates.blend_rows();
             (
                 params.blend.bucket(c.profile_len),
                 rows,
@@ -322,13 +316,7 @@ fn fit_reranker(
     let mut scored_held = Vec::with_capacity(held.len());
     for c in &held {
         let size = c.profile_len.clamp(1, SHORT_SIZES + 1) - 1;
-        let rows: Vec<BlendRow> = c
-            .training
-            .candidates
-            .features
-            .chunks(N_FEATURES)
-            .map(Candidates::blend_inputs)
-            .collect();
+        let rows = c.training.candidates.blend_rows();
         let linear = blend_ndcg(
             &blend.weights_for(c.profile_len),
             &rows,

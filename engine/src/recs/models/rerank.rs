@@ -124,20 +124,24 @@ impl Candidates {
         Candidates { works, features }
     }
 
-    /// What the linear blend reads of one candidate's feature row: each component's normalised
-    /// score (0 when it did not score the work, as [`super::hybrid`] sums them) and the
-    /// relevance prior.
-    pub fn blend_inputs(row: &[f32]) -> ([f32; 5], f32) {
-        let score = |i: usize| {
-            row.get(2 * i)
-                .copied()
-                .filter(|v| !v.is_nan())
-                .unwrap_or(0.0)
-        };
-        (
-            [score(0), score(1), score(2), score(3), score(4)],
-            row.get(10).copied().unwrap_or(0.0),
-        )
+    /// What the linear blend reads of each candidate: every component's normalised score (0
+    /// when it did not score the work, as [`super::hybrid`] sums them) and the relevance prior.
+    pub fn blend_rows(&self) -> Vec<([f32; 5], f32)> {
+        self.features
+            .chunks(N_FEATURES)
+            .map(|row| {
+                let score = |i: usize| {
+                    row.get(2 * i)
+                        .copied()
+                        .filter(|v| !v.is_nan())
+                        .unwrap_or(0.0)
+                };
+                (
+                    [score(0), score(1), score(2), score(3), score(4)],
+                    row.get(10).copied().unwrap_or(0.0),
+                )
+            })
+            .collect()
     }
 
     /// The number of candidates.
