@@ -3,6 +3,11 @@ SHELL := /bin/bash
 # tools/node_modules/.bin first: cargo-leptos must find wasm-opt 132 there (scripts/setup.sh).
 export PATH := $(CURDIR)/tools/node_modules/.bin:$(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export SHELFWISE_BX_DIR := $(CURDIR)/data/raw
+# CI builds everything once in a fresh clone: incremental caches would only cost disk (gigabytes
+# of it on a machine whose disk the clone shares).
+ifdef CI
+export CARGO_INCREMENTAL := 0
+endif
 
 .PHONY: run test setup setup-test data build check deploy-check unit spark e2e
 
