@@ -8,7 +8,8 @@
 #   bench/scaling.sh [DATA_DIR] [WORK_DIR] [OUT_PREFIX]
 #
 # Knobs: SCALES (default "1 4 16"; "real" is the real files themselves), MODELS (default every
-# model), REQUESTS (fold-in requests per model, default 500), EASE_BUDGET_MB (EASE's memory
+# model; `hybrid-reranked` is the hybrid trained as `shelfwise train` does by default, with
+# the blend tuned and the reranker trained on a validation split first), REQUESTS (fold-in requests per model, default 500), EASE_BUDGET_MB (EASE's memory
 # budget, default the engine's), SEED (default 1), CARGO_TARGET_DIR. The generated files are
 # written under WORK_DIR (16x is about 1.1 GB) and never belong in the repository. Rows already
 # in WORK_DIR/rows.tsv are kept (a rerun measures only the missing ones), so a size that did not
@@ -59,7 +60,9 @@ for s in $SCALES; do
         fi
         echo "== $label $m" >&2
         log="$WORK/log-$label-$m.txt"
-        if /usr/bin/time -v "$BENCH" --data "$dir" --model "$m" --label "$label" \
+        args=(--model "$m")
+        [ "$m" = hybrid-reranked ] && args=(--model hybrid --rerank)
+        if /usr/bin/time -v "$BENCH" --data "$dir" "${args[@]}" --label "$label" \
             --requests "$REQUESTS" --model-file "$WORK/model.bin" "${BUDGET[@]}" \
             >"$WORK/row.tmp" 2>"$log"; then
             cat "$WORK/row.tmp" >>"$ROWS"

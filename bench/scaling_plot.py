@@ -26,7 +26,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 LIMIT_GB = 24.0
-ORDER = ["popularity", "content", "item-knn", "als", "ease", "hybrid"]
+ORDER = ["popularity", "content", "item-knn", "als", "ease", "hybrid", "hybrid-reranked"]
 
 
 def process_peak_mb(logs: Path, label: str, model: str) -> float:
@@ -85,7 +85,7 @@ def main() -> int:
     if args.commands and Path(args.commands).exists():
         out += [line.rstrip() for line in open(args.commands)]
     head = (
-        f"{'size':<6} {'model':<11} {'readers':>9} {'works':>9} {'ratings':>10} {'EASE works':>10}"
+        f"{'size':<6} {'model':<15} {'readers':>9} {'works':>9} {'ratings':>10} {'EASE works':>10}"
         f" {'train s':>8} {'train peak GB':>13} {'process peak GB':>15} {'model MB':>9}"
         f" {'load s':>7} {'p50 ms':>7} {'p99 ms':>7}"
     )
@@ -96,7 +96,7 @@ def main() -> int:
             for r in rows:
                 if r["label"] == label and r["model"] == m:
                     out.append(
-                        f"{label:<6} {m:<11} {int(r['readers']):>9,} {int(r['works']):>9,}"
+                        f"{label:<6} {m:<15} {int(r['readers']):>9,} {int(r['works']):>9,}"
                         f" {int(r['ratings']):>10,} {int(r['ease_works']):>10,}"
                         f" {float(r['train_s']):>8.1f} {float(r['train_peak_mb']) / 1e3:>13.2f}"
                         f" {r['process_peak_mb'] / 1e3:>15.2f} {float(r['model_mb']):>9.1f}"
@@ -116,12 +116,12 @@ def main() -> int:
         crossings[m] = (law, cross)
         sizes = "through " + ", ".join(f"x{x:g}" for x in sorted(xs)[-2:])
         if law is None:
-            out.append(f"  {m:<11} too few sizes ({sizes})")
+            out.append(f"  {m:<15} too few sizes ({sizes})")
             continue
         out.append(
-            f"  {m:<11} peak RSS ~ scale^{law[1]:.2f}, training time ~ scale^{tlaw[1]:.2f}"
+            f"  {m:<15} peak RSS ~ scale^{law[1]:.2f}, training time ~ scale^{tlaw[1]:.2f}"
             f" ({sizes}); 24 GB at about x{cross:.0f}" if cross else
-            f"  {m:<11} peak RSS ~ scale^{law[1]:.2f} ({sizes}); does not grow"
+            f"  {m:<15} peak RSS ~ scale^{law[1]:.2f} ({sizes}); does not grow"
         )
     # EASE with no budget: 4 n^2 bytes for the works with 5+ readers (computed, not measured).
     ease_rows = sorted((r for r in rows if r["model"] == "ease" and math.isfinite(r["scale"])),

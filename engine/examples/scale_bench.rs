@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! cargo run --release -p engine --example scale_bench -- --data DIR --model NAME \
-//!     [--label X] [--model-file FILE] [--requests N] [--ease-budget-mb N]
+//!     [--label X] [--model-file FILE] [--requests N] [--ease-budget-mb N] [--rerank]
 //! cargo run --release -p engine --example scale_bench -- --header
 //! ```
 //!
@@ -16,12 +16,18 @@
 //! training, what a process that trains from these files needs (`/usr/bin/time -v` reports the
 //! same peak for the whole run, serving included). `loaded_mb` is the resident memory the
 //! loaded model adds.
+//!
+//! `--rerank` (with the hybrid): train as `shelfwise train` does by default, tuning the blend
+//! and training the reranker on a validation split first (`eval::train_tuned`); the row's
+//! model is then `hybrid-reranked`, and the stages of the tuning go to standard error.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use engine::datasets::load::load_bookcrossing;
+use engine::recs::eval;
+use engine::recs::models::rerank::RerankParams;
 use engine::recs::models::ModelKind;
 use engine::recs::serve::latency::{quantile, recommend_times, sample_readers};
 use engine::recs::trained::{TrainParams, TrainedModels};
@@ -34,6 +40,7 @@ struct Options {
     model_file: PathBuf,
     requests: usize,
     ease_budget: Option<u64>,
+    rerank: bool,
     header: bool,
 }
 
@@ -50,11 +57,16 @@ fn options() -> Result<Options, String> {
         model_file: std::env::temp_dir().join("scale_bench_model.bin"),
         requests: 500,
         ease_budget: None,
+        rerank: false,
         header: false,
     };
     while let Some(a) = args.next() {
         if a == "--header" {
             o.header = true;
+            continue;
+        }
+        if a == "--rerank" {
+            o.rerank = true;
             continue;
         }
         let v = args.next().ok_or_else(|| format!("{a} needs a value"))?;
@@ -116,18 +128,29 @@ fn run(o: &Options) -> Result<String, Box<dyn std::error::Error>> {
     let t = Instant::now();
     let data = load_bookcrossing(&o.data)?;
     let load_data_s = t.elapsed().as_secs_f64();
+    if o.rerank && o.model != ModelKind::Hybrid {
+        return Err("--rerank is for the hybrid".into());
+    }
     let mut params = TrainParams {
         models: vec![o.model],
+        rerank: o.rerank.then(RerankParams::default),
         ..TrainParams::default()
     };
     if let Some(budget) = o.ease_budget {
         params.ease = params.ease.with_memory_budget(budget);
     }
     let t = Instant::now();
-    let model = TrainedModels::train(data.items.clone(), &data.ratings, &params, &|p| {
-        eprintln!("[{:7.1}s] {}", t.elapsed().as_secs_f64(), p.stage)
-    })?;
+    let progress =
+        |p: &engine::recs::Progress| eprintln!("[{:7.1}s] {}", t.elapsed().as_secs_f64(), p.stage);
+    let model = if o.rerank {
+        eval::train_tuned(data.items.clone(), &data.ratings, &params, &progress)?
+    } else {
+        TrainedModels::train(data.items.clone(), &data.ratings, &params, &progress)?
+    };
     let train_s = t.elapsed().as_secs_f64();
+    for (stage, secs) in &model.tuning_secs {
+        eprintln!("tuning: {stage} {secs:.1} s");
+    }
     let train_peak_mb = status_mb("VmHWM:");
     let ease_works = model.ease.as_ref().map_or(0, |e| e.len());
     model.save(&o.model_file)?;
@@ -160,7 +183,11 @@ fn run(o: &Options) -> Result<String, Box<dyn std::error::Error>> {
     Ok(format!(
         "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{:.1}\t{:.1}\t{:.0}\t{:.1}\t{:.2}\t{:.0}\t{:.2}\t{:.2}",
         o.label,
-        o.model,
+        if o.rerank {
+            "hybrid-reranked".to_string()
+        } else {
+            o.model.to_string()
+        },
         data.ratings
             .iter()
             .map(|r| r.user)

@@ -43,18 +43,28 @@ pub fn run(global: &GlobalArgs, args: &TrainArgs) -> Result<()> {
     println!(
         "trained on {n} ratings in {:.1} s: {}",
         started.elapsed().as_secs_f64(),
-        model
-            .train_secs
-            .iter()
-            .map(|(k, s)| format!("{k} {s:.1} s"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        seconds(&model.train_secs)
     );
+    if !model.tuning_secs.is_empty() {
+        println!(
+            "tuned on a validation split first: {}",
+            seconds(&model.tuning_secs)
+        );
+    }
     println!(
         "wrote {}",
         recommender::model_path(&global.data_dir).display()
     );
     Ok(())
+}
+
+/// `name 1.2 s, other 3.4 s`: what each stage took.
+fn seconds<K: std::fmt::Display>(stages: &[(K, f64)]) -> String {
+    stages
+        .iter()
+        .map(|(k, s)| format!("{k} {s:.1} s"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Train on what was read from the store with `params` (ALS from the factor folder
@@ -110,10 +120,13 @@ pub fn retrain(store: &Store, data_dir: &Path, params: &TrainParams, recommender
         .and_then(|data| train_and_save(data, data_dir, None, params, &quiet));
     match trained {
         Ok((model, ratings)) => {
+            // Where a retraining's time went: most of it is the tuning when it is on.
+            let tuning = seconds(&model.tuning_secs);
             recommender.install(model, ratings);
             tracing::info!(
                 ratings,
                 seconds = started.elapsed().as_secs_f64(),
+                tuning,
                 "model trained"
             );
         }

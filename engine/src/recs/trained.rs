@@ -113,6 +113,10 @@ pub struct TrainedModels {
     /// [`TrainedModels::save`]), so files of format 2 still read.
     #[serde(skip)]
     pub reranker: Option<Reranker>,
+    /// Seconds each stage of tuning on a validation split took ([`crate::recs::eval::Tuned`]),
+    /// when this model was tuned; not saved with it.
+    #[serde(skip)]
+    pub tuning_secs: Vec<(&'static str, f64)>,
 }
 
 fn timed<T>(f: impl FnOnce() -> T) -> (T, f64) {
@@ -230,6 +234,7 @@ impl TrainedModels {
             relevance,
             train_secs: secs,
             reranker: None,
+            tuning_secs: Vec::new(),
         })
     }
 

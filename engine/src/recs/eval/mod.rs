@@ -519,5 +519,6 @@ pub fn train_tuned(
     }
     let mut model = TrainedModels::train(items, ratings, &params, progress)?;
     model.reranker = reranker;
+    model.tuning_secs = tuned.secs;
     Ok(model)
 }

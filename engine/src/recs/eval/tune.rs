@@ -108,11 +108,13 @@ pub fn tune_blend(
         seed: protocol.seed.wrapping_add(1),
         ..*protocol
     };
+    let mut clock = StageClock::default();
     let val = split::holdout(train, &val_protocol);
     let m = TrainMatrix::build(items, &val.train, &params.weighting);
     let mut p = params.clone();
     p.models = vec![ModelKind::Hybrid];
     let model = TrainedModels::fit(items.clone(), &m, &val.train, &p, progress)?;
+    clock.lap("validation fit");
     let cases = cases(items, &m, &val.test, &val_protocol, max_users);
     let all_on = Blend {
         bounds: params.blend.bounds.clone(),
@@ -179,6 +181,7 @@ pub fn tune_blend(
             out
         })
         .collect();
+    clock.lap("candidates");
     // The blend is tuned on the readers as they are (the first case of each).
     let table: Vec<TuneCase> = per_reader
         .iter()
@@ -245,6 +248,7 @@ pub fn tune_blend(
         validation.push((name.to_string(), s / n));
     }
     validation.push(("hybrid".to_string(), best_total / n));
+    clock.lap("blend grid");
     progress(&Progress {
         stage: "training the reranker".into(),
         done: 0,
@@ -254,6 +258,9 @@ pub fn tune_blend(
         Some(r) => fit_reranker(per_reader, &blend, r)?,
         None => None,
     };
+    if rerank.is_some() {
+        clock.lap("reranker");
+    }
     if let Some((_, report)) = &reranker {
         validation.push(("hybrid (held-out fifth)".to_string(), report.linear));
         validation.push((
@@ -266,7 +273,33 @@ pub fn tune_blend(
         reranker: reranker.map(|r| r.0),
         validation,
         readers: table.len(),
+        secs: clock.laps,
     })
+}
+
+/// Wall-clock seconds of each stage, in order.
+struct StageClock {
+    started: std::time::Instant,
+    laps: Vec<(&'static str, f64)>,
+}
+
+impl Default for StageClock {
+    fn default() -> Self {
+        Self {
+            started: std::time::Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+}
+
+impl StageClock {
+    /// Close the stage `name`: the time since the last lap (or the start).
+    fn lap(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        self.laps
+            .push((name, now.duration_since(self.started).as_secs_f64()));
+        self.started = now;
+    }
 }
 
 /// What tuning on the validation split gives.
@@ -280,6 +313,9 @@ pub struct Tuned {
     pub validation: Vec<(String, f64)>,
     /// How many validation readers the tuning scored.
     pub readers: usize,
+    /// Seconds each stage of the tuning took: the validation fit, the candidates and their
+    /// features, the blend's grid search and (when asked for) the reranker's training.
+    pub secs: Vec<(&'static str, f64)>,
 }
 
 /// How the reranker did against the blend on the validation readers it did not train on.
