@@ -151,6 +151,12 @@ fn run(o: &Options) -> Result<String, Box<dyn std::error::Error>> {
     for (stage, secs) in &model.tuning_secs {
         eprintln!("tuning: {stage} {secs:.1} s");
     }
+    if o.rerank {
+        match &model.reranker {
+            Some(r) => eprintln!("reranker: kept, for profiles of {}+ works", r.min_profile),
+            None => eprintln!("reranker: none (it did not beat the blend on validation readers)"),
+        }
+    }
     let train_peak_mb = status_mb("VmHWM:");
     let ease_works = model.ease.as_ref().map_or(0, |e| e.len());
     model.save(&o.model_file)?;
