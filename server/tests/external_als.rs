@@ -1,7 +1,8 @@
 //! `shelfwise export-als` and `shelfwise train --als-factors` through the real binary: the
 //! export holds the store's interactions and catalog fingerprint, factors in Spark's layout
 //! become the served model's ALS, and factors that do not fit the store are refused with
-//! nothing saved. (Spark itself runs in `make spark`, on Book-Crossing.)
+//! nothing saved; on the way, `train` says where its tuning's time went. (Spark itself runs in
+//! `make spark`, on Book-Crossing.)
 
 mod common;
 
@@ -66,8 +67,21 @@ fn spark_factors_become_the_served_als_and_others_are_refused() {
     assert_eq!(csv.lines().next(), Some("user,work,weight"));
     assert_eq!(csv.lines().count(), manifest.interactions + 1);
 
-    // The engine's own model, whose ALS factors stand in for Spark's.
-    ok(&shelfwise(&data, &["train"]));
+    // `--rerank false` trains once, with no tuning to report.
+    let said = ok(&shelfwise(&data, &["train", "--rerank", "false"]));
+    assert!(
+        said.contains("trained on") && !said.contains("tuned"),
+        "{said}"
+    );
+    // The engine's own model, whose ALS factors stand in for Spark's. Training tunes on a
+    // validation split first (the default) and says where that time went.
+    let said = ok(&shelfwise(&data, &["train"]));
+    for stage in ["validation fit", "candidates", "blend grid", "reranker"] {
+        assert!(
+            said.contains("tuned on a validation split first:") && said.contains(stage),
+            "{said}"
+        );
+    }
     let model_path = data.join("model.bin");
     let own = TrainedModels::load(&model_path).unwrap();
     assert_eq!(
