@@ -275,14 +275,19 @@ fn trained() -> (TrainedModels, Vec<Interaction>) {
     (model, train)
 }
 
+/// What `user` rated in `train`, as a request carries it: (ISBN, rating).
+fn ratings_of(model: &TrainedModels, train: &[Interaction], user: u32) -> Vec<(String, u8)> {
+    train
+        .iter()
+        .filter(|r| r.user == user)
+        .map(|r| (model.items.keys[r.item as usize].clone(), r.rating))
+        .collect()
+}
+
 #[test]
 fn explanations_sum_to_the_scores_they_explain() {
     let (model, train) = trained();
-    let user_ratings: Vec<(String, u8)> = train
-        .iter()
-        .filter(|r| r.user == 7)
-        .map(|r| (model.items.keys[r.item as usize].clone(), r.rating))
-        .collect();
+    let user_ratings = ratings_of(&model, &train, 7);
     assert!(!user_ratings.is_empty());
     for kind in ModelKind::ALL {
         let recs = model
@@ -792,11 +797,7 @@ fn reranked() -> (TrainedModels, Vec<Interaction>) {
 fn a_reranked_hybrid_explains_its_scores_and_survives_its_file() {
     use engine::recs::models::hybrid::RERANKED;
     let (model, train) = reranked();
-    let ratings: Vec<(String, u8)> = train
-        .iter()
-        .filter(|r| r.user == 7)
-        .map(|r| (model.items.keys[r.item as usize].clone(), r.rating))
-        .collect();
+    let ratings = ratings_of(&model, &train, 7);
     let request = Request {
         ratings,
         k: 10,

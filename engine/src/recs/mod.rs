@@ -19,7 +19,8 @@
 //!   explanations ([`serve::Explanation`]);
 //! - [`onboarding`] and [`taste`]: the books a new reader is asked to rate, and a reader's
 //!   taste in numbers;
-//! - [`eval`]: `shelfwise eval` ([`eval::run`]) and `shelfwise train` ([`eval::train`]);
+//! - [`eval`]: `shelfwise eval` ([`eval::run`]) and the tuning `shelfwise train` does first
+//!   ([`eval::train_tuned`], through [`trained::TrainedModels::train_from_tuples`]);
 //! - [`external_als`]: the ALS component trained elsewhere (Spark MLlib): the interactions
 //!   exported for it and the work factors read back.
 

@@ -462,26 +462,6 @@ pub fn score_trained(
     })
 }
 
-/// `shelfwise train`: train every model on all of a dataset's ratings (hybrid weights tuned and
-/// the reranker trained on a validation split of them when `tune`) and return the model to
-/// persist with [`TrainedModels::save`].
-pub fn train(
-    source: &DataSource,
-    params: &TrainParams,
-    tune: bool,
-    progress: ProgressFn<'_>,
-) -> Result<TrainedModels> {
-    let dataset = load(source)?;
-    if tune && params.models.contains(&ModelKind::Hybrid) {
-        let params = TrainParams {
-            rerank: params.rerank.or(Some(RerankParams::default())),
-            ..params.clone()
-        };
-        return train_tuned(dataset.items, &dataset.ratings, &params, progress);
-    }
-    TrainedModels::train(dataset.items, &dataset.ratings, params, progress)
-}
-
 /// Fewest validation readers a tuning must have to replace the given blend: below it (a small
 /// or new store) the weights would follow a handful of readers.
 pub const MIN_TUNING_READERS: usize = 200;

@@ -83,9 +83,7 @@ const SHORT_FROM: usize = 5;
 fn shortened(profile: &[(u32, f32)], k: usize, user: u32) -> Vec<(u32, f32)> {
     let mut rng = SplitMix64::new(0x5EED ^ u64::from(user));
     let mut p = profile.to_vec();
-    for i in (1..p.len()).rev() {
-        p.swap(i, rng.below(i + 1));
-    }
+    rng.shuffle(&mut p);
     p.truncate(k);
     p.sort_unstable_by_key(|x| x.0);
     p
